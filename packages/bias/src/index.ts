@@ -1,0 +1,9 @@
+/**
+ * @shapetex/bias — pairs, dimensionality estimation, checkpoint-folder scoring, learning
+ * dynamics and reports.
+ */
+export * from './pairs/index.js';
+export * from './estimate/index.js';
+export * from './score/index.js';
+export * from './dynamics/index.js';
+export * from './report/index.js';

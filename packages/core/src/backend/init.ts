@@ -1,0 +1,109 @@
+/**
+ * Compute backend selection.
+ *
+ * Order for `auto` (DESIGN.md): the native TensorFlow backend when `@tensorflow/tfjs-node-gpu`
+ * or `@tensorflow/tfjs-node` is installed and loads; WebGPU when the `webgpu` package finds a
+ * hardware adapter; the wasm backend (SIMD); the plain JS cpu backend. The optional packages are
+ * only ever imported dynamically, so a machine without them installs and runs as usual.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { BackendUnavailableError } from './errors.js';
+import { loadNative } from './native.js';
+import { loadWebgpu } from './webgpu.js';
+import { loadWasm } from './wasm.js';
+
+export { BackendUnavailableError };
+
+export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  /** The tfjs backend in use: `tensorflow`, `webgpu`, `wasm` or `cpu`. */
+  name: Exclude<BackendName, 'auto'>;
+  /** Human-readable device, e.g. `NVIDIA H100 (vulkan)`, `wasm simd, 1 thread`, `cpu (js)`. */
+  device: string;
+  /** True when the work runs on a GPU. */
+  accelerated: boolean;
+}
+
+type Loader = () => Promise<{ device: string; accelerated: boolean }>;
+
+const loaders: Record<Exclude<BackendName, 'auto'>, Loader> = {
+  tensorflow: loadNative,
+  webgpu: loadWebgpu,
+  wasm: loadWasm,
+  cpu: async () => ({ device: 'cpu (js)', accelerated: false }),
+};
+
+let current: BackendInfo | undefined;
+let pending: Promise<BackendInfo> | undefined;
+let pendingFor: BackendName | undefined;
+
+/** The backend chosen by the last successful `initBackend`, if any. */
+export function currentBackend(): BackendInfo | undefined {
+  return current;
+}
+
+export interface InitBackendOptions {
+  /** Where the one-line choice message goes; default stderr. Pass `null` to stay silent. */
+  log?: ((line: string) => void) | null;
+}
+
+/**
+ * Select and initialise the compute backend. `name` defaults to the `SHAPETEX_BACKEND`
+ * environment variable, then `auto`. Calling again with the same name returns the same choice;
+ * the choice is logged once.
+ */
+export async function initBackend(name?: BackendName | string, opts: InitBackendOptions = {}): Promise<BackendInfo> {
+  const want = parseBackendName(name ?? process.env.SHAPETEX_BACKEND ?? 'auto');
+  if (current && (want === 'auto' || want === current.name)) return current;
+  // Concurrent callers asking for the same thing share one initialisation.
+  if (pending && pendingFor === want) return pending;
+  pendingFor = want;
+  pending = select(want).then((info) => {
+    current = info;
+    const log = opts.log === undefined ? (l: string) => process.stderr.write(l + '\n') : opts.log;
+    log?.(`shapetex: backend ${info.name} on ${info.device}${want === 'auto' ? ' (auto)' : ''}`);
+    return info;
+  });
+  try {
+    return await pending;
+  } finally {
+    pending = undefined;
+    pendingFor = undefined;
+  }
+}
+
+export function parseBackendName(name: string): BackendName {
+  const n = name.trim().toLowerCase();
+  if ((BACKEND_NAMES as readonly string[]).includes(n)) return n as BackendName;
+  throw new BackendUnavailableError(name, `unknown backend name; expected one of ${BACKEND_NAMES.join(', ')}`);
+}
+
+async function select(want: BackendName): Promise<BackendInfo> {
+  if (want !== 'auto') return activate(want);
+  const reasons: string[] = [];
+  for (const candidate of ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const) {
+    try {
+      return await activate(candidate);
+    } catch (err) {
+      reasons.push(`${candidate}: ${(err as Error).message}`);
+    }
+  }
+  throw new Error(`no compute backend could be initialised:\n  ${reasons.join('\n  ')}`);
+}
+
+async function activate(name: Exclude<BackendName, 'auto'>): Promise<BackendInfo> {
+  let found;
+  try {
+    found = await loaders[name]();
+  } catch (err) {
+    if (err instanceof BackendUnavailableError) throw err;
+    throw new BackendUnavailableError(name, (err as Error).message);
+  }
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new BackendUnavailableError(name, 'tfjs could not initialise it');
+  await tf.ready();
+  return { name, ...found };
+}

@@ -1,0 +1,21 @@
+/**
+ * What every checkpoint reader returns. Floating-point tensors are exposed as Float32Array
+ * (whatever their stored dtype, which `dtype` keeps) unless a reader is asked otherwise;
+ * integer tensors keep exact values (int64 as BigInt64Array; bool as Uint8Array of 0/1).
+ */
+export type DType =
+  | 'float32' | 'float16' | 'bfloat16' | 'float64'
+  | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+
+export type TensorData = Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
+
+export interface TensorEntry {
+  /** The dtype stored in the file. */
+  dtype: DType;
+  /** Row-major (C-order) shape; `data` is contiguous in that order. */
+  shape: number[];
+  data: TensorData;
+}
+
+/** Parameter and buffer name → tensor, in the file's order. */
+export type StateDict = Map<string, TensorEntry>;

@@ -1,0 +1,2 @@
+export { createRng } from './random.js';
+export type { Rng } from './random.js';

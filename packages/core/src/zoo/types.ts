@@ -1,0 +1,42 @@
+/**
+ * Contracts of the architecture zoo (DESIGN.md: a registry of architectures, each a builder from
+ * a state_dict, with named taps — after timm / torchvision feature extraction).
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { StateDict } from '../io/types.js';
+
+export interface CreateModelOptions {
+  /** Classifier size when it cannot be read from the weights. */
+  numClasses?: number;
+}
+
+/** An inference network built from a state_dict: BatchNorm folded, weights on the backend. */
+export interface Network {
+  arch: string;
+  /** Every tap this network can return, in forward order; always includes `final`. */
+  taps: string[];
+  /** Output classes read from the classifier weights (or given), if known. */
+  numClasses?: number;
+  /** Input size the topology was made for (224 for ImageNet models, 32 for CIFAR ones). */
+  defaultImageSize: number;
+  /**
+   * NHWC input → NHWC feature maps of the requested taps, before pooling. Creates tensors: call
+   * it inside `tf.tidy` (the features module does).
+   */
+  forward(x: tf.Tensor4D, taps: readonly string[]): Record<string, tf.Tensor4D>;
+  /** Releases the weights. */
+  dispose(): void;
+}
+
+export interface ArchitectureSpec {
+  /** Registry name, e.g. `resnet18`, `resnet18k`, `densenet121`. */
+  name: string;
+  /** Family, e.g. `resnet`, `densenet`, `mobilenet_v2`, `efficientnet`, `vgg`, `preact_resnet`. */
+  family: string;
+  /**
+   * How well a state_dict fits: 0 = cannot be this architecture; higher = better fit. Used by
+   * `detectArchitecture`, which takes the highest.
+   */
+  match(sd: StateDict): number;
+  build(sd: StateDict, opts?: CreateModelOptions): Network;
+}

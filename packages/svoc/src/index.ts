@@ -1,0 +1,8 @@
+/**
+ * @shapetex/svoc — probe sets: Stylized PASCAL VOC built with AdaIN, and synthetic sets.
+ */
+export * from './types.js';
+export * from './probe/index.js';
+export * from './synth/index.js';
+export * from './adain/index.js';
+export * from './build/index.js';
