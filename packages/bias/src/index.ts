@@ -2,6 +2,7 @@
  * @shapetex/bias — pairs, dimensionality estimation, checkpoint-folder scoring, learning
  * dynamics and reports.
  */
+export * from './types.js';
 export * from './pairs/index.js';
 export * from './estimate/index.js';
 export * from './score/index.js';
