@@ -102,6 +102,8 @@ async function activate(name: Exclude<BackendName, 'auto'>): Promise<BackendInfo
     if (err instanceof BackendUnavailableError) throw err;
     throw new BackendUnavailableError(name, (err as Error).message);
   }
+  // Production mode: no per-op debug checks, and no console banner suggesting tfjs-node.
+  tf.env().set('PROD', true);
   const ok = await tf.setBackend(name);
   if (!ok) throw new BackendUnavailableError(name, 'tfjs could not initialise it');
   await tf.ready();

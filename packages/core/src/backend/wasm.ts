@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { BackendUnavailableError } from './errors.js';
+import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
 /**
  * The embedded default: tfjs's WebAssembly backend (XNNPACK kernels, SIMD). Its `.wasm` files
@@ -17,6 +18,7 @@ export async function loadWasm(): Promise<{ device: string; accelerated: boolean
   const require = createRequire(import.meta.url);
   const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist/';
   wasm.setWasmPaths(dist);
+  registerWasmTrainingKernels();
   const threads = Number(process.env.SHAPETEX_WASM_THREADS ?? 0);
   if (threads > 0) wasm.setThreadsCount(threads);
   return { device: 'wasm (simd)', accelerated: false };
