@@ -1,2 +1,2 @@
-// Filled in by its own issue; the package index re-exports it.
-export {};
+export { samplePairs, isSvocPairing } from './sample.js';
+export type { Pairs, SamplePairsOptions } from './types.js';
