@@ -1,2 +1,8 @@
-// Filled in by its own issue; the package index re-exports it.
-export {};
+export { readProbeSet } from './read.js';
+export type { ProbeSetRead, SkippedFile } from './read.js';
+export {
+  MANIFEST_FILE, validateManifest, readManifest, writeManifest, manifestHash, canonicalJson, compareRecords,
+} from './manifest.js';
+export { parseProbeFileName, formatProbeFileName } from './names.js';
+export type { ProbeFileName } from './names.js';
+export { writeFileAtomic, writeJsonAtomic } from './atomic.js';

@@ -1,2 +1,10 @@
-// Filled in by its own issue; the package index re-exports it.
-export {};
+export { synthesizeProbeSet, DEFAULT_JITTER, SYNTH_MAX_VALUES } from './synthesize.js';
+export type { SynthesizeOptions, SynthJitter, SynthFactorKind } from './synthesize.js';
+export { renderProbeImage, EXTENT, BACKGROUND, SATURATION, NO_JITTER } from './render.js';
+export type { Pose, RenderSpec, Rendering } from './render.js';
+export { SILHOUETTES } from './shapes.js';
+export type { Silhouette } from './shapes.js';
+export { createPatterns, FREQ } from './textures.js';
+export type { Pattern } from './textures.js';
+export { HUES, spreadHues, hsvToRgb } from './colors.js';
+export { registerSynthCommand } from './command.js';
