@@ -51,10 +51,11 @@ function noise(rng: Rng): Pattern {
 
 /**
  * The pattern catalogue in its fixed order (a set with `perFactor` n uses the first n):
- * stripes running at 0° (horizontal), 45°, 90°, 135° from the x axis (image y points down); checker; dots (discs of radius 0.3 period on a square
- * lattice); waves (horizontal stripes displaced by a sine); grid (lines 0.3 period wide);
- * noise (smoothed value noise, lattice from the set's seed); rings (concentric about the
- * image centre); zigzag (stripes displaced by a triangle wave); crosshatch (thin diagonal
+ * stripes0, stripes45, stripes90, stripes135 (stripes running at that angle from the x axis,
+ * image y pointing down: stripes0 is horizontal); checker; dots (discs of radius 0.3 period on
+ * a square lattice); waves (horizontal stripes displaced by a sine); grid (lines 0.3 period
+ * wide); noise (smoothed value noise, lattice from the set's seed); rings (concentric about
+ * the image centre); zigzag (stripes displaced by a triangle wave); crosshatch (thin diagonal
  * lines both ways).
  */
 export function createPatterns(rng: Rng): Pattern[] {
