@@ -1,0 +1,184 @@
+/**
+ * TF.js checkpoints (a `model.json` with weight shards) as zoo networks. These run through
+ * tfjs-layers / tfjs-converter as saved: the weights are already in TF.js layout and a
+ * LayersModel's BatchNorm is the user's graph, so nothing is folded here.
+ *
+ * Taps are layer names (LayersModel) or node names (GraphModel), plus `final` = the last 4-D
+ * layer before global pooling (SPEC §3). A 2-D tap (a dense layer) comes back as [N,1,1,D], so
+ * global average pooling leaves it unchanged.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import * as tfc from '@tensorflow/tfjs-converter';
+import type { CreateModelOptions, Network } from './types.js';
+import { artifactsHandler, readTfjsArtifacts, TfjsModelError } from './tfjs-io.js';
+
+export { TfjsModelError, readTfjsArtifacts, tfjsModelKind } from './tfjs-io.js';
+export type { TfjsModelKind } from './tfjs-io.js';
+
+const DEFAULT_IMAGE_SIZE = 224;
+const GLOBAL_POOL_LAYERS = new Set(['GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Flatten']);
+
+/** Feature map of a tap as NHWC: 4-D kept, 2-D [N,D] as [N,1,1,D]. */
+function asMap(t: tf.Tensor, tap: string, file: string): tf.Tensor4D {
+  if (t.rank === 4) return t as tf.Tensor4D;
+  if (t.rank === 2) return tf.reshape(t, [t.shape[0]!, 1, 1, t.shape[1]!]);
+  throw new TfjsModelError(file, `tap ${tap} has shape [${t.shape.join(', ')}]; only 4-D (NHWC) and 2-D taps can be pooled`);
+}
+
+function imageSizeOf(shape: readonly (number | null)[] | undefined): number {
+  const h = shape?.[1];
+  return typeof h === 'number' && h > 0 && shape?.[2] === h ? h : DEFAULT_IMAGE_SIZE;
+}
+
+function unknownTap(file: string, tap: string, taps: readonly string[]): TfjsModelError {
+  const shown = taps.length > 12 ? [...taps.slice(0, 6), '…', ...taps.slice(-5)] : taps;
+  return new TfjsModelError(file, `unknown tap ${JSON.stringify(tap)}; taps: ${shown.join(', ')}`);
+}
+
+function layersNetwork(model: tfl.LayersModel, file: string, opts: CreateModelOptions): Network {
+  // A layer applied more than once (shared) has no single output to tap.
+  const tappable = model.layers.filter((l) => l.getClassName() !== 'InputLayer' && l.inboundNodes.length === 1
+    && !Array.isArray((l.outputShape as unknown[])[0]));
+  const rankOf = (l: tfl.layers.Layer): number => (l.outputShape as (number | null)[]).length;
+
+  const poolAt = model.layers.findIndex((l) => GLOBAL_POOL_LAYERS.has(l.getClassName()));
+  let final: tfl.layers.Layer | undefined;
+  if (poolAt >= 0) {
+    final = model.layers[poolAt]!.inboundNodes[0]?.inboundLayers[0];
+    if (final && rankOf(final) !== 4) final = undefined;
+  }
+  if (!final) final = [...tappable].reverse().find((l) => rankOf(l) === 4);
+  if (!final) throw new TfjsModelError(file, 'no layer with a 4-D output: not a convolutional feature extractor');
+
+  const byName = new Map(tappable.filter((l) => rankOf(l) === 4 || rankOf(l) === 2).map((l) => [l.name, l]));
+  byName.set('final', final);
+  const taps = [...byName.keys()].filter((t) => t !== 'final');
+  taps.push('final');
+
+  // Sub-models share the weights of `model`; cached per requested tap list.
+  const subModels = new Map<string, tfl.LayersModel>();
+  const last = model.layers[model.layers.length - 1];
+  const outShape = last?.outputShape as (number | null)[] | undefined;
+  const numClasses = opts.numClasses ?? (outShape?.length === 2 && typeof outShape[1] === 'number' ? outShape[1] : undefined);
+
+  return {
+    arch: 'tfjs-layers',
+    taps,
+    ...(numClasses !== undefined ? { numClasses } : {}),
+    defaultImageSize: imageSizeOf(model.inputs[0]?.shape),
+    forward(x, wanted) {
+      const layers = wanted.map((t) => byName.get(t) ?? (() => { throw unknownTap(file, t, taps); })());
+      const key = layers.map((l) => l.name).join('\u0000');
+      let sub = subModels.get(key);
+      if (!sub) {
+        sub = tfl.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tfl.SymbolicTensor) });
+        subModels.set(key, sub);
+      }
+      const out = sub.predictOnBatch(x);
+      const list = Array.isArray(out) ? out : [out];
+      const res: Record<string, tf.Tensor4D> = {};
+      wanted.forEach((t, i) => { res[t] = asMap(list[i]!, t, file); });
+      return res;
+    },
+    dispose() {
+      subModels.clear();
+      model.dispose();
+    },
+  };
+}
+
+interface GraphNode { name: string; op: string; input?: string[] }
+
+/** Node name of a GraphDef input reference (`name:1`, `^control`). */
+const inputNode = (ref: string): string => ref.replace(/^\^/, '').replace(/:\d+$/, '');
+
+/**
+ * The input of the first global pooling of the graph: a `Mean` (or `Max`) whose reduction axes
+ * are the spatial ones [1, 2] — what Keras's global pooling and `reduce_mean(x, [1, 2])` convert to.
+ */
+function graphFinal(nodes: GraphNode[], weights: Record<string, tf.Tensor[]>): string | undefined {
+  for (const n of nodes) {
+    if ((n.op !== 'Mean' && n.op !== 'Max') || !n.input || n.input.length < 2) continue;
+    const axes = weights[inputNode(n.input[1]!)]?.[0];
+    if (!axes) continue;
+    const vals = [...axes.dataSync()].map((v) => (v < 0 ? v + 4 : v)).sort();
+    if (vals.length === 2 && vals[0] === 1 && vals[1] === 2) return inputNode(n.input[0]!);
+  }
+  return undefined;
+}
+
+function graphNetwork(model: tfc.GraphModel, nodes: GraphNode[], file: string, opts: CreateModelOptions): Network {
+  const inputShape = model.inputs[0]?.shape;
+  const defaultImageSize = imageSizeOf(inputShape);
+  const computeNodes = nodes.filter((n) => n.op !== 'Const' && n.op !== 'Placeholder' && n.op !== 'NoOp').map((n) => n.name);
+  let final = graphFinal(nodes, model.weights);
+  if (final === undefined) {
+    // No recognisable global pooling: the last node, in graph order, whose output is 4-D on a
+    // one-image probe.
+    const channels = inputShape?.[3] && inputShape[3] > 0 ? inputShape[3] : 3;
+    final = tf.tidy(() => {
+      const probe = tf.zeros([1, defaultImageSize, defaultImageSize, channels]);
+      const outs = model.execute(probe, computeNodes);
+      const list = Array.isArray(outs) ? outs : [outs];
+      for (let i = list.length - 1; i >= 0; i--) if (list[i]!.rank === 4) return computeNodes[i];
+      return undefined;
+    });
+    if (final === undefined) throw new TfjsModelError(file, 'no node with a 4-D output: not a convolutional feature extractor');
+  }
+  const taps = [...computeNodes, 'final'];
+  const known = new Set(taps);
+  const outShape = model.outputs[0]?.shape;
+  const numClasses = opts.numClasses ?? (outShape?.length === 2 && outShape[1]! > 0 ? outShape[1] : undefined);
+  return {
+    arch: 'tfjs-graph',
+    taps,
+    ...(numClasses !== undefined ? { numClasses } : {}),
+    defaultImageSize,
+    forward(x, wanted) {
+      for (const t of wanted) if (!known.has(t)) throw unknownTap(file, t, taps);
+      const names = wanted.map((t) => (t === 'final' ? final! : t));
+      const out = model.execute(x, names);
+      const list = Array.isArray(out) ? out : [out];
+      const res: Record<string, tf.Tensor4D> = {};
+      wanted.forEach((t, i) => { res[t] = asMap(list[i]!, t, file); });
+      return res;
+    },
+    dispose() {
+      model.dispose();
+    },
+  };
+}
+
+/**
+ * Load a TF.js LayersModel or GraphModel from `model.json` on disk (weight shards beside it) as
+ * a zoo `Network`; the features module wraps it into a `FeatureModel` (SPEC §9 `loadModel`).
+ * Inputs are NHWC images as the model was trained on; `defaultImageSize` is the model's fixed
+ * input size when it has one, else 224.
+ */
+export async function loadTfjsModel(modelJsonPath: string, opts: CreateModelOptions = {}): Promise<Network> {
+  const { kind, artifacts } = await readTfjsArtifacts(modelJsonPath);
+  const handler = artifactsHandler(artifacts);
+  if (kind === 'layers') {
+    let model: tfl.LayersModel;
+    try {
+      model = await tfl.loadLayersModel(handler, { strict: true });
+    } catch (e) {
+      throw new TfjsModelError(modelJsonPath, `cannot build the layers model (${(e as Error).message})`);
+    }
+    return layersNetwork(model, modelJsonPath, opts);
+  }
+  let model: tfc.GraphModel;
+  try {
+    model = await tfc.loadGraphModel(handler);
+  } catch (e) {
+    throw new TfjsModelError(modelJsonPath, `cannot build the graph model (${(e as Error).message})`);
+  }
+  const nodes = (artifacts.modelTopology as { node: GraphNode[] }).node;
+  try {
+    return graphNetwork(model, nodes, modelJsonPath, opts);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
