@@ -18,7 +18,7 @@
  * | hexagon | regular, circumradius 1 | 3√3/2 |
  * | diamond | rhombus, half-diagonals 0.75 (u) and 1 (v) | 1.5 |
  * | arrow | upward arrow: apex (0, 1), head base v = 0.1 half-width 0.8, shaft half-width 0.3 down to −0.95 | 1.35 |
- * | tee | bar v ∈ [0.45, 0.95] full width 1.8, stem half-width 0.25 down to −0.95 | 1.6 |
+ * | tee | bar v ∈ [0.4, 0.85] of half-width 0.85, stem half-width 0.25 down to −0.95 | 1.44 |
  */
 export interface Silhouette {
   name: string;
@@ -83,6 +83,6 @@ export const SILHOUETTES: readonly Silhouette[] = [
   },
   {
     name: 'tee',
-    inside: (u, v) => (v >= 0.45 && v <= 0.95 && Math.abs(u) <= 0.9) || (Math.abs(u) <= 0.25 && v >= -0.95 && v < 0.45),
+    inside: (u, v) => (v >= 0.4 && v <= 0.85 && Math.abs(u) <= 0.85) || (Math.abs(u) <= 0.25 && v >= -0.95 && v < 0.4),
   },
 ];
