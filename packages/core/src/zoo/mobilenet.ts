@@ -1,0 +1,124 @@
+/**
+ * MobileNetV2 (Sandler et al. 2018) with torchvision's module layout: `features.0` stem conv
+ * 3x3/2 + BN + ReLU6, `features.1..17` inverted residuals, `features.18` 1x1 conv + BN + ReLU6,
+ * then `classifier.1`. `final` = `features.18` (SPEC §3). Channel counts come from the weights
+ * (any width multiplier); strides are the topology's own, which the weights do not record.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { StateDict } from '../io/types.js';
+import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
+import {
+  applyConv, checkKeys, classesOf, disposeConv, expectBn, finalOnlyNetwork, foldConv, shapeOf,
+  type FoldedConv, type KeyShapes,
+} from './others-ops.js';
+
+const ARCH = 'mobilenet_v2';
+/**
+ * Stride of `features.1..17`: torchvision's setting (t, c, n, s) = (1,16,1,1) (6,24,2,2)
+ * (6,32,3,2) (6,64,4,2) (6,96,3,1) (6,160,3,2) (6,320,1,1), stride s on each group's first block.
+ */
+const BLOCK_STRIDES = [1, 2, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1] as const;
+const LAST = BLOCK_STRIDES.length + 1;
+
+interface BlockLayout {
+  index: number;
+  /** 1x1 expansion present (expand ratio ≠ 1); the first block has none. */
+  expand: boolean;
+  inp: number;
+  hidden: number;
+  out: number;
+  stride: number;
+}
+
+/** Key prefixes inside `features.i.conv` for a block with / without the expansion conv. */
+const parts = (expand: boolean) => expand
+  ? { expand: 'conv.0', dw: 'conv.1', project: 'conv.2', projectBn: 'conv.3' }
+  : { expand: null, dw: 'conv.0', project: 'conv.1', projectBn: 'conv.2' };
+
+function readLayout(sd: StateDict): { blocks: BlockLayout[]; last: number; expected: KeyShapes; numClasses?: number } {
+  const expected: KeyShapes = new Map();
+  const c0 = shapeOf(ARCH, sd, 'features.0.0.weight', 4)[0]!;
+  expected.set('features.0.0.weight', [c0, 3, 3, 3]);
+  expectBn(expected, 'features.0.1', c0);
+  const blocks: BlockLayout[] = [];
+  let inp = c0;
+  BLOCK_STRIDES.forEach((stride, bi) => {
+    const i = bi + 1;
+    const first = shapeOf(ARCH, sd, `features.${i}.conv.0.0.weight`, 4);
+    // With no expansion, conv.0 is the depthwise [C, 1, 3, 3]; with one, it is the 1x1 [hidden, inp, 1, 1].
+    const expand = !(first[1] === 1 && first[2] === 3);
+    const p = parts(expand);
+    const hidden = expand ? first[0]! : inp;
+    const pre = `features.${i}`;
+    if (p.expand) {
+      expected.set(`${pre}.${p.expand}.0.weight`, [hidden, inp, 1, 1]);
+      expectBn(expected, `${pre}.${p.expand}.1`, hidden);
+    }
+    expected.set(`${pre}.${p.dw}.0.weight`, [hidden, 1, 3, 3]);
+    expectBn(expected, `${pre}.${p.dw}.1`, hidden);
+    const out = shapeOf(ARCH, sd, `${pre}.${p.project}.weight`, 4)[0]!;
+    expected.set(`${pre}.${p.project}.weight`, [out, hidden, 1, 1]);
+    expectBn(expected, `${pre}.${p.projectBn}`, out);
+    blocks.push({ index: i, expand, inp, hidden, out, stride });
+    inp = out;
+  });
+  const last = shapeOf(ARCH, sd, `features.${LAST}.0.weight`, 4)[0]!;
+  expected.set(`features.${LAST}.0.weight`, [last, inp, 1, 1]);
+  expectBn(expected, `features.${LAST}.1`, last);
+  const numClasses = classesOf(sd, 'classifier.1.weight');
+  expected.set('classifier.1.weight', [numClasses ?? 1000, last]);
+  expected.set('classifier.1.bias', [numClasses ?? 1000]);
+  return { blocks, last, expected, ...(numClasses !== undefined ? { numClasses } : {}) };
+}
+
+interface Block { convs: FoldedConv[]; residual: boolean }
+
+function buildMobileNetV2(sd: StateDict, opts: CreateModelOptions = {}): Network {
+  const { blocks: layout, expected, numClasses } = readLayout(sd);
+  checkKeys(ARCH, sd, expected);
+  const stem = foldConv(sd, 'features.0.0.weight', { stride: 2, pad: 1, bn: 'features.0.1', activation: 'relu6' });
+  const blocks: Block[] = layout.map((b) => {
+    const p = parts(b.expand);
+    const pre = `features.${b.index}`;
+    const convs: FoldedConv[] = [];
+    if (p.expand) convs.push(foldConv(sd, `${pre}.${p.expand}.0.weight`, { bn: `${pre}.${p.expand}.1`, activation: 'relu6' }));
+    convs.push(foldConv(sd, `${pre}.${p.dw}.0.weight`, { stride: b.stride, pad: 1, bn: `${pre}.${p.dw}.1`, activation: 'relu6', depthwise: true }));
+    // the projection is linear: no activation after it (the "linear bottleneck")
+    convs.push(foldConv(sd, `${pre}.${p.project}.weight`, { bn: `${pre}.${p.projectBn}` }));
+    return { convs, residual: b.stride === 1 && b.inp === b.out };
+  });
+  const head = foldConv(sd, `features.${LAST}.0.weight`, { bn: `features.${LAST}.1`, activation: 'relu6' });
+
+  const run = (x: tf.Tensor4D): tf.Tensor4D => {
+    let h = applyConv(x, stem);
+    for (const b of blocks) {
+      const input = h;
+      h = tf.tidy(() => {
+        const y = b.convs.reduce((t, c) => applyConv(t, c), input);
+        return b.residual ? tf.add(input, y) : y;
+      });
+    }
+    return applyConv(h, head);
+  };
+  const release = (): void => {
+    disposeConv(stem);
+    for (const b of blocks) b.convs.forEach(disposeConv);
+    disposeConv(head);
+  };
+  const classes = opts.numClasses ?? numClasses;
+  return finalOnlyNetwork(ARCH, { ...(classes !== undefined ? { numClasses: classes } : {}), defaultImageSize: 224 }, run, release);
+}
+
+function matchMobileNetV2(sd: StateDict): number {
+  if (!sd.has('features.1.conv.0.0.weight') || !sd.has(`features.${LAST}.0.weight`)) return 0;
+  try {
+    checkKeys(ARCH, sd, readLayout(sd).expected);
+    return 10;
+  } catch {
+    return 0;
+  }
+}
+
+export const mobilenetSpecs: ArchitectureSpec[] = [
+  { name: ARCH, family: 'mobilenet_v2', match: matchMobileNetV2, build: buildMobileNetV2 },
+];
