@@ -1,2 +1,14 @@
-// Filled in by its own issue; the package index re-exports it.
-export {};
+export { movingAverage } from './smooth.js';
+export { splitPhases, thresholdIndices, extremaIndices } from './phases.js';
+export { phaseCorrelations, pearsonOrNull } from './correlate.js';
+export { readErrorCsv, parseErrorCsv } from './errors-csv.js';
+export type {
+  ErrorCurve,
+  Phase,
+  PhaseName,
+  PhaseMethod,
+  PhaseSplit,
+  SplitPhasesOptions,
+  PhaseCorrelation,
+  PhaseCorrelationOptions,
+} from './types.js';
