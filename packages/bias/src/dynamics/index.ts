@@ -12,3 +12,5 @@ export type {
   PhaseCorrelation,
   PhaseCorrelationOptions,
 } from './types.js';
+export { analyzeDynamics } from './analyze.js';
+export type { AnalyzeOptions, DynamicsAnalysis, DynamicsGroup } from './analyze.js';

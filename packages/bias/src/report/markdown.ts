@@ -1,0 +1,92 @@
+/**
+ * `report.md`: what was run, the phase boundaries, and per (tap, method) a table in the form
+ * of the thesis's Table 5.1 (phase, epoch range, shape r, texture r, Score).
+ */
+import type { DynamicsAnalysis, DynamicsGroup } from '../dynamics/analyze.js';
+import type { PhaseCorrelation } from '../dynamics/types.js';
+
+export interface ReportMeta {
+  /** Checkpoint folder, probe set and errors file as given on the command line. */
+  checkpoints?: string;
+  probe?: string;
+  errorsFile?: string;
+  /** Library version and a timestamp (ISO), for provenance. */
+  version?: string;
+  generatedAt?: string;
+}
+
+/** r and Score to 3 decimals; N/A where undefined. */
+export function formatR(v: number | null): string {
+  return v === null ? 'N/A' : v.toFixed(3);
+}
+
+/** "2–12" (en dash, as in the thesis); N/A when the phase does not exist. */
+export function formatEpochRange(c: Pick<PhaseCorrelation, 'startEpoch' | 'endEpoch'>): string {
+  return c.startEpoch === null || c.endEpoch === null ? 'N/A' : `${c.startEpoch}–${c.endEpoch}`;
+}
+
+/** Markdown rows `| phase | epochs | shape r | texture r | Score |`, one per phase. */
+export function phaseTable(correlations: readonly PhaseCorrelation[]): string {
+  const rows = correlations.map(
+    (c) => `| ${c.phase} | ${formatEpochRange(c)} | ${formatR(c.shapeR)} | ${formatR(c.textureR)} | ${formatR(c.score)} |`,
+  );
+  return ['| Phase | Epochs | Shape r | Texture r | Score |', '| --- | --- | ---: | ---: | ---: |', ...rows].join('\n');
+}
+
+function listEpochs(xs: readonly number[], max = 20): string {
+  return xs.length <= max ? xs.join(', ') : `${xs.slice(0, max).join(', ')}, … (${xs.length} in all)`;
+}
+
+function groupSection(g: DynamicsGroup): string {
+  const lines = [`## Tap \`${g.tap}\`, ${g.method}`, '', phaseTable(g.correlations), ''];
+  const counts = g.correlations.map((c) => `Phase ${c.phase}: ${c.n}`).join(', ');
+  lines.push(`${g.epochs.length} checkpoints on the error curve (${counts}).`);
+  if (g.missing.inErrors.length) lines.push(`Checkpoint epochs missing from the error curve: ${listEpochs(g.missing.inErrors)}.`);
+  if (g.duplicates.length) lines.push(`Left out for repeating an earlier checkpoint's epoch: ${g.duplicates.map((c) => `\`${c}\``).join(', ')}.`);
+  return lines.join('\n');
+}
+
+/**
+ * Renders the whole report. Pure: the same analysis and meta give the same text.
+ */
+export function renderReport(analysis: DynamicsAnalysis, meta: ReportMeta = {}): string {
+  const o = analysis.options;
+  const out: string[] = ['# Shape and texture over training: learning-dynamics report', ''];
+  const inputs: string[] = [];
+  if (meta.checkpoints) inputs.push(`- Checkpoints: \`${meta.checkpoints}\``);
+  if (meta.probe) inputs.push(`- Probe set: \`${meta.probe}\``);
+  const errSource = meta.errorsFile ?? analysis.curve.source;
+  if (errSource) {
+    const col = analysis.curve.column ? ` (column \`${analysis.curve.column}\`, in percent)` : '';
+    inputs.push(`- Test errors: \`${errSource}\`${col}, ${analysis.curve.epochs.length} epochs`);
+  }
+  if (meta.version) inputs.push(`- shapetex ${meta.version}${meta.generatedAt ? `, ${meta.generatedAt}` : ''}`);
+  if (inputs.length) out.push(...inputs, '');
+
+  const rule =
+    o.method === 'threshold'
+      ? `the threshold rule (Δ_i = |e_i − e_{i+${o.window}}|, θ = ${o.theta} pp${o.splitSmooth > 1 ? `, on a ${o.splitSmooth}-point moving average` : ''})`
+      : `the extrema rule (first local minimum and the following maximum of a ${o.smooth}-point moving average)`;
+  out.push(
+    `The test-error curve was split into three phases with ${rule}. For each tap and estimator, ` +
+      `Pearson r was computed between the test error and the shape fraction and between the test ` +
+      `error and the texture fraction, over the checkpoints of each phase (biases smoothed with a ` +
+      `centred ${o.smooth}-point moving average first); Score = (|r_shape| + |r_texture|)/2. ` +
+      'Phase boundaries are shared by the phases they separate. N/A: no phase split, fewer than 3 ' +
+      'checkpoints in the phase, or a constant series.',
+    '',
+  );
+  const p = analysis.phases;
+  if (p) {
+    const j = p.indices.j !== undefined ? `, j = epoch ${analysis.curve.epochs[p.indices.j]}` : '';
+    out.push(`Phase boundaries: epochs ${p.boundaries[0]} and ${p.boundaries[1]} (i1 = epoch ${p.boundaries[0]}${j}, i2 = epoch ${p.boundaries[1]}).`, '');
+  } else {
+    out.push('No phase split exists on this curve: every figure that depends on the phases is N/A.', '');
+  }
+  if (analysis.noEpoch.length) {
+    out.push(`Checkpoints without an epoch, left out: ${analysis.noEpoch.map((c) => `\`${c}\``).join(', ')}.`, '');
+  }
+  if (!analysis.groups.length) out.push('No scored checkpoint has an epoch: nothing to correlate.', '');
+  for (const g of analysis.groups) out.push(groupSection(g), '');
+  return out.join('\n');
+}

@@ -1,0 +1,52 @@
+/**
+ * Rendering Vega-Lite specs without a browser: vega-lite compiles to Vega, Vega's headless
+ * View renders SVG (text measured by its built-in estimator, no canvas), sharp (librsvg)
+ * rasterizes the SVG to PNG with the system's fonts.
+ */
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { logger, None, parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { DynamicsAnalysis } from '../dynamics/analyze.js';
+import type { ResultRecord } from '../types.js';
+import { biasPoints, biasSpec, errorsSpec, scatterSpec } from './specs.js';
+import { writeFileAtomic } from './write.js';
+
+/** Compiles a Vega-Lite spec and renders it to an SVG string. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  // vega-lite's warnings would land on the CLI's stderr mid-progress; the specs are ours
+  const quiet = logger(None);
+  const vg = compile(spec, { logger: quiet }).spec;
+  const view = new View(parse(vg), { renderer: 'none', logger: quiet });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Rasterizes an SVG to PNG at its own pixel size (density 72 = 1 px per SVG unit). */
+export async function svgToPng(svg: string): Promise<Buffer> {
+  return sharp(Buffer.from(svg), { density: 72 }).png().toBuffer();
+}
+
+/**
+ * Writes `outDir/plots/bias.svg|png` from the records and, with an analysis,
+ * `errors.svg|png` and `scatter.svg|png`. Returns the paths written.
+ */
+export async function writePlots(outDir: string, records: readonly ResultRecord[], analysis?: DynamicsAnalysis): Promise<string[]> {
+  const dir = join(outDir, 'plots');
+  const specs: [string, TopLevelSpec][] = [['bias', biasSpec(biasPoints(records))]];
+  if (analysis) specs.push(['errors', errorsSpec(analysis)], ['scatter', scatterSpec(analysis)]);
+  const written: string[] = [];
+  for (const [name, spec] of specs) {
+    const svg = await renderSvg(spec);
+    const png = await svgToPng(svg);
+    const svgPath = join(dir, `${name}.svg`);
+    const pngPath = join(dir, `${name}.png`);
+    await writeFileAtomic(svgPath, svg);
+    await writeFileAtomic(pngPath, png);
+    written.push(svgPath, pngPath);
+  }
+  return written;
+}
