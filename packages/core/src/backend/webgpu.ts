@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { BackendUnavailableError } from './errors.js';
 
 /** Adapters that are software rasterisers, not GPUs: never chosen for speed. */
@@ -8,6 +9,11 @@ const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/
  * exist before `@tensorflow/tfjs-backend-webgpu` is imported, so it is set here first.
  */
 export async function loadWebgpu(): Promise<{ device: string; accelerated: boolean }> {
+  // Dawn prints its adapter-probing failures straight to the process's stderr, so on a Linux
+  // machine with no GPU device node at all it is not even started: `auto` stays quiet there.
+  if (process.platform === 'linux' && !hasLinuxGpuNode()) {
+    throw new BackendUnavailableError('webgpu', 'no GPU device on this machine (no /dev/dri/renderD*, /dev/nvidia* or /dev/dxg), so no hardware WebGPU adapter');
+  }
   const g = globalThis as { navigator?: { gpu?: unknown } };
   if (!g.navigator?.gpu) {
     let dawn: { create: (flags: string[]) => unknown; globals: Record<string, unknown> };
@@ -46,4 +52,16 @@ export async function loadWebgpu(): Promise<{ device: string; accelerated: boole
 interface GpuAdapterLike {
   isFallbackAdapter?: boolean;
   info?: { vendor?: string; architecture?: string; device?: string; description?: string; type?: string };
+}
+
+function hasLinuxGpuNode(): boolean {
+  if (existsSync('/dev/dxg')) return true; // WSL2's GPU paravirtualisation
+  const listed = (dir: string, re: RegExp): boolean => {
+    try {
+      return readdirSync(dir).some((n) => re.test(n));
+    } catch {
+      return false;
+    }
+  };
+  return listed('/dev', /^nvidia\d+$/) || listed('/dev/dri', /^renderD\d+$/);
 }
