@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * The `svoc` command (SPEC §8): `svoc build` (Stylized PASCAL VOC with AdaIN) and `svoc synth`
+ * (synthetic probe sets). Usage errors exit with 2, failures while building or writing with 1,
+ * matching `bias-score`.
+ */
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '@shapetex/core';
+import { registerSynthCommand } from './synth/command.js';
+
+const program = new Command('svoc')
+  .description('build Stylized PASCAL VOC (AdaIN) and synthetic probe sets for shapetex')
+  .version(VERSION)
+  .exitOverride()
+  .showHelpAfterError(false);
+
+registerSynthCommand(program);
+
+async function main(argv: string[]): Promise<number> {
+  // Subcommands inherit exitOverride only if set before they are created, so set it on each.
+  for (const cmd of program.commands) cmd.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are "errors" to commander with exit code 0.
+      if (err.exitCode === 0) return 0;
+      return 2;
+    }
+    process.stderr.write(`svoc: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv);
