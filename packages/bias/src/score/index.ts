@@ -1,2 +1,15 @@
-// Filled in by its own issue; the package index re-exports it.
-export {};
+export { scoreCheckpoints, defaultModelLoader, defaultEpochEntry } from './score.js';
+export type { ScoreOptions, ScoreProgress, CheckpointResult, CheckpointFailure, ScoringModel, ModelLoader } from './types.js';
+export { discoverCheckpoints, CHECKPOINT_GLOBS } from './discover.js';
+export type { CheckpointEntry, DiscoverOptions } from './discover.js';
+export { checkpointName, epochFromNameRules, lastInteger, resolveEpoch, naturalCompare, compareCheckpoints } from './epoch.js';
+export type { EpochSource, NameEpoch } from './epoch.js';
+export { parseShard, selectShard } from './shard.js';
+export type { Shard } from './shard.js';
+export { resultsCsv, resultsCsvHeader, resultsCsvRow, csvField } from './csv.js';
+export { appendJsonLines, readJsonLines, checkResultRecord, recordKey } from './jsonl.js';
+export type { JsonLines } from './jsonl.js';
+export { probeSetHash, settingsHash, diffSettings } from './settings.js';
+export type { RunSettings } from './settings.js';
+export { prepareProbe } from './probe-cache.js';
+export type { PreparedProbe, PreparedBatch, PrepareProbeOptions } from './probe-cache.js';

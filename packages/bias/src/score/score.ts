@@ -1,0 +1,212 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as core from '@shapetex/core';
+import { parseNorm } from '@shapetex/core';
+import { readProbeSet, type ProbeSet } from '@shapetex/svoc';
+import path from 'node:path';
+import { estimateDimensions } from '../estimate/estimate.js';
+import type { EstimatorMethod } from '../estimate/types.js';
+import { samplePairs } from '../pairs/sample.js';
+import type { Pairs } from '../pairs/types.js';
+import type { ResultRecord } from '../types.js';
+import { discoverCheckpoints, type CheckpointEntry } from './discover.js';
+import { prepareProbe, type PreparedProbe } from './probe-cache.js';
+import { selectShard } from './shard.js';
+import type { CheckpointFailure, CheckpointResult, ModelLoader, ScoreOptions, ScoringModel } from './types.js';
+
+const METHODS: readonly EstimatorMethod[] = ['per-neuron', 'pooled'];
+
+/** Core's `loadModel`, looked up when first needed so this module loads without it. */
+export const defaultModelLoader: ModelLoader = async (file, opts) => {
+  const load = (core as unknown as Record<string, unknown>).loadModel as ModelLoader | undefined;
+  if (typeof load !== 'function') throw new Error('@shapetex/core has no loadModel: cannot read checkpoints');
+  return load(file, opts);
+};
+
+/** Core's `readCheckpoint(file).epoch` (the checkpoint's own integer `epoch` entry). */
+export async function defaultEpochEntry(file: string): Promise<number | null> {
+  // Only a PyTorch-style file can hold an `epoch` entry next to its weights.
+  if (!/\.(pth|pt|tar|ckpt)$/i.test(file)) return null;
+  const read = (core as unknown as Record<string, unknown>).readCheckpoint as ((f: string) => Promise<{ epoch?: number | null }>) | undefined;
+  if (typeof read !== 'function') return null;
+  const ckpt = await read(file);
+  return typeof ckpt.epoch === 'number' && Number.isSafeInteger(ckpt.epoch) ? ckpt.epoch : null;
+}
+
+function checkInt(name: string, v: number | undefined, lo: number): void {
+  if (v !== undefined && !(Number.isSafeInteger(v) && v >= lo)) throw new RangeError(`scoreCheckpoints: ${name} must be an integer ≥ ${lo}, got ${v}`);
+}
+
+/**
+ * Scores every checkpoint of a folder (SPEC §6, §8; DESIGN "the path of the data"):
+ *
+ * 1. the probe set's images are decoded, resized to `imageSize` and normalised once, and kept
+ *    (in memory, or a disk cache when large) for the whole run;
+ * 2. pairs are drawn once with `samplePairs(probe, { seed, pairsPerFactor })`, so every
+ *    checkpoint is measured on the same pairs;
+ * 3. per checkpoint, in epoch order: the model is loaded, each unique image forwarded once with
+ *    every requested tap returned in the same pass, the N×D matrix of each tap assembled, and
+ *    `estimateDimensions` run per (tap, method); then the model is disposed, so memory stays
+ *    flat over long folders.
+ *
+ * Yields one {@link CheckpointResult} per checkpoint as it finishes: its result records, or a
+ * {@link CheckpointFailure} (the run goes on). Problems with the run's own inputs (probe set,
+ * options, folder) reject instead.
+ */
+export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<CheckpointResult> {
+  const imageSize = options.imageSize ?? 224;
+  const seed = options.seed ?? 0;
+  const bootstrap = options.bootstrap ?? 0;
+  const batch = options.batch ?? 32;
+  checkInt('imageSize', imageSize, 1);
+  checkInt('seed', seed, 0);
+  checkInt('bootstrap', bootstrap, 0);
+  checkInt('batch', batch, 1);
+  checkInt('pairsPerFactor', options.pairsPerFactor, 1);
+  checkInt('numClasses', options.numClasses, 1);
+  const methods = [...(options.methods ?? ['per-neuron'])];
+  for (const m of methods) if (!METHODS.includes(m)) throw new RangeError(`scoreCheckpoints: method must be per-neuron or pooled, got ${JSON.stringify(m)}`);
+  if (methods.length === 0) throw new RangeError('scoreCheckpoints: methods is empty');
+  const wantTaps = options.taps ?? ['final'];
+  if (wantTaps !== 'all' && wantTaps.length === 0) throw new RangeError('scoreCheckpoints: taps is empty');
+  const norm = parseNorm(options.norm ?? 'imagenet');
+
+  const probe: ProbeSet = typeof options.probe === 'string' ? await readProbeSet(options.probe) : options.probe;
+  const pairs = samplePairs(probe, { seed, ...(options.pairsPerFactor !== undefined ? { pairsPerFactor: options.pairsPerFactor } : {}) });
+  let entries: readonly CheckpointEntry[] = typeof options.checkpoints === 'string'
+    ? (await discoverCheckpoints(options.checkpoints, { readEpochEntry: options.readEpochEntry ?? defaultEpochEntry })).checkpoints
+    : options.checkpoints;
+  if (options.shard) entries = selectShard(entries, options.shard);
+  if (options.skip) entries = entries.filter((e) => !options.skip!(e));
+  if (entries.length === 0) return;
+
+  if (!core.currentBackend()) await core.initBackend();
+  const files = probe.records.map((r) => path.join(probe.root, r.file));
+  const prepared = await prepareProbe(files, {
+    size: imageSize, norm, batchSize: batch,
+    ...(options.memoryLimitBytes !== undefined ? { memoryLimitBytes: options.memoryLimitBytes } : {}),
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    onBatch: (done, total) => options.onProgress?.({ kind: 'decode', done, total }),
+  });
+  const load = options.loadModel ?? defaultModelLoader;
+  const loadOpts = {
+    ...(options.arch !== undefined ? { arch: options.arch } : {}),
+    ...(options.numClasses !== undefined ? { numClasses: options.numClasses } : {}),
+  };
+  try {
+    for (let index = 0; index < entries.length; index++) {
+      const entry = entries[index]!;
+      options.onProgress?.({ kind: 'start', index, total: entries.length, checkpoint: entry.checkpoint });
+      const t0 = performance.now();
+      const result = await scoreOne(entry, { load, loadOpts, prepared, pairs, wantTaps, methods, bootstrap, seed });
+      const seconds = (performance.now() - t0) / 1000;
+      const out: CheckpointResult = {
+        checkpoint: entry.checkpoint, path: entry.path, epoch: entry.epoch, epochSource: entry.epochSource,
+        index, total: entries.length, records: result.records, images: result.images, seconds,
+        ...(result.arch !== undefined ? { arch: result.arch } : {}),
+        ...(result.error ? { error: result.error } : {}),
+      };
+      options.onProgress?.({ kind: 'done', index, total: entries.length, checkpoint: entry.checkpoint, images: result.images, seconds, ok: !result.error });
+      yield out;
+    }
+  } finally {
+    await prepared.close();
+  }
+}
+
+interface OneContext {
+  load: ModelLoader;
+  loadOpts: { arch?: string; numClasses?: number };
+  prepared: PreparedProbe;
+  pairs: Pairs;
+  wantTaps: readonly string[] | 'all';
+  methods: EstimatorMethod[];
+  bootstrap: number;
+  seed: number;
+}
+
+interface OneResult { records: ResultRecord[]; images: number; arch?: string; error?: CheckpointFailure }
+
+async function scoreOne(entry: CheckpointEntry, ctx: OneContext): Promise<OneResult> {
+  const fail = (stage: CheckpointFailure['stage'], err: unknown, images = 0, arch?: string): OneResult => ({
+    records: [], images, ...(arch !== undefined ? { arch } : {}),
+    error: {
+      checkpoint: entry.checkpoint, path: entry.path, epoch: entry.epoch, stage,
+      error: err instanceof Error ? err.name : 'Error',
+      message: err instanceof Error ? err.message : String(err),
+    },
+  });
+  let model: ScoringModel;
+  try {
+    model = await ctx.load(entry.path, ctx.loadOpts);
+  } catch (err) {
+    return fail('load', err);
+  }
+  try {
+    const taps = ctx.wantTaps === 'all' ? [...model.taps] : [...ctx.wantTaps];
+    const unknown = taps.filter((t) => !model.taps.includes(t));
+    if (unknown.length > 0) {
+      return fail('features', new Error(`${model.arch} has no tap ${unknown.map((t) => `'${t}'`).join(', ')}; its taps are ${model.taps.join(', ')}`), 0, model.arch);
+    }
+    let features: Map<string, { D: number; data: Float32Array }>;
+    try {
+      features = await forwardAll(model, taps, ctx.prepared);
+    } catch (err) {
+      return fail('features', err, 0, model.arch);
+    }
+    const records: ResultRecord[] = [];
+    try {
+      for (const tap of taps) {
+        const { D, data } = features.get(tap)!;
+        for (const method of ctx.methods) {
+          const est = estimateDimensions(data, D, ctx.pairs, { method, bootstrap: ctx.bootstrap, seed: ctx.seed });
+          const rec: ResultRecord = {
+            epoch: entry.epoch, checkpoint: entry.checkpoint, tap, method, D: est.D, factors: est.factors,
+            dims: est.dims, fractions: est.fractions, scores: est.scores, percent: est.percent,
+            deadUnits: est.deadUnits, pairs: est.pairs,
+          };
+          if (est.ci) rec.ci = { low: est.ci.low, high: est.ci.high };
+          records.push(rec);
+        }
+      }
+    } catch (err) {
+      return fail('estimate', err, ctx.prepared.count, model.arch);
+    }
+    return { records, images: ctx.prepared.count, arch: model.arch };
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * Forwards every prepared batch once, all taps in the same pass, and assembles each tap's N×D
+ * matrix (rows in record order, as the pairs index them).
+ */
+async function forwardAll(model: ScoringModel, taps: string[], prepared: PreparedProbe): Promise<Map<string, { D: number; data: Float32Array }>> {
+  const N = prepared.count;
+  const out = new Map<string, { D: number; data: Float32Array }>();
+  for await (const b of prepared.batches()) {
+    const x = tf.tensor4d(b.data, b.shape);
+    let got: Record<string, Float32Array>;
+    try {
+      got = await model.features(x, taps);
+    } finally {
+      x.dispose();
+    }
+    const n = b.shape[0];
+    for (const tap of taps) {
+      const rows = got[tap];
+      if (!rows) throw new Error(`${model.arch}: features() returned no '${tap}'`);
+      if (rows.length % n !== 0 || rows.length === 0) throw new Error(`${model.arch}: tap '${tap}' returned ${rows.length} values for ${n} images`);
+      const D = rows.length / n;
+      let slot = out.get(tap);
+      if (!slot) {
+        slot = { D, data: new Float32Array(N * D) };
+        out.set(tap, slot);
+      } else if (slot.D !== D) {
+        throw new Error(`${model.arch}: tap '${tap}' has D = ${D} in one batch and ${slot.D} in another`);
+      }
+      slot.data.set(rows, b.start * D);
+    }
+  }
+  return out;
+}

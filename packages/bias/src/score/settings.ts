@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import type { Normalization } from '@shapetex/core';
+import { canonicalJson, manifestHash, type ProbeSet } from '@shapetex/svoc';
+import type { EstimatorMethod } from '../estimate/types.js';
+
+/**
+ * The options that decide a run's numbers. Two output folders (a killed run and its rerun, or
+ * the shards of one run) may share rows only when these are equal; the backend, batch size,
+ * output folder, shard and error curve do not change a row and are left out.
+ */
+export interface RunSettings {
+  /** {@link probeSetHash} of the probe set. */
+  probeHash: string;
+  factors: string[];
+  arch: string | null;
+  numClasses: number | null;
+  imageSize: number;
+  norm: Normalization;
+  /** As asked: a list, or `all` (every tap of each model). */
+  taps: string[] | 'all';
+  methods: EstimatorMethod[];
+  pairsPerFactor: number | null;
+  seed: number;
+  bootstrap: number;
+}
+
+/**
+ * Identity of a probe set's content: the manifest's hash (svoc `manifestHash`, creation time
+ * excluded) when there is a manifest, else sha256 of the canonical JSON of its factors and
+ * records (a folder read by file names).
+ */
+export function probeSetHash(probe: ProbeSet): string {
+  if (probe.manifest) return manifestHash(probe.manifest);
+  return createHash('sha256').update(canonicalJson({ factors: probe.factors, records: probe.records })).digest('hex');
+}
+
+/** sha256 of the canonical JSON of the settings (key order does not matter). */
+export function settingsHash(settings: RunSettings): string {
+  return createHash('sha256').update(canonicalJson(settings)).digest('hex');
+}
+
+/** One line per setting that differs, `name: before → now`, in a stable order. */
+export function diffSettings(before: Partial<RunSettings>, now: RunSettings): string[] {
+  const out: string[] = [];
+  const keys = [...new Set([...Object.keys(now), ...Object.keys(before)])].sort();
+  for (const k of keys) {
+    const a = canonicalJson((before as Record<string, unknown>)[k] ?? null);
+    const b = canonicalJson((now as unknown as Record<string, unknown>)[k] ?? null);
+    if (a !== b) out.push(`${k}: ${a} → ${b}`);
+  }
+  return out;
+}

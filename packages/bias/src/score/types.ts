@@ -1,0 +1,93 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Normalization } from '@shapetex/core';
+import type { ProbeSet } from '@shapetex/svoc';
+import type { EstimatorMethod } from '../estimate/types.js';
+import type { ResultRecord } from '../types.js';
+import type { CheckpointEntry } from './discover.js';
+import type { Shard } from './shard.js';
+
+/** What scoring needs of a loaded checkpoint: core's `FeatureModel` satisfies it. */
+export interface ScoringModel {
+  arch: string;
+  taps: string[];
+  /** Global-average-pooled features, row-major N×D per tap. */
+  features(batch: tf.Tensor4D, taps?: string[]): Promise<Record<string, Float32Array>>;
+  dispose(): void;
+}
+
+/** Loads one checkpoint (core's `loadModel` by default). */
+export type ModelLoader = (file: string, opts: { arch?: string; numClasses?: number }) => Promise<ScoringModel>;
+
+export interface ScoreOptions {
+  /** A checkpoint folder or file, or an already discovered (and ordered) list. */
+  checkpoints: string | readonly CheckpointEntry[];
+  /** A probe-set folder (read with svoc's `readProbeSet`) or a probe set. */
+  probe: string | ProbeSet;
+  /** Architecture; detected from each state_dict when omitted. */
+  arch?: string;
+  /** Classifier size when the weights do not say. */
+  numClasses?: number;
+  /** Square input size; default 224. */
+  imageSize?: number;
+  /** Preset name, `{ mean, std }` or `m1,m2,m3/s1,s2,s3`; default `imagenet`. */
+  norm?: string | Normalization;
+  /** Taps, or `all` for every tap of each model; default `['final']`. */
+  taps?: readonly string[] | 'all';
+  /** Estimators; default `['per-neuron']`. */
+  methods?: readonly EstimatorMethod[];
+  /** Anchors per factor; default every pairable record. */
+  pairsPerFactor?: number;
+  /** Pair-sampling (and bootstrap) seed; default 0. */
+  seed?: number;
+  /** Bootstrap resamples; default 0 (off). */
+  bootstrap?: number;
+  /** Images per forward pass; default 32. */
+  batch?: number;
+  /** Process only the checkpoints with index ≡ I (mod N) in the sorted order. */
+  shard?: Shard;
+  /** Checkpoints to pass over (already scored, when resuming); called after sharding. */
+  skip?: (entry: CheckpointEntry) => boolean;
+  /** Prepared probe pixels above this size go to a disk cache; default 1 GiB. */
+  memoryLimitBytes?: number;
+  cacheDir?: string;
+  /** Progress events (decoding, then one per checkpoint start and end). */
+  onProgress?: (event: ScoreProgress) => void;
+  /** Replaces core's `loadModel` (tests, other model sources). */
+  loadModel?: ModelLoader;
+  /** Reads a checkpoint's own `epoch` entry for discovery; default core's `readCheckpoint`. */
+  readEpochEntry?: (file: string) => Promise<number | null | undefined>;
+}
+
+export type ScoreProgress =
+  | { kind: 'decode'; done: number; total: number }
+  | { kind: 'start'; index: number; total: number; checkpoint: string }
+  | { kind: 'done'; index: number; total: number; checkpoint: string; images: number; seconds: number; ok: boolean };
+
+/** Why a checkpoint could not be scored; one line of `errors.jsonl`. */
+export interface CheckpointFailure {
+  checkpoint: string;
+  path: string;
+  epoch: number | null;
+  /** `load` (reading or building the model), `features` (forward pass) or `estimate`. */
+  stage: 'load' | 'features' | 'estimate';
+  error: string;
+  message: string;
+}
+
+/** The outcome of one checkpoint. */
+export interface CheckpointResult {
+  checkpoint: string;
+  path: string;
+  epoch: number | null;
+  epochSource: CheckpointEntry['epochSource'];
+  /** 0-based position among the checkpoints this call processes, and their count. */
+  index: number;
+  total: number;
+  /** One record per (tap, method), taps in model order, methods as asked; empty on failure. */
+  records: ResultRecord[];
+  error?: CheckpointFailure;
+  arch?: string;
+  /** Images forwarded and seconds spent (load, forward, estimate). */
+  images: number;
+  seconds: number;
+}
