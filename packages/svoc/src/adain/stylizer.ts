@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as core from '@shapetex/core';
+import { adaptiveInstanceNorm } from './adain.js';
+import { convWeights, DECODER_STEPS, ENCODER_STEPS, runSteps, type ConvWeights, type StateDict } from './layers.js';
+
+/** A path to a PyTorch weights file (zip or legacy format) or an already-read state_dict. */
+export type WeightsSource = string | StateDict;
+
+export interface StylizerOptions {
+  /** The VGG-normalised encoder: the official `vgg_normalised.pth`, or its state_dict. */
+  vgg: WeightsSource;
+  /** The AdaIN decoder: the official `decoder.pth`, or its state_dict. */
+  decoder: WeightsSource;
+}
+
+export interface StylizeOptions {
+  /** Style strength α ∈ [0, 1]; default 1. */
+  alpha?: number;
+}
+
+export interface Stylizer {
+  /**
+   * Stylizes `content` (HWC RGB in [0, 1]) with `style` (HWC RGB in [0, 1]), each used at its
+   * given size: decoder(α·AdaIN(f(c), f(s)) + (1 − α)·f(c)) with f the encoder up to relu4_1.
+   * Returns the decoder's output, HWC, not clipped; its size is the content's rounded up to a
+   * multiple of 8 (three ceil-mode pools, three 2x upsamplings). The caller disposes it.
+   */
+  stylize(content: tf.Tensor3D, style: tf.Tensor3D, opts?: StylizeOptions): Promise<tf.Tensor3D>;
+  /** Channels of the encoder's relu4_1 output (512 for the official weights). */
+  readonly featureChannels: number;
+  dispose(): void;
+}
+
+type Reader = (pathOrBytes: string | Uint8Array) => Promise<StateDict>;
+
+async function readWeights(src: WeightsSource, what: string): Promise<{ sd: StateDict; source: string }> {
+  if (typeof src !== 'string') return { sd: src, source: `${what} state_dict` };
+  // Looked up at run time so this package builds while core's reader is still being written.
+  const read = (core as unknown as Record<string, unknown>)['readStateDict'] as Reader | undefined;
+  if (typeof read !== 'function') {
+    throw new Error(`cannot read ${src}: this build of @shapetex/core has no readStateDict; pass a state_dict instead`);
+  }
+  return { sd: await read(src), source: src };
+}
+
+function checkImage(x: tf.Tensor, name: string): void {
+  if (x.rank !== 3 || x.shape[2] !== 3) {
+    throw new RangeError(`stylize: ${name} must be an HWC RGB tensor [H, W, 3], got [${x.shape.join(', ')}]`);
+  }
+  if (x.shape[0]! < 8 || x.shape[1]! < 8) {
+    throw new RangeError(`stylize: ${name} is ${x.shape[0]}x${x.shape[1]}; AdaIN needs at least 8x8 (three 2x pools)`);
+  }
+}
+
+/**
+ * Builds an AdaIN stylizer (Huang & Belongie, ICCV 2017; SPEC §2.4) from the official
+ * pytorch-AdaIN weight files or their state_dicts. Errors name the file and, for a wrong file
+ * (e.g. the decoder given as the encoder), the keys it lacks.
+ */
+export async function createStylizer(opts: StylizerOptions): Promise<Stylizer> {
+  const v = await readWeights(opts.vgg, 'vgg');
+  const d = await readWeights(opts.decoder, 'decoder');
+  const enc = convWeights(v.sd, ENCODER_STEPS, v.source, 3, 'encoder (vgg_normalised)');
+  let dec: ConvWeights[];
+  try {
+    const featureChannels = enc[enc.length - 1]!.filter.shape[3];
+    dec = convWeights(d.sd, DECODER_STEPS, d.source, featureChannels, 'decoder');
+    const outChannels = dec[dec.length - 1]!.filter.shape[3];
+    if (outChannels !== 3) throw new Error(`${d.source}: 28.weight has ${outChannels} output channels; the AdaIN decoder ends in RGB (3)`);
+  } catch (err) {
+    for (const c of enc) { c.filter.dispose(); c.bias.dispose(); }
+    throw err;
+  }
+  let disposed = false;
+  return {
+    featureChannels: enc[enc.length - 1]!.filter.shape[3],
+    async stylize(content, style, so = {}) {
+      if (disposed) throw new Error('stylize: this stylizer was disposed');
+      checkImage(content, 'content');
+      checkImage(style, 'style');
+      const alpha = so.alpha ?? 1;
+      return tf.tidy(() => {
+        const fc = runSteps(tf.expandDims(content, 0) as tf.Tensor4D, ENCODER_STEPS, enc);
+        const fs = runSteps(tf.expandDims(style, 0) as tf.Tensor4D, ENCODER_STEPS, enc);
+        const t = adaptiveInstanceNorm(fc, fs, alpha);
+        return tf.squeeze(runSteps(t, DECODER_STEPS, dec), [0]) as tf.Tensor3D;
+      });
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const c of [...enc, ...dec]) { c.filter.dispose(); c.bias.dispose(); }
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '@shapetex/core';
+import { AdainWeightsError, createStylizer } from '@shapetex/svoc';
+import { f32, maxAbsDiff, meta, rawStateDict } from './fixtures.js';
+
+// Oracle: test/fixtures/adain/make_adain_fixtures.py runs the official net.py layout and
+// test.py's style_transfer in PyTorch with the same weights.
+describe.each(['wasm', 'cpu'] as const)('AdaIN stylizer vs PyTorch (%s)', (backend) => {
+  beforeAll(async () => { await initBackend(backend, { log: null }); });
+
+  it.each([['out_alpha1.f32', 1], ['out_alpha05.f32', 0.5]] as const)('matches %s (alpha %s) to 1e-3', async (file, alpha) => {
+    const m = meta();
+    const s = await createStylizer({ vgg: rawStateDict('vgg_small'), decoder: rawStateDict('decoder_small') });
+    expect(s.featureChannels).toBe(m.widths[3]);
+    const content = tf.tensor3d(f32('content.f32'), m.content as [number, number, number]);
+    const style = tf.tensor3d(f32('style.f32'), m.style as [number, number, number]);
+    const before = tf.memory().numTensors;
+    const out = await s.stylize(content, style, { alpha });
+    // Only the result stays allocated.
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(out.shape).toEqual(m.out);
+    const got = await out.data();
+    const want = f32(file);
+    expect(maxAbsDiff(got, want)).toBeLessThanOrEqual(1e-3);
+    // Unclipped: the fixture decoder overshoots 1 somewhere.
+    expect(Math.max(...got)).toBeGreaterThan(1);
+    tf.dispose([out, content, style]);
+    s.dispose();
+  });
+});
+
+describe('AdaIN stylizer errors', () => {
+  beforeAll(async () => { await initBackend('cpu', { log: null }); });
+
+  it('names the missing keys when the decoder is given as the encoder', async () => {
+    const dec = rawStateDict('decoder_small');
+    const p = createStylizer({ vgg: dec, decoder: dec });
+    await expect(p).rejects.toBeInstanceOf(AdainWeightsError);
+    await expect(p).rejects.toThrow(/vgg state_dict: not an AdaIN encoder \(vgg_normalised\) state_dict: missing keys 0\.weight, 0\.bias, 2\.weight, 2\.bias, 9\.weight/);
+  });
+
+  it('names the missing keys when the encoder is given as the decoder', async () => {
+    const vgg = rawStateDict('vgg_small');
+    await expect(createStylizer({ vgg, decoder: vgg })).rejects.toThrow(/not an AdaIN decoder state_dict: missing keys 1\.weight, 1\.bias, 8\.weight/);
+  });
+
+  it('names a key whose shape does not chain', async () => {
+    const vgg = rawStateDict('vgg_small');
+    const w = vgg.get('5.weight')!;
+    vgg.set('5.weight', { ...w, shape: [w.shape[0]!, w.shape[1]!, 1, 9] });
+    await expect(createStylizer({ vgg, decoder: rawStateDict('decoder_small') })).rejects.toThrow(/5\.weight has shape \[4, 4, 1, 9\]; expected \[out, 4, 3, 3\]/);
+  });
+
+  it('rejects a decoder whose input width is not the encoder output width, and leaks no tensors', async () => {
+    const before = tf.memory().numTensors;
+    const vgg = rawStateDict('vgg_small');
+    for (const k of ['29.weight', '29.bias']) vgg.delete(k);
+    await expect(createStylizer({ vgg, decoder: rawStateDict('decoder_small') })).rejects.toThrow(/missing keys 29\.weight, 29\.bias/);
+    const dec = rawStateDict('decoder_small');
+    const w = dec.get('1.weight')!;
+    dec.set('1.weight', { ...w, shape: [w.shape[0]!, 6, 3, 3], data: w.data.slice(0, w.shape[0]! * 6 * 9) });
+    await expect(createStylizer({ vgg: rawStateDict('vgg_small'), decoder: dec })).rejects.toThrow(/decoder state_dict: 1\.weight has shape \[8, 6, 3, 3\]; expected \[out, 12, 3, 3\]/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects bad images and alpha', async () => {
+    const s = await createStylizer({ vgg: rawStateDict('vgg_small'), decoder: rawStateDict('decoder_small') });
+    const img = tf.zeros([16, 16, 3]) as tf.Tensor3D;
+    const gray = tf.zeros([16, 16, 1]) as tf.Tensor3D;
+    await expect(s.stylize(gray, img)).rejects.toThrow(/content must be an HWC RGB tensor \[H, W, 3\], got \[16, 16, 1\]/);
+    await expect(s.stylize(img, img, { alpha: 1.5 })).rejects.toThrow(/alpha must be in \[0, 1\], got 1.5/);
+    s.dispose();
+    await expect(s.stylize(img, img)).rejects.toThrow(/disposed/);
+    tf.dispose([img, gray]);
+  });
+});
