@@ -39,6 +39,7 @@ const run = path.join(out, 'run');
 step('2/3 train a small CNN (labels follow shape)', path.join(root, 'examples/train/train.mjs'), [
   '--synth', path.join(out, 'train-set'), '--label-factor', 'shape', '--per-factor', '8',
   '--out', run, '--epochs', epochs, '--label-noise', noise, '--seed', seed, '--image-size', '32', '--width', '8',
+  '--batch-size', '16', '--lr', '0.003',
 ]);
 
 const scored = path.join(out, 'bias');

@@ -1,25 +1,30 @@
-// The example's network: a small all-convolutional CNN (VGG-like stages, global average
-// pooling, one dense classifier). Layer names are stable so taps can name them:
-// `stage1`..`stage3` end each stage; `final` is the last 4-D layer before global pooling.
+// The example's network: a small all-convolutional CNN (VGG-like stages of conv + BatchNorm +
+// ReLU, global average pooling, one dense classifier). BatchNorm is what lets it learn in a
+// few hundred steps. Layer names are stable so taps can name them: `stage1`, `stage2` end the
+// first two stages; `final` is the last 4-D layer before global pooling.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 export function buildModel({ imageSize, numClasses, width = 8, seed = 0 }) {
   let s = seed * 1000;
   const init = () => tfl.initializers.heNormal({ seed: s++ });
-  const conv = (filters, name) =>
-    tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(), name });
+  // conv (no bias: BatchNorm's shift takes its place) → BatchNorm → ReLU named `name`.
+  const block = (filters, name) => [
+    tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(), name: `${name}_conv` }),
+    tfl.layers.batchNormalization({ momentum: 0.9, name: `${name}_bn` }),
+    tfl.layers.activation({ activation: 'relu', name }),
+  ];
   const model = tfl.sequential({
     layers: [
       tfl.layers.inputLayer({ inputShape: [imageSize, imageSize, 3], name: 'input' }),
-      conv(width, 'conv1_1'),
-      conv(width, 'stage1'),
+      ...block(width, 'conv1'),
+      ...block(width, 'stage1'),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
-      conv(2 * width, 'conv2_1'),
-      conv(2 * width, 'stage2'),
+      ...block(2 * width, 'conv2'),
+      ...block(2 * width, 'stage2'),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),
-      conv(4 * width, 'conv3_1'),
-      conv(4 * width, 'final'),
+      ...block(4 * width, 'conv3'),
+      ...block(4 * width, 'final'),
       tfl.layers.globalAveragePooling2d({ name: 'gap' }),
       tfl.layers.dense({ units: numClasses, kernelInitializer: tfl.initializers.glorotUniform({ seed: s++ }), name: 'classifier' }),
     ],
