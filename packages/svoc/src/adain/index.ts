@@ -3,3 +3,4 @@ export type { Stylizer, StylizerOptions, StylizeOptions, WeightsSource } from '.
 export { adaptiveInstanceNorm, channelMoments, ADAIN_EPS } from './adain.js';
 export { AdainWeightsError, ENCODER_STEPS, DECODER_STEPS } from './layers.js';
 export type { Step } from './layers.js';
+export { coral, CORAL_EPS } from './coral.js';
