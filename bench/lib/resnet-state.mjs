@@ -1,0 +1,54 @@
+// A torchvision-layout ResNet-18/34 state_dict with random weights and random BatchNorm
+// statistics, built in JS so the benchmark needs no checkpoint file. Conv weights are
+// He-normal (std = √(2 / fan_in)) so activations keep their scale through 18 layers and the
+// timings see realistic (not all-zero) ReLU outputs.
+import { createRng } from '@shapetex/core';
+
+const BLOCKS = { resnet18: [2, 2, 2, 2], resnet34: [3, 4, 6, 3] };
+
+/** @returns {import('@shapetex/core').StateDict} */
+export function randomResnetStateDict(arch = 'resnet18', { seed = 0, numClasses = 1000 } = {}) {
+  const blocks = BLOCKS[arch];
+  if (!blocks) throw new Error(`randomResnetStateDict: unknown arch '${arch}' (expected ${Object.keys(BLOCKS).join(', ')})`);
+  const rng = createRng(seed);
+  const sd = new Map();
+  const put = (key, shape, fill) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = fill(i);
+    sd.set(key, { dtype: 'float32', shape, data });
+  };
+  const conv = (key, o, i, k) => {
+    const std = Math.sqrt(2 / (i * k * k));
+    put(key, [o, i, k, k], () => rng.normal() * std);
+  };
+  const bn = (prefix, c) => {
+    put(`${prefix}.weight`, [c], () => 0.5 + rng.next());
+    put(`${prefix}.bias`, [c], () => 0.2 * rng.normal());
+    put(`${prefix}.running_mean`, [c], () => 0.2 * rng.normal());
+    put(`${prefix}.running_var`, [c], () => 0.5 + rng.next());
+    sd.set(`${prefix}.num_batches_tracked`, { dtype: 'int64', shape: [], data: new BigInt64Array([0n]) });
+  };
+  conv('conv1.weight', 64, 3, 7);
+  bn('bn1', 64);
+  let cin = 64;
+  blocks.forEach((count, s) => {
+    const cout = 64 << s;
+    for (let b = 0; b < count; b++) {
+      const p = `layer${s + 1}.${b}`;
+      const stride = s > 0 && b === 0 ? 2 : 1;
+      conv(`${p}.conv1.weight`, cout, cin, 3);
+      bn(`${p}.bn1`, cout);
+      conv(`${p}.conv2.weight`, cout, cout, 3);
+      bn(`${p}.bn2`, cout);
+      if (stride !== 1 || cin !== cout) {
+        conv(`${p}.downsample.0.weight`, cout, cin, 1);
+        bn(`${p}.downsample.1`, cout);
+      }
+      cin = cout;
+    }
+  });
+  put('fc.weight', [numClasses, cin], () => rng.normal() * 0.01);
+  put('fc.bias', [numClasses], () => 0);
+  return sd;
+}

@@ -1,0 +1,72 @@
+// Turns the per-benchmark result JSONs into the summary table (stdout and summary.md). Known
+// benchmarks get their headline figures and targets; any other JSON is shown by its top-level
+// numbers, so a benchmark added later still appears.
+const f = (x, d = 2) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+
+const TARGETS = {
+  resnet: 'wasm ResNet-18 @224 ≥ 1.0× PyTorch CPU at the same thread count',
+  e2e: 'bias-score per checkpoint ≥ 3× faster than the PyTorch pipeline',
+  estimator: 'estimator < 2 s (21,845 pairs per factor × D = 2,048)',
+  memory: 'RSS growth < 5% over 200 checkpoints',
+};
+
+function resnetRows(r) {
+  const rows = [];
+  const torch1 = r.ratios?.threads1 ?? [];
+  for (const x of r.results ?? []) {
+    const t = torch1.find((q) => q.size === x.size);
+    rows.push([`ResNet-18 taps @${x.size}, 1 thread (${r.backend?.name})`, `${f(x.best.imagesPerS)} img/s (batch ${x.best.batch})`, t ? `${f(t.torch)} img/s` : 'no torch', t ? `${f(t.ratio)}×` : '']);
+  }
+  if (r.pool) {
+    const key = `threads${r.pool.workers}`;
+    for (const x of r.pool.results) {
+      const t = (r.ratios?.[key] ?? []).find((q) => q.size === x.size);
+      rows.push([`ResNet-18 taps @${x.size}, ${r.pool.workers} workers`, `${f(x.best.imagesPerS)} img/s (batch ${x.best.batch})`, t ? `${f(t.torch)} img/s (${r.pool.workers} threads)` : 'no torch', t ? `${f(t.ratio)}×` : '']);
+    }
+  }
+  return rows;
+}
+
+function e2eRows(r) {
+  if (r.skipped) return [['bias-score end-to-end', `skipped: ${r.skipped}`, '', '']];
+  const ours = r.shapetex?.perCheckpointSeconds, theirs = r.torch?.perCheckpointSeconds;
+  return [[`bias-score per checkpoint (${r.images} images @${r.imageSize}, ${r.checkpoints} ckpts)`, ours ? `${f(ours)} s` : 'n/a', theirs ? `${f(theirs)} s` : (r.torchNote ?? 'no torch'), ours && theirs ? `${f(theirs / ours)}× faster` : '']];
+}
+
+function estimatorRows(r) {
+  return (r.results ?? []).map((x) => [`estimator ${x.name}`, `${f(x.bestSeconds, 3)} s`, '', '']);
+}
+
+function genericRows(name, r) {
+  const nums = Object.entries(r).filter(([, v]) => typeof v === 'number').slice(0, 8);
+  return [[name, nums.map(([k, v]) => `${k}=${Number.isInteger(v) ? v : f(v, 3)}`).join(', ') || 'see JSON', '', '']];
+}
+
+export function summarize(results) {
+  const rows = [];
+  for (const [name, r] of Object.entries(results)) {
+    if (!r) continue;
+    if (name === 'resnet') rows.push(...resnetRows(r));
+    else if (name === 'e2e') rows.push(...e2eRows(r));
+    else if (name === 'estimator') rows.push(...estimatorRows(r));
+    else rows.push(...genericRows(name, r));
+  }
+  const m = Object.values(results).find((r) => r?.machine)?.machine;
+  const head = ['benchmark', 'shapetex', 'PyTorch', 'ratio'];
+  const md = [
+    `# Benchmark summary`,
+    '',
+    m ? `Machine: ${m.cpus}-core ${m.cpuModel}, ${m.memGiB} GiB, Node ${m.node}, ${m.platform}; load average at start ${m.loadavg.join(' ')}.` : '',
+    '',
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+    'Targets:',
+    ...Object.entries(TARGETS).filter(([k]) => results[k]).map(([, t]) => `- ${t}`),
+    '',
+  ].join('\n');
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const text = [head, ...rows].map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ')).join('\n');
+  return { md, text };
+}

@@ -1,0 +1,37 @@
+// Throughput measurement shared by the benchmarks: warm up once (kernel set-up, wasm memory
+// growth), then repeat until both a minimum time and a minimum number of passes are reached.
+import * as tf from '@tensorflow/tfjs-core';
+
+export const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+/**
+ * images/s of `pass()` that processes `batch` images and resolves when its results are on
+ * the host. Returns { imagesPerS, images, seconds, passes }.
+ */
+export async function throughput(pass, batch, { seconds = 3, minPasses = 2, warmup = 1 } = {}) {
+  for (let i = 0; i < warmup; i++) await pass();
+  let passes = 0;
+  const t0 = now();
+  let dt = 0;
+  while (passes < minPasses || dt < seconds) {
+    await pass();
+    passes++;
+    dt = now() - t0;
+  }
+  return { imagesPerS: (passes * batch) / dt, images: passes * batch, seconds: dt, passes };
+}
+
+/** A pass over a Network-like model: forward, global-average-pool each tap, read back. */
+export function poolPass(net, x, taps) {
+  return async () => {
+    const pooled = tf.tidy(() => {
+      const maps = net.forward(x, taps);
+      return taps.map((t) => tf.mean(maps[t], [1, 2]));
+    });
+    const rows = await Promise.all(pooled.map((p) => p.data()));
+    pooled.forEach((p) => p.dispose());
+    return rows;
+  };
+}
+
+export const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;

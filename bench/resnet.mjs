@@ -1,0 +1,127 @@
+// ResNet-18 tap-extraction benchmark: images/s of stage1..stage4 + final (global-average-pooled,
+// read back to the host) at 32, 224 and 513, best over a few batch sizes, on the current backend;
+// the same network in PyTorch at the same thread count in the same run; the ratio.
+// Also measures the optimisation steps on the bench's own prototype (BN folding) and, when the
+// worker pool exists, data parallelism over worker threads against PyTorch at that many threads.
+//   node bench/resnet.mjs [--quick] [--sizes 32,224,513] [--workers N] [--backend wasm]
+import * as tf from '@tensorflow/tfjs-core';
+import * as core from '@shapetex/core';
+import { cpus } from 'node:os';
+import { randomResnetStateDict } from './lib/resnet-state.mjs';
+import { buildResnetPrototype } from './lib/resnet-proto.mjs';
+import { throughput, poolPass, round } from './lib/timing.mjs';
+import { findTorch, runTorchJson } from './lib/torch.mjs';
+import { writeResult, parseArgs } from './lib/common.mjs';
+
+const args = parseArgs(process.argv.slice(2));
+const quick = Boolean(args.quick);
+const sizes = String(args.sizes ?? '32,224,513').split(',').map(Number);
+const seconds = Number(args.seconds ?? (quick ? 1 : 3));
+const workers = Number(args.workers ?? cpus().length);
+const CANDIDATES = quick ? { 32: [64], 224: [8], 513: [2] } : { 32: [16, 64, 256], 224: [1, 4, 16], 513: [1, 2, 4] };
+const batchesFor = (size) => CANDIDATES[size] ?? [1, 4];
+const TAPS = ['stage1', 'stage2', 'stage3', 'stage4', 'final'];
+
+const info = await core.initBackend(args.backend ?? 'auto', { log: null });
+const sd = randomResnetStateDict('resnet18', { seed: 0 });
+const log = (s) => process.stderr.write(s + '\n');
+
+/** The zoo's ResNet-18 when createModel exists and builds it; else the bench prototype. */
+function buildNetwork() {
+  if (typeof core.createModel === 'function') {
+    try {
+      const m = core.createModel('resnet18', sd);
+      // createModel may return a FeatureModel wrapping a Network, or the Network itself
+      const net = m.network ?? m;
+      if (typeof net.forward === 'function') return { net, source: 'zoo createModel', dispose: () => m.dispose() };
+      return { featureModel: m, source: 'zoo createModel (FeatureModel.features)', dispose: () => m.dispose() };
+    } catch (err) {
+      log(`createModel('resnet18') failed, using the bench prototype: ${err.message}`);
+    }
+  }
+  const net = buildResnetPrototype(sd, { fold: true });
+  return { net, source: 'bench prototype (bench/lib/resnet-proto.mjs; zoo createModel not available)', dispose: () => net.dispose() };
+}
+
+async function sweep(model, label) {
+  const rows = [];
+  for (const size of sizes) {
+    const tried = [];
+    for (const batch of batchesFor(size)) {
+      const x = tf.randomNormal([batch, size, size, 3]);
+      const pass = model.net ? poolPass(model.net, x, TAPS) : () => model.featureModel.features(x, TAPS);
+      const r = await throughput(pass, batch, { seconds });
+      x.dispose();
+      tried.push({ batch, imagesPerS: round(r.imagesPerS), images: r.images, seconds: round(r.seconds) });
+      log(`${label} ${size}px batch ${batch}: ${r.imagesPerS.toFixed(2)} img/s`);
+    }
+    rows.push({ size, tried, best: tried.reduce((a, b) => (b.imagesPerS > a.imagesPerS ? b : a)) });
+  }
+  return rows;
+}
+
+const report = { backend: info, taps: TAPS, quick, sizes };
+const model = buildNetwork();
+report.model = model.source;
+report.results = await sweep(model, info.name);
+model.dispose();
+
+// Step: BatchNorm folding + fused conv/bias/ReLU, on the prototype at 224 (batch 4).
+if (sizes.includes(224)) {
+  report.steps = [];
+  for (const fold of [false, true]) {
+    const net = buildResnetPrototype(sd, { fold });
+    const x = tf.randomNormal([4, 224, 224, 3]);
+    const r = await throughput(poolPass(net, x, TAPS), 4, { seconds });
+    x.dispose();
+    net.dispose();
+    report.steps.push({ step: fold ? 'BN folded into fused conv+bias+ReLU' : 'conv2d → batchNorm → relu (unfolded)', size: 224, batch: 4, imagesPerS: round(r.imagesPerS) });
+    log(`prototype fold=${fold}: ${r.imagesPerS.toFixed(2)} img/s`);
+  }
+}
+
+// Data parallelism: one wasm instance and one model copy per worker thread.
+if (typeof core.createFeaturePool === 'function' && workers > 1) {
+  const pool = await core.createFeaturePool({ workers, arch: 'resnet18', stateDict: sd, backend: info.name });
+  try {
+    report.pool = { workers, model: pool.source ?? 'zoo', results: [] };
+    for (const size of sizes) {
+      const tried = [];
+      for (const per of batchesFor(size)) {
+        const batch = per * workers;
+        const x = tf.randomNormal([batch, size, size, 3]);
+        const r = await throughput(() => pool.features(x, TAPS), batch, { seconds });
+        x.dispose();
+        tried.push({ batch, imagesPerS: round(r.imagesPerS), images: r.images, seconds: round(r.seconds) });
+        log(`pool x${workers} ${size}px batch ${batch}: ${r.imagesPerS.toFixed(2)} img/s`);
+      }
+      report.pool.results.push({ size, tried, best: tried.reduce((a, b) => (b.imagesPerS > a.imagesPerS ? b : a)) });
+    }
+  } finally {
+    await pool.dispose();
+  }
+}
+
+const torch = findTorch();
+if (!torch) {
+  report.torch = null;
+  report.torchNote = 'PyTorch not found (/usr/bin/python3 or python3 with torch and torchvision): no comparison';
+} else {
+  const tArgs = (threads) => ['--sizes', sizes.join(','), '--batches', sizes.map((s) => batchesFor(s).join('/')).join(','), '--threads', String(threads), '--seconds', String(seconds)];
+  report.torch = { python: torch.python, version: torch.torch, runs: {} };
+  const threadCounts = [1, ...(report.pool ? [workers] : [])];
+  for (const threads of threadCounts) {
+    const out = runTorchJson(new URL('./torch_resnet.py', import.meta.url).pathname, tArgs(threads));
+    report.torch.runs[threads] = out;
+    for (const b of out.best) log(`torch ${threads} thread(s) ${b.size}px batch ${b.batch}: ${b.images_per_s.toFixed(2)} img/s`);
+  }
+  const ratio = (ours, threads) => ours.map((r) => {
+    const t = report.torch.runs[threads].best.find((b) => b.size === r.size);
+    return { size: r.size, ours: r.best.imagesPerS, torch: round(t.images_per_s), ratio: round(r.best.imagesPerS / t.images_per_s, 3) };
+  });
+  report.ratios = { threads1: ratio(report.results, 1) };
+  if (report.pool) report.ratios[`threads${workers}`] = ratio(report.pool.results, workers);
+}
+
+const file = writeResult('resnet', report);
+log(`wrote ${file}`);
