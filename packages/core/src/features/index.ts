@@ -1,2 +1,4 @@
-// Filled in by its own issue; the package index re-exports it.
-export {};
+export { toFeatureModel, resolveTaps, pooledTaps, UnknownTapError } from './feature-model.js';
+export type { FeatureModel } from './feature-model.js';
+export { extractFeatures } from './extract.js';
+export type { TapFeatures, ExtractOptions } from './extract.js';

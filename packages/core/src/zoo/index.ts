@@ -1,2 +1,15 @@
-// Filled in by its own issue; the package index re-exports it.
-export {};
+export type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
+export { ARCHITECTURES, listArchitectures, detectArchitecture, architectureSpec, buildNetwork } from './registry.js';
+export { createModel, loadModel, stripModulePrefix, isTfjsModelPath } from './load.js';
+export type { LoadModelOptions } from './load.js';
+export { inspectCheckpoint, sniffCheckpointFormat } from './inspect.js';
+export type { CheckpointInfo, CheckpointFormat } from './inspect.js';
+export { ArchitectureMismatchError, StateDictMismatchError, UnknownArchitectureError } from './errors.js';
+export { loadTfjsModel, TfjsModelError, tfjsModelKind } from './tfjs.js';
+export type { TfjsModelKind } from './tfjs.js';
+export { resnetSpecs, bottleneckRatio } from './resnet.js';
+export { preactSpecs } from './preact.js';
+export { densenetSpecs } from './densenet.js';
+export { mobilenetSpecs } from './mobilenet.js';
+export { efficientnetSpecs } from './efficientnet.js';
+export { vggSpecs } from './vgg.js';

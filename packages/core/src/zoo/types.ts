@@ -19,6 +19,8 @@ export interface Network {
   numClasses?: number;
   /** Input size the topology was made for (224 for ImageNet models, 32 for CIFAR ones). */
   defaultImageSize: number;
+  /** Channel count D of each tap when known from the weights (absent for TF.js models). */
+  tapChannels?: Record<string, number>;
   /**
    * NHWC input → NHWC feature maps of the requested taps, before pooling. Creates tensors: call
    * it inside `tf.tidy` (the features module does).

@@ -1,0 +1,79 @@
+/**
+ * A loaded network seen from the scorer: image batch in, one global-average-pooled vector per
+ * image per tap out (SPEC §3).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Network } from '../zoo/types.js';
+
+export interface FeatureModel {
+  arch: string;
+  /** Every tap `features` accepts, in forward order; always includes `final`. */
+  taps: string[];
+  numClasses?: number;
+  defaultImageSize: number;
+  /** Channel count D per tap where known without a forward pass. */
+  tapChannels?: Record<string, number>;
+  /**
+   * NHWC batch [N, H, W, 3] → per requested tap (default `['final']`) the row-major N×D matrix
+   * z[n, c] = (1 / HW) · Σ_{h,w} map[n, h, w, c]. The batch is not disposed.
+   */
+  features(batch: tf.Tensor4D, taps?: readonly string[]): Promise<Record<string, Float32Array>>;
+  dispose(): void;
+}
+
+/** An unknown tap name: the message lists the taps the model has. */
+export class UnknownTapError extends Error {
+  constructor(readonly arch: string, readonly tap: string, readonly available: string[]) {
+    super(`${arch}: unknown tap ${JSON.stringify(tap)}; available taps: ${available.join(', ')}`);
+    this.name = 'UnknownTapError';
+  }
+}
+
+/** Check requested taps against a model's, dropping duplicates; throws UnknownTapError. */
+export function resolveTaps(model: { arch: string; taps: readonly string[] }, taps: readonly string[] | undefined): string[] {
+  const wanted = [...new Set(taps ?? ['final'])];
+  for (const t of wanted) if (!model.taps.includes(t)) throw new UnknownTapError(model.arch, t, [...model.taps]);
+  return wanted;
+}
+
+/**
+ * Pooled tap tensors [N, D] of one batch, created inside one tidy so the feature maps are freed
+ * as soon as they are pooled; the caller owns (and disposes) the returned tensors.
+ */
+export function pooledTaps(network: Network, batch: tf.Tensor4D, taps: readonly string[]): Record<string, tf.Tensor2D> {
+  return tf.tidy(() => {
+    const maps = network.forward(batch, taps);
+    const out: Record<string, tf.Tensor2D> = {};
+    for (const t of taps) {
+      const m = maps[t];
+      if (!m) throw new Error(`${network.arch}: forward returned no map for tap ${t}`);
+      out[t] = tf.mean(m, [1, 2]) as tf.Tensor2D;
+    }
+    return out;
+  });
+}
+
+/** Wrap a zoo Network as a FeatureModel; disposing the model disposes the network. */
+export function toFeatureModel(network: Network): FeatureModel {
+  return {
+    arch: network.arch,
+    taps: [...network.taps],
+    ...(network.numClasses !== undefined ? { numClasses: network.numClasses } : {}),
+    defaultImageSize: network.defaultImageSize,
+    ...(network.tapChannels ? { tapChannels: { ...network.tapChannels } } : {}),
+    async features(batch, taps) {
+      const wanted = resolveTaps(network, taps);
+      const pooled = pooledTaps(network, batch, wanted);
+      try {
+        const out: Record<string, Float32Array> = {};
+        for (const t of wanted) out[t] = (await pooled[t]!.data()) as Float32Array;
+        return out;
+      } finally {
+        for (const t of wanted) pooled[t]!.dispose();
+      }
+    },
+    dispose() {
+      network.dispose();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Errors of the architecture zoo. A state_dict that does not fit an architecture is reported in
+ * one error that lists every missing key, every unexpected key and every shape mismatch, so a
+ * user sees the whole difference at once instead of fixing one key per run.
+ */
+export { ArchitectureMismatchError, ArchitectureMismatchError as StateDictMismatchError } from './others-ops.js';
+
+/** No registered architecture fits a state_dict, or a requested name is not registered. */
+export class UnknownArchitectureError extends Error {
+  constructor(
+    /** What was being loaded (a file path, or `state_dict`). */
+    readonly source: string,
+    /** Registered names, for the hint. */
+    readonly known: string[],
+    /** The name asked for, when the failure is an unknown name rather than a failed detection. */
+    readonly requested?: string,
+    /** A few of the state_dict's keys, to show what it looks like. */
+    readonly sampleKeys: string[] = [],
+  ) {
+    super(
+      requested !== undefined
+        ? `${source}: unknown architecture ${JSON.stringify(requested)}; known: ${known.join(', ')}`
+        : `${source}: no known architecture fits this state_dict (first keys: ${sampleKeys.join(', ') || 'none'}); ` +
+          `pass --arch / { arch } with one of: ${known.join(', ')}`,
+    );
+    this.name = 'UnknownArchitectureError';
+  }
+}

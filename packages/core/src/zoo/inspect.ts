@@ -1,0 +1,112 @@
+/**
+ * What a checkpoint holds, for `bias-score inspect`: its format, the architecture it loads as,
+ * classes, taps with their D, parameter count and dtypes.
+ */
+import { open } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-core';
+import type { StateDict } from '../io/types.js';
+import type { Network } from './types.js';
+import { buildNetwork } from './registry.js';
+import { isTfjsModelPath, readCheckpointStateDict, type LoadModelOptions } from './load.js';
+import { loadTfjsModel } from './tfjs.js';
+import { readTfjsArtifacts } from './tfjs-io.js';
+
+export type CheckpointFormat = 'torch-zip' | 'torch-legacy' | 'safetensors' | 'tfjs-layers' | 'tfjs-graph' | 'unknown';
+
+export interface CheckpointInfo {
+  file: string;
+  format: CheckpointFormat;
+  arch: string;
+  numClasses?: number;
+  taps: { name: string; D: number }[];
+  /**
+   * Learnable parameters: elements of every floating tensor except BatchNorm's running
+   * statistics (what `sum(p.numel() for p in model.parameters())` counts).
+   */
+  parameters: number;
+  /** Tensors per stored dtype. */
+  dtypes: Record<string, number>;
+}
+
+/** Container format from the first bytes: zip (`PK\3\4`), pickle (`\x80` protocol), safetensors (u64 header length + `{`). */
+export async function sniffCheckpointFormat(path: string): Promise<CheckpointFormat> {
+  const fh = await open(path, 'r');
+  try {
+    const head = new Uint8Array(9);
+    const { bytesRead } = await fh.read(head, 0, 9, 0);
+    if (bytesRead >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4) return 'torch-zip';
+    if (bytesRead >= 2 && head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5) return 'torch-legacy';
+    if (bytesRead === 9 && head[8] === 0x7b) return 'safetensors';
+    return 'unknown';
+  } finally {
+    await fh.close();
+  }
+}
+
+const isRunningStat = (k: string): boolean => /(?:^|\.)(running_mean|running_var|num_batches_tracked)$/.test(k);
+const isFloat = (dtype: string): boolean => dtype.startsWith('float') || dtype === 'bfloat16';
+
+function countStateDict(sd: StateDict): { parameters: number; dtypes: Record<string, number> } {
+  let parameters = 0;
+  const dtypes: Record<string, number> = {};
+  for (const [k, e] of sd) {
+    dtypes[e.dtype] = (dtypes[e.dtype] ?? 0) + 1;
+    if (isFloat(e.dtype) && !isRunningStat(k)) parameters += e.shape.reduce((a, b) => a * b, 1);
+  }
+  return { parameters, dtypes };
+}
+
+/** D of every tap: from the weights when the builder knows it, else from one forward of a blank image. */
+function tapDims(net: Network): { name: string; D: number }[] {
+  if (net.tapChannels && net.taps.every((t) => net.tapChannels![t] !== undefined)) {
+    return net.taps.map((name) => ({ name, D: net.tapChannels![name]! }));
+  }
+  const shapes = tf.tidy(() => {
+    const s = net.defaultImageSize;
+    const maps = net.forward(tf.zeros([1, s, s, 3]) as tf.Tensor4D, net.taps);
+    return net.taps.map((t) => maps[t]!.shape[3]);
+  });
+  return net.taps.map((name, i) => ({ name, D: shapes[i]! }));
+}
+
+/** Read a checkpoint, build its network once (which validates it) and describe it. */
+export async function inspectCheckpoint(path: string, opts: LoadModelOptions = {}): Promise<CheckpointInfo> {
+  const createOpts = opts.numClasses !== undefined ? { numClasses: opts.numClasses } : {};
+  let net: Network;
+  let format: CheckpointFormat;
+  let counts: { parameters: number; dtypes: Record<string, number> };
+  if (isTfjsModelPath(path)) {
+    const { kind, artifacts } = await readTfjsArtifacts(path);
+    format = kind === 'layers' ? 'tfjs-layers' : 'tfjs-graph';
+    const dtypes: Record<string, number> = {};
+    let parameters = 0;
+    for (const w of artifacts.weightSpecs ?? []) {
+      dtypes[w.dtype] = (dtypes[w.dtype] ?? 0) + 1;
+      if (w.dtype === 'float32' && !/moving_(mean|variance)$/.test(w.name)) parameters += w.shape.reduce((a, b) => a * b, 1);
+    }
+    counts = { parameters, dtypes };
+    net = await loadTfjsModel(path, createOpts);
+  } else {
+    format = await sniffCheckpointFormat(path);
+    const sd = await readCheckpointStateDict(path);
+    counts = countStateDict(sd);
+    try {
+      net = buildNetwork(opts.arch, sd, createOpts, path);
+    } catch (e) {
+      if (e instanceof Error && !e.message.startsWith(path)) e.message = `${path}: ${e.message}`;
+      throw e;
+    }
+  }
+  try {
+    return {
+      file: path,
+      format,
+      arch: net.arch,
+      ...(net.numClasses !== undefined ? { numClasses: net.numClasses } : {}),
+      taps: tapDims(net),
+      ...counts,
+    };
+  } finally {
+    net.dispose();
+  }
+}

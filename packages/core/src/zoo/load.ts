@@ -1,0 +1,66 @@
+/**
+ * From weights to a FeatureModel: `createModel` for a state_dict in memory, `loadModel` for a
+ * checkpoint file of any supported format (SPEC §9).
+ */
+import type { StateDict } from '../io/types.js';
+import { toFeatureModel, type FeatureModel } from '../features/feature-model.js';
+import type { CreateModelOptions } from './types.js';
+import { buildNetwork } from './registry.js';
+import { loadTfjsModel } from './tfjs.js';
+
+export interface LoadModelOptions extends CreateModelOptions {
+  /** Registry name; detected from the state_dict when omitted or `auto`. */
+  arch?: string;
+}
+
+/**
+ * Build `arch` (or the detected architecture when `arch` is undefined or `auto`) from a
+ * state_dict: BatchNorm folded into the convolutions, weights uploaded once to the backend.
+ * The state_dict is only read; it can be dropped afterwards.
+ */
+export function createModel(arch: string | undefined, stateDict: StateDict, opts: CreateModelOptions = {}): FeatureModel {
+  return toFeatureModel(buildNetwork(arch, stripModulePrefix(stateDict), opts));
+}
+
+/**
+ * DataParallel saves every key under `module.`; SPEC §6 says it is removed. Only done when every
+ * key has it, so a model with a real submodule called `module` is left alone.
+ */
+export function stripModulePrefix(sd: StateDict): StateDict {
+  if (sd.size === 0 || ![...sd.keys()].every((k) => k.startsWith('module.'))) return sd;
+  return new Map([...sd].map(([k, v]) => [k.slice('module.'.length), v]));
+}
+
+/** True for a TF.js model (`…/model.json`), which is loaded by TF.js rather than from a state_dict. */
+export function isTfjsModelPath(path: string): boolean {
+  return /(^|[\\/])model\.json$/.test(path);
+}
+
+type ReadStateDict = (pathOrBytes: string | Uint8Array) => Promise<StateDict>;
+
+/** The checkpoint reader of core's io module (SPEC §9 readStateDict). */
+export async function readCheckpointStateDict(path: string): Promise<StateDict> {
+  // Resolved at run time: the io module is a sibling whose reader may be absent from a partial
+  // build; the failure then says what is missing instead of breaking every zoo import.
+  const io = (await import('../io/index.js')) as unknown as { readStateDict?: ReadStateDict };
+  if (typeof io.readStateDict !== 'function') {
+    throw new Error(`${path}: this build of @shapetex/core has no checkpoint reader (readStateDict)`);
+  }
+  return stripModulePrefix(await io.readStateDict(path));
+}
+
+/**
+ * Load any supported checkpoint as a FeatureModel: PyTorch (zip or legacy) and safetensors
+ * state_dicts through the zoo, `…/model.json` through TF.js. Errors name the file.
+ */
+export async function loadModel(path: string, opts: LoadModelOptions = {}): Promise<FeatureModel> {
+  const createOpts: CreateModelOptions = opts.numClasses !== undefined ? { numClasses: opts.numClasses } : {};
+  if (isTfjsModelPath(path)) return toFeatureModel(await loadTfjsModel(path, createOpts));
+  const sd = await readCheckpointStateDict(path);
+  try {
+    return toFeatureModel(buildNetwork(opts.arch, sd, createOpts, path));
+  } catch (e) {
+    if (e instanceof Error && !e.message.startsWith(path)) e.message = `${path}: ${e.message}`;
+    throw e;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * torchvision ResNets (He et al. 2016, "v1.5": the stride of a bottleneck sits on its 3x3 conv):
+ * resnet18/34 (BasicBlock), resnet50/101/152 and wide_resnet50_2 (Bottleneck). Block counts are
+ * fixed per variant; every channel count is read from the weights, so narrowed or widened
+ * variants load. Taps: `stage1..stage4` = outputs of `layer1..layer4`; `final` = `layer4`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { StateDict } from '../io/types.js';
+import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
+import {
+  applyConv, checkKeys, classesOf, disposeConv, expectBn, foldConv, type FoldedConv, type KeyShapes,
+} from './others-ops.js';
+import { stagedNetwork, dimOf, STAGE_TAPS } from './staged.js';
+
+export type ResNetBlockKind = 'basic' | 'bottleneck';
+
+interface ResNetVariant {
+  name: string;
+  block: ResNetBlockKind;
+  /** Blocks in layer1..layer4. */
+  depths: readonly [number, number, number, number];
+}
+
+const VARIANTS: readonly ResNetVariant[] = [
+  { name: 'resnet18', block: 'basic', depths: [2, 2, 2, 2] },
+  { name: 'resnet34', block: 'basic', depths: [3, 4, 6, 3] },
+  { name: 'resnet50', block: 'bottleneck', depths: [3, 4, 6, 3] },
+  { name: 'resnet101', block: 'bottleneck', depths: [3, 4, 23, 3] },
+  { name: 'resnet152', block: 'bottleneck', depths: [3, 8, 36, 3] },
+  { name: 'wide_resnet50_2', block: 'bottleneck', depths: [3, 4, 6, 3] },
+];
+
+/** One residual block as read from the weights. */
+interface BlockLayout {
+  prefix: string;
+  stride: number;
+  /** Channels into / out of the block. */
+  cin: number;
+  cout: number;
+  /** Whether `downsample.{0,1}` (1x1 conv + BN projection shortcut) is present. */
+  projection: boolean;
+}
+
+interface ResNetLayout {
+  stages: BlockLayout[][];
+  expected: KeyShapes;
+}
+
+const isClassifier = (k: string): boolean => k === 'fc.weight' || k === 'fc.bias';
+
+/**
+ * Walk the variant's topology and collect the key shapes it expects, reading each conv's output
+ * channels from its weight. A missing weight falls back to the channel count the block would
+ * have, so `checkKeys` can still report every missing, unexpected and misshapen key at once.
+ */
+function readLayout(v: ResNetVariant, sd: StateDict): ResNetLayout {
+  const expected: KeyShapes = new Map();
+  const stem = dimOf(sd, 'conv1.weight', 4, 0, 64);
+  expected.set('conv1.weight', [stem, 3, 7, 7]);
+  expectBn(expected, 'bn1', stem);
+  let cin = stem;
+  const stages: BlockLayout[][] = [];
+  for (let s = 0; s < 4; s++) {
+    const blocks: BlockLayout[] = [];
+    for (let b = 0; b < v.depths[s]!; b++) {
+      const prefix = `layer${s + 1}.${b}`;
+      const stride = s > 0 && b === 0 ? 2 : 1;
+      const width = dimOf(sd, `${prefix}.conv1.weight`, 4, 0, cin);
+      let cout: number;
+      if (v.block === 'basic') {
+        cout = dimOf(sd, `${prefix}.conv2.weight`, 4, 0, width);
+        expected.set(`${prefix}.conv1.weight`, [width, cin, 3, 3]);
+        expectBn(expected, `${prefix}.bn1`, width);
+        expected.set(`${prefix}.conv2.weight`, [cout, width, 3, 3]);
+        expectBn(expected, `${prefix}.bn2`, cout);
+      } else {
+        cout = dimOf(sd, `${prefix}.conv3.weight`, 4, 0, width * 4);
+        expected.set(`${prefix}.conv1.weight`, [width, cin, 1, 1]);
+        expectBn(expected, `${prefix}.bn1`, width);
+        expected.set(`${prefix}.conv2.weight`, [width, width, 3, 3]);
+        expectBn(expected, `${prefix}.bn2`, width);
+        expected.set(`${prefix}.conv3.weight`, [cout, width, 1, 1]);
+        expectBn(expected, `${prefix}.bn3`, cout);
+      }
+      // torchvision adds the projection exactly when the shape changes; a checkpoint that has one
+      // anyway is still a valid network, so presence is read from the weights, and it is only
+      // demanded where the identity cannot be added.
+      const projection = sd.has(`${prefix}.downsample.0.weight`) || stride !== 1 || cin !== cout;
+      if (projection) {
+        expected.set(`${prefix}.downsample.0.weight`, [cout, cin, 1, 1]);
+        expectBn(expected, `${prefix}.downsample.1`, cout);
+      }
+      blocks.push({ prefix, stride, cin, cout, projection });
+      cin = cout;
+    }
+    stages.push(blocks);
+  }
+  return { stages, expected };
+}
+
+interface FoldedBlock {
+  convs: FoldedConv[];
+  shortcut: FoldedConv | null;
+}
+
+function foldBlock(sd: StateDict, kind: ResNetBlockKind, l: BlockLayout): FoldedBlock {
+  const p = l.prefix;
+  const convs = kind === 'basic'
+    ? [
+      foldConv(sd, `${p}.conv1.weight`, { bn: `${p}.bn1`, stride: l.stride, activation: 'relu' }),
+      foldConv(sd, `${p}.conv2.weight`, { bn: `${p}.bn2` }),
+    ]
+    : [
+      foldConv(sd, `${p}.conv1.weight`, { bn: `${p}.bn1`, activation: 'relu' }),
+      foldConv(sd, `${p}.conv2.weight`, { bn: `${p}.bn2`, stride: l.stride, activation: 'relu' }),
+      foldConv(sd, `${p}.conv3.weight`, { bn: `${p}.bn3` }),
+    ];
+  const shortcut = l.projection ? foldConv(sd, `${p}.downsample.0.weight`, { bn: `${p}.downsample.1`, stride: l.stride, pad: 0 }) : null;
+  return { convs, shortcut };
+}
+
+/** y = relu(F(x) + shortcut(x)); the last conv of F is linear so the ReLU follows the sum. */
+function runBlock(x: tf.Tensor4D, b: FoldedBlock): tf.Tensor4D {
+  let h = x;
+  for (const c of b.convs) h = applyConv(h, c);
+  const sc = b.shortcut ? applyConv(x, b.shortcut) : x;
+  return tf.relu(tf.add(h, sc)) as tf.Tensor4D;
+}
+
+function buildResNet(v: ResNetVariant, sd: StateDict, opts: CreateModelOptions = {}): Network {
+  const { stages, expected } = readLayout(v, sd);
+  checkKeys(v.name, sd, expected, isClassifier);
+  const stem = foldConv(sd, 'conv1.weight', { bn: 'bn1', stride: 2, pad: 3, activation: 'relu' });
+  const blocks = stages.map((st) => st.map((l) => foldBlock(sd, v.block, l)));
+  const numClasses = opts.numClasses ?? classesOf(sd, 'fc.weight');
+  const channels = stages.map((st) => st[st.length - 1]!.cout);
+  return stagedNetwork({
+    arch: v.name,
+    ...(numClasses !== undefined ? { numClasses } : {}),
+    defaultImageSize: 224,
+    tapChannels: { ...Object.fromEntries(STAGE_TAPS.map((t, i) => [t, channels[i]!])), final: channels[3]! },
+    stem(x) {
+      // PyTorch's max-pool pads with −inf on both sides; 'same' would pad only bottom/right on
+      // even sizes. Explicit pad 1 with floor rounding is the same window grid.
+      return tf.maxPool(applyConv(x, stem), 3, 2, 1, 'floor');
+    },
+    stages: blocks.map((st) => (x: tf.Tensor4D) => st.reduce(runBlock, x)),
+    final: (stage4) => stage4,
+    release() {
+      disposeConv(stem);
+      for (const st of blocks) for (const b of st) { b.convs.forEach(disposeConv); if (b.shortcut) disposeConv(b.shortcut); }
+    },
+  });
+}
+
+/**
+ * Bottleneck width ÷ output channels of the first block: ¼ for resnet50/101/152 (width = planes,
+ * out = 4·planes), ½ for wide_resnet50_2 (width_per_group 128). Narrowing every channel by the
+ * same factor keeps the ratio, so it separates the two families at any width.
+ */
+export function bottleneckRatio(sd: StateDict): number | undefined {
+  const w = sd.get('layer1.0.conv1.weight');
+  const o = sd.get('layer1.0.conv3.weight');
+  if (!w || !o || w.shape.length !== 4 || o.shape.length !== 4) return undefined;
+  return w.shape[0]! / o.shape[0]!;
+}
+
+function matchResNet(v: ResNetVariant, sd: StateDict): number {
+  if (!sd.has('conv1.weight') || !sd.has('layer1.0.conv1.weight')) return 0;
+  const bottleneck = sd.has('layer1.0.conv3.weight');
+  if (bottleneck !== (v.block === 'bottleneck')) return 0;
+  if (bottleneck) {
+    const r = bottleneckRatio(sd)!;
+    // midway between ¼ and ½ on a log scale
+    const wide = r > Math.SQRT1_2 / 2;
+    if (wide !== (v.name === 'wide_resnet50_2')) return 0;
+  }
+  try {
+    checkKeys(v.name, sd, readLayout(v, sd).expected, isClassifier);
+    return 10;
+  } catch {
+    return 0;
+  }
+}
+
+export const resnetSpecs: ArchitectureSpec[] = VARIANTS.map((v) => ({
+  name: v.name,
+  family: 'resnet',
+  match: (sd) => matchResNet(v, sd),
+  build: (sd, o) => buildResNet(v, sd, o),
+}));
