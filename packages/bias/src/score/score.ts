@@ -15,12 +15,8 @@ import type { CheckpointFailure, CheckpointResult, ModelLoader, ScoreOptions, Sc
 
 const METHODS: readonly EstimatorMethod[] = ['per-neuron', 'pooled'];
 
-/** Core's `loadModel`, looked up when first needed so this module loads without it. */
-export const defaultModelLoader: ModelLoader = async (file, opts) => {
-  const load = (core as unknown as Record<string, unknown>).loadModel as ModelLoader | undefined;
-  if (typeof load !== 'function') throw new Error('@shapetex/core has no loadModel: cannot read checkpoints');
-  return load(file, opts);
-};
+/** Core's `loadModel`: any supported checkpoint format as a feature model. */
+export const defaultModelLoader: ModelLoader = (file, opts) => core.loadModel(file, opts);
 
 /** Core's `readCheckpoint(file).epoch` (the checkpoint's own integer `epoch` entry). */
 export async function defaultEpochEntry(file: string): Promise<number | null> {

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+/**
+ * The `bias-score` command (SPEC §8). Exit codes: 0 success; 1 a checkpoint or input failed (the
+ * others still processed, the failure recorded in errors.jsonl); 2 usage error (bad option,
+ * missing --probe, options that contradict an existing output folder).
+ */
+import { CommanderError } from 'commander';
+import { createProgram, type ExitBox } from './cli/program.js';
+import { UsageError } from './score/run.js';
+
+async function main(argv: string[]): Promise<number> {
+  const exit: ExitBox = { code: 0 };
+  const program = createProgram(exit);
+  try {
+    await program.parseAsync(argv);
+    return exit.code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof UsageError) {
+      process.stderr.write(`bias-score: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`bias-score: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,44 @@
+import { inspectCheckpoint, initBackend, type CheckpointInfo } from '@shapetex/core';
+import { resolveEpoch } from '../score/epoch.js';
+import { defaultEpochEntry } from '../score/score.js';
+import path from 'node:path';
+
+/** Human-readable lines of what a checkpoint holds. */
+export function formatCheckpointInfo(info: CheckpointInfo, epoch: { epoch: number | null; source: string }): string {
+  const lines = [
+    `checkpoint  ${info.file}`,
+    `format      ${info.format}`,
+    `arch        ${info.arch}`,
+    `classes     ${info.numClasses ?? 'unknown'}`,
+    `epoch       ${epoch.epoch ?? 'none'} (${epoch.source})`,
+    `parameters  ${info.parameters.toLocaleString('en-US')}`,
+    `dtypes      ${Object.entries(info.dtypes).map(([d, n]) => `${d} × ${n}`).join(', ')}`,
+    'taps        ' + info.taps.map((t) => `${t.name} (D = ${t.D})`).join(', '),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * `bias-score inspect <checkpoint>`: detected architecture, classes, taps with D, parameter
+ * count, dtypes (core's `inspectCheckpoint`), plus the epoch SPEC §6 assigns. Returns the exit
+ * code: 1 when the checkpoint cannot be read or built.
+ */
+export async function inspectCommand(file: string, o: { arch?: string; numClasses?: number; json?: boolean }): Promise<number> {
+  await initBackend(undefined, { log: null });
+  let info: CheckpointInfo;
+  try {
+    info = await inspectCheckpoint(file, {
+      ...(o.arch !== undefined ? { arch: o.arch } : {}),
+      ...(o.numClasses !== undefined ? { numClasses: o.numClasses } : {}),
+    });
+  } catch (err) {
+    process.stderr.write(`bias-score inspect: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const entry = await defaultEpochEntry(file).catch(() => null);
+  const rel = path.basename(path.dirname(path.resolve(file))) + '/' + path.basename(file);
+  const epoch = resolveEpoch(rel, entry);
+  if (o.json) process.stdout.write(JSON.stringify({ ...info, epoch: epoch.epoch, epochSource: epoch.source }, null, 2) + '\n');
+  else process.stdout.write(formatCheckpointInfo(info, epoch));
+  return 0;
+}

@@ -1,0 +1,58 @@
+import { InvalidArgumentError } from 'commander';
+import { BACKEND_NAMES, parseNorm } from '@shapetex/core';
+import type { EstimatorMethod } from '../estimate/types.js';
+import { parseShard, type Shard } from '../score/shard.js';
+
+/** Parsers for commander: each throws InvalidArgumentError (a usage error, exit 2) naming the option. */
+export function integerOption(name: string, lo: number) {
+  return (raw: string): number => {
+    const v = Number(raw);
+    if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(v) || v < lo) {
+      throw new InvalidArgumentError(`${name} must be an integer ≥ ${lo}, got "${raw}"`);
+    }
+    return v;
+  };
+}
+
+export function normOption(raw: string): string {
+  try {
+    parseNorm(raw);
+  } catch (err) {
+    throw new InvalidArgumentError(`--norm: ${(err as Error).message}`);
+  }
+  return raw;
+}
+
+/** `final`, `stage3,final`, or `all`. */
+export function tapsOption(raw: string): string[] | 'all' {
+  const taps = raw.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
+  if (taps.length === 0) throw new InvalidArgumentError(`--taps takes a comma-separated list of taps or "all", got "${raw}"`);
+  if (taps.includes('all')) {
+    if (taps.length > 1) throw new InvalidArgumentError(`--taps: "all" cannot be combined with other taps, got "${raw}"`);
+    return 'all';
+  }
+  return [...new Set(taps)];
+}
+
+export function methodOption(raw: string): EstimatorMethod[] {
+  const m = raw.trim();
+  if (m === 'both') return ['per-neuron', 'pooled'];
+  if (m === 'per-neuron' || m === 'pooled') return [m];
+  throw new InvalidArgumentError(`--method must be per-neuron, pooled or both, got "${raw}"`);
+}
+
+export function backendOption(raw: string): string {
+  const b = raw.trim().toLowerCase();
+  if (!(BACKEND_NAMES as readonly string[]).includes(b)) {
+    throw new InvalidArgumentError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got "${raw}"`);
+  }
+  return b;
+}
+
+export function shardOption(raw: string): Shard {
+  try {
+    return parseShard(raw);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}

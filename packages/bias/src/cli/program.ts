@@ -1,0 +1,113 @@
+import { Command } from 'commander';
+import { VERSION } from '@shapetex/core';
+import type { EstimatorMethod } from '../estimate/types.js';
+import { mergeOutputs } from '../score/merge.js';
+import { runBiasScore, type RunSummary } from '../score/run.js';
+import type { Shard } from '../score/shard.js';
+import { inspectCommand } from './inspect.js';
+import { backendOption, integerOption, methodOption, normOption, shardOption, tapsOption } from './options.js';
+import { createProgress } from './progress.js';
+
+interface ScoreFlags {
+  probe?: string;
+  arch?: string;
+  numClasses?: number;
+  imageSize: number;
+  norm: string;
+  taps: string[] | 'all';
+  method: EstimatorMethod[];
+  pairs?: number;
+  seed: number;
+  bootstrap: number;
+  errors?: string;
+  out: string;
+  backend: string;
+  batch?: number;
+  shard: Shard;
+  json?: boolean;
+}
+
+/** Exit code the action asks for (commander actions cannot return one). */
+export interface ExitBox { code: number }
+
+function summaryText(s: RunSummary): string {
+  const c = s.checkpoints;
+  const parts = [`${c.scored} scored`, `${c.resumed} already done`, `${c.failed} failed`];
+  return `bias-score: ${c.inShard} checkpoint(s) (${parts.join(', ')}); ${s.records} rows in ${s.out}\n`;
+}
+
+/**
+ * The `bias-score` program (SPEC §8): the default command scores a checkpoint folder; `merge`
+ * joins shard outputs; `inspect` describes one checkpoint. Option errors are commander errors
+ * (usage, exit 2); the actions set `exit.code` to 0 or 1.
+ */
+export function createProgram(exit: ExitBox): Command {
+  const program = new Command('bias-score')
+    .description('shape/texture dimensionality of every checkpoint of a training run (Islam et al. 2021), with learning-dynamics analysis')
+    .version(VERSION)
+    .argument('<checkpoints>', 'checkpoint folder (searched for *.pth, *.pt, *.tar, *.ckpt, *.bin, *.safetensors, model.json) or one file')
+    .option('--probe <dir>', 'probe set: SVOC or synthetic (manifest.json or reference file names); required')
+    .option('--arch <name>', 'architecture (default: detected from each state_dict)')
+    .option('--num-classes <n>', 'classifier size when the weights do not say', integerOption('--num-classes', 1))
+    .option('--image-size <n>', 'square input size', integerOption('--image-size', 1), 224)
+    .option('--norm <name|m1,m2,m3/s1,s2,s3>', 'normalisation: imagenet, cifar, none, or mean/std', normOption, 'imagenet')
+    .option('--taps <list>', 'comma-separated taps, or all', tapsOption, ['final'])
+    .option('--method <name>', 'per-neuron, pooled or both', methodOption, ['per-neuron'])
+    .option('--pairs <n>', 'anchors per factor (default: every record)', integerOption('--pairs', 1))
+    .option('--seed <n>', 'pair-sampling seed', integerOption('--seed', 0), 0)
+    .option('--bootstrap <B>', 'bootstrap resamples (0 = off)', integerOption('--bootstrap', 0), 0)
+    .option('--errors <file>', 'test-error CSV for the learning-dynamics analysis')
+    .option('--out <dir>', 'output folder', './bias-score-out')
+    .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu', backendOption, 'auto')
+    .option('--batch <n>', 'images per forward pass (default 32)', integerOption('--batch', 1))
+    .option('--shard <I/N>', 'process only the checkpoints with index ≡ I (mod N)', shardOption, { index: 0, count: 1 })
+    .option('--json', 'print the final summary as JSON on stdout')
+    .enablePositionalOptions()
+    .exitOverride()
+    .action(async (checkpoints: string, o: ScoreFlags) => {
+      // Not a requiredOption: commander would then demand it of `merge` and `inspect` too.
+      if (o.probe === undefined) program.error("error: required option '--probe <dir>' not specified", { exitCode: 2 });
+      const progress = createProgress(process.stderr);
+      const summary = await runBiasScore({
+        checkpoints, probe: o.probe!, out: o.out, backend: o.backend, shard: o.shard,
+        imageSize: o.imageSize, norm: o.norm, taps: o.taps, methods: o.method, seed: o.seed, bootstrap: o.bootstrap,
+        ...(o.arch !== undefined ? { arch: o.arch } : {}),
+        ...(o.numClasses !== undefined ? { numClasses: o.numClasses } : {}),
+        ...(o.pairs !== undefined ? { pairsPerFactor: o.pairs } : {}),
+        ...(o.errors !== undefined ? { errors: o.errors } : {}),
+        ...(o.batch !== undefined ? { batch: o.batch } : {}),
+        onProgress: (e) => progress.update(e),
+        log: (line) => process.stderr.write(line + '\n'),
+      });
+      for (const f of summary.failures) process.stderr.write(`bias-score: FAILED ${f.checkpoint} (${f.stage}): ${f.message}\n`);
+      if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      else process.stderr.write(summaryText(summary));
+      exit.code = summary.exitCode;
+    });
+
+  program.command('merge')
+    .description('merge the output folders of --shard runs into one')
+    .argument('<out-dirs...>', 'output folders of the shards')
+    .option('--out <dir>', 'merged output folder', './bias-score-out')
+    .option('--errors <file>', 'test-error CSV (default: the one the shards were given)')
+    .option('--json', 'print the summary as JSON on stdout')
+    .exitOverride()
+    .action(async (dirs: string[], o: { out: string; errors?: string; json?: boolean }) => {
+      const s = await mergeOutputs({ inputs: dirs, out: o.out, ...(o.errors !== undefined ? { errors: o.errors } : {}) });
+      if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+      else process.stderr.write(`bias-score merge: ${s.inputs.length} folder(s), ${s.checkpoints} checkpoint(s), ${s.records} rows (${s.duplicates} duplicate(s) dropped) in ${s.out}\n`);
+      exit.code = s.exitCode;
+    });
+
+  program.command('inspect')
+    .description('print what a checkpoint holds: architecture, classes, taps with D, parameters, dtypes')
+    .argument('<checkpoint>', 'checkpoint file')
+    .option('--arch <name>', 'architecture (default: detected)')
+    .option('--num-classes <n>', 'classifier size when the weights do not say', integerOption('--num-classes', 1))
+    .option('--json', 'print as JSON')
+    .exitOverride()
+    .action(async (file: string, o: { arch?: string; numClasses?: number; json?: boolean }) => {
+      exit.code = await inspectCommand(file, o);
+    });
+  return program;
+}

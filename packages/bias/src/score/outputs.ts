@@ -1,0 +1,111 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '@shapetex/svoc';
+import type { ResultRecord } from '../types.js';
+import { resultsCsv } from './csv.js';
+import { compareCheckpoints } from './epoch.js';
+import { checkResultRecord, readJsonLines } from './jsonl.js';
+import type { RunSettings } from './settings.js';
+import type { CheckpointFailure } from './types.js';
+
+/** File names inside an output folder (SPEC §8). */
+export const OUTPUT_FILES = {
+  results: 'results.jsonl',
+  csv: 'results.csv',
+  run: 'run.json',
+  errors: 'errors.jsonl',
+} as const;
+
+/** `run.json`: provenance of an output folder. */
+export interface RunInfo {
+  tool: 'bias-score';
+  /** Library version (core's VERSION). */
+  version: string;
+  backend: { name: string; device: string; accelerated: boolean };
+  probe: { path: string; hash: string; kind: string; records: number; factors: string[] };
+  checkpoints: { path: string; found: number; inShard: number; noEpoch: string[] };
+  seed: number;
+  /** The options that decide the numbers, and their hash (compared on resume and merge). */
+  settings: RunSettings;
+  settingsHash: string;
+  /** Every option as given (backend, batch, out, shard, errors included). */
+  options: Record<string, unknown>;
+  shard: { index: number; count: number };
+  startTime: string;
+  endTime: string | null;
+  /** Start of the first run that wrote this folder (a resumed run keeps it). */
+  firstStartTime: string;
+  status: 'running' | 'complete' | 'failed';
+  scored: number;
+  resumed: number;
+  failed: number;
+  /** For merged folders: the folders merged. */
+  mergedFrom?: string[];
+}
+
+/** Reads `run.json` of a folder; null when absent. */
+export async function readRunInfo(dir: string): Promise<RunInfo | null> {
+  const file = path.join(dir, OUTPUT_FILES.run);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    const info = JSON.parse(text) as RunInfo;
+    if (typeof info.settingsHash !== 'string' || typeof info.settings !== 'object') throw new Error('no settings/settingsHash');
+    return info;
+  } catch (err) {
+    throw new Error(`${file}: not a bias-score run.json (${(err as Error).message})`, { cause: err });
+  }
+}
+
+export async function writeRunInfo(dir: string, info: RunInfo): Promise<void> {
+  await writeJsonAtomic(path.join(dir, OUTPUT_FILES.run), info);
+}
+
+/**
+ * The result records of a folder, checked line by line. An interrupted append can only cut the
+ * last checkpoint's lines (they are written in one call), so when the tail is cut every record
+ * of the last checkpoint in the file is dropped (`dropped` names it) and scored again.
+ */
+export async function readResults(dir: string): Promise<{ records: ResultRecord[]; dropped: string | null }> {
+  const file = path.join(dir, OUTPUT_FILES.results);
+  const { values, truncatedTail } = await readJsonLines(file);
+  const records = values.map((v, i) => checkResultRecord(v, `${file}: line ${i + 1}`));
+  if (!truncatedTail || records.length === 0) return { records, dropped: truncatedTail ? '(an incomplete line)' : null };
+  const last = records[records.length - 1]!.checkpoint;
+  return { records: records.filter((r) => r.checkpoint !== last), dropped: last };
+}
+
+/** Failures recorded in a folder's `errors.jsonl`. */
+export async function readFailures(dir: string): Promise<CheckpointFailure[]> {
+  return (await readJsonLines<CheckpointFailure>(path.join(dir, OUTPUT_FILES.errors))).values;
+}
+
+/** Records in the run's order: by epoch then name (SPEC §6); within a checkpoint as written. */
+export function sortRecords(records: readonly ResultRecord[]): ResultRecord[] {
+  return records.map((r, i) => ({ r, i }))
+    .sort((x, y) => compareCheckpoints(x.r, y.r) || x.i - y.i)
+    .map((x) => x.r);
+}
+
+/** Rewrites results.jsonl (one line per record) and results.csv, each atomically. */
+export async function writeResults(dir: string, records: readonly ResultRecord[], factors: readonly string[]): Promise<void> {
+  const sorted = sortRecords(records);
+  const lines = sorted.map((r) => JSON.stringify(r)).join('\n');
+  await writeFileAtomic(path.join(dir, OUTPUT_FILES.results), lines.length > 0 ? lines + '\n' : '');
+  await writeFileAtomic(path.join(dir, OUTPUT_FILES.csv), resultsCsv(sorted, factors));
+}
+
+/** Rewrites results.csv alone (after each checkpoint, from every record so far). */
+export async function writeResultsCsv(dir: string, records: readonly ResultRecord[], factors: readonly string[]): Promise<void> {
+  await writeFileAtomic(path.join(dir, OUTPUT_FILES.csv), resultsCsv(sortRecords(records), factors));
+}
+
+export async function writeFailures(dir: string, failures: readonly unknown[]): Promise<void> {
+  const text = failures.map((f) => JSON.stringify(f)).join('\n');
+  await writeFileAtomic(path.join(dir, OUTPUT_FILES.errors), text.length > 0 ? text + '\n' : '');
+}

@@ -1,0 +1,163 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { initBackend, parseNorm, VERSION } from '@shapetex/core';
+import { readProbeSet } from '@shapetex/svoc';
+import type { ResultRecord } from '../types.js';
+import { writeAnalysisOutputs, type AnalysisOutputs } from './analysis.js';
+import { discoverCheckpoints } from './discover.js';
+import { appendJsonLines } from './jsonl.js';
+import { OUTPUT_FILES, readFailures, readResults, readRunInfo, writeFailures, writeResults, writeResultsCsv, writeRunInfo, type RunInfo } from './outputs.js';
+import { defaultEpochEntry, scoreCheckpoints } from './score.js';
+import { diffSettings, probeSetHash, settingsHash, type RunSettings } from './settings.js';
+import { selectShard, type Shard } from './shard.js';
+import type { CheckpointFailure, ScoreOptions } from './types.js';
+
+/** A run that must not start: options that contradict the output folder, or bad inputs. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface RunOptions extends Omit<ScoreOptions, 'checkpoints' | 'probe' | 'skip' | 'shard'> {
+  /** Checkpoint folder or file. */
+  checkpoints: string;
+  /** Probe-set folder. */
+  probe: string;
+  /** Output folder; default `./bias-score-out`. */
+  out?: string;
+  /** Test-error CSV for the learning-dynamics analysis. */
+  errors?: string;
+  /** Compute backend; default `auto`. */
+  backend?: string;
+  shard?: Shard;
+  /** Status lines (backend choice, resume, no-epoch checkpoints); default none. */
+  log?: (line: string) => void;
+}
+
+export interface RunSummary {
+  out: string;
+  version: string;
+  backend: RunInfo['backend'];
+  settingsHash: string;
+  checkpoints: { found: number; inShard: number; scored: number; resumed: number; failed: number; noEpoch: string[] };
+  /** Rows in results.jsonl after the run. */
+  records: number;
+  failures: CheckpointFailure[];
+  analysis: AnalysisOutputs;
+  /** 0 success, 1 something failed (recorded in errors.jsonl). */
+  exitCode: 0 | 1;
+  startTime: string;
+  endTime: string;
+}
+
+/** The {@link RunSettings} of a set of options, with defaults filled as scoreCheckpoints does. */
+export function runSettings(opts: RunOptions, probeHash: string, factors: string[]): RunSettings {
+  return {
+    probeHash, factors,
+    arch: opts.arch ?? null,
+    numClasses: opts.numClasses ?? null,
+    imageSize: opts.imageSize ?? 224,
+    norm: parseNorm(opts.norm ?? 'imagenet'),
+    taps: opts.taps === 'all' ? 'all' : [...(opts.taps ?? ['final'])],
+    methods: [...(opts.methods ?? ['per-neuron'])],
+    pairsPerFactor: opts.pairsPerFactor ?? null,
+    seed: opts.seed ?? 0,
+    bootstrap: opts.bootstrap ?? 0,
+  };
+}
+
+/**
+ * `bias-score` as a function: scores the checkpoints into `out` (SPEC §8) and returns a summary.
+ *
+ * Resumable: the folder's run.json holds the settings hash; a rerun with the same settings skips
+ * every checkpoint already in results.jsonl and scores the rest, with different settings it
+ * throws a {@link UsageError} listing what differs. Each checkpoint's records are appended to
+ * results.jsonl in one write as it finishes and results.csv is rewritten atomically; failures
+ * go to errors.jsonl and the run goes on.
+ */
+export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
+  const startTime = new Date().toISOString();
+  const out = path.resolve(opts.out ?? './bias-score-out');
+  const log = opts.log ?? (() => undefined);
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  const probe = await readProbeSet(opts.probe).catch((err: Error) => { throw new UsageError(`--probe: ${err.message}`); });
+  const probeHash = probeSetHash(probe);
+  const settings = runSettings(opts, probeHash, probe.factors);
+  const hash = settingsHash(settings);
+  const previous = await readRunInfo(out);
+  if (previous && previous.settingsHash !== hash) {
+    const diff = diffSettings(previous.settings, settings);
+    throw new UsageError(`${out} holds results made with other options; refusing to mix them. Differences (before → now):\n  ${diff.join('\n  ')}\nUse another --out, or the same options to resume.`);
+  }
+  const { checkpoints: found } = await discoverCheckpoints(opts.checkpoints, { readEpochEntry: opts.readEpochEntry ?? defaultEpochEntry })
+    .catch((err: Error) => { throw new UsageError(err.message); });
+  const mine = selectShard(found, shard);
+  const noEpoch = mine.filter((c) => c.epoch === null).map((c) => c.checkpoint);
+  if (noEpoch.length > 0) log(`bias-score: ${noEpoch.length} checkpoint(s) have no epoch (scored, listed last, left out of the dynamics): ${noEpoch.join(', ')}`);
+
+  await mkdir(out, { recursive: true });
+  const { records: kept, dropped } = await readResults(out);
+  const done = new Set(kept.map((r) => r.checkpoint));
+  if (dropped) log(`bias-score: results.jsonl ended in an interrupted write; ${dropped} will be scored again`);
+  const todo = mine.filter((c) => !done.has(c.checkpoint));
+  const todoNames = new Set(todo.map((c) => c.checkpoint));
+  // Failures of checkpoints about to be retried are replaced by this run's outcome.
+  const oldFailures = (await readFailures(out)).filter((f) => !todoNames.has(f.checkpoint) && !done.has(f.checkpoint));
+  const resumed = mine.length - todo.length;
+  if (resumed > 0) log(`bias-score: resuming in ${out}: ${resumed} of ${mine.length} checkpoint(s) already scored`);
+  await writeResults(out, kept, probe.factors);
+  await writeFailures(out, oldFailures);
+
+  const backend = await initBackend(opts.backend ?? 'auto', { log });
+  const options: Record<string, unknown> = {
+    checkpoints: opts.checkpoints, probe: opts.probe, out, errors: opts.errors ?? null, backend: opts.backend ?? 'auto',
+    batch: opts.batch ?? null, shard: `${shard.index}/${shard.count}`, arch: settings.arch, numClasses: settings.numClasses,
+    imageSize: settings.imageSize, norm: opts.norm ?? 'imagenet', taps: settings.taps, methods: settings.methods,
+    pairs: settings.pairsPerFactor, seed: settings.seed, bootstrap: settings.bootstrap,
+  };
+  const info: RunInfo = {
+    tool: 'bias-score', version: VERSION, backend: { name: backend.name, device: backend.device, accelerated: backend.accelerated },
+    probe: { path: probe.root, hash: probeHash, kind: probe.manifest?.kind ?? 'svoc (file names)', records: probe.records.length, factors: probe.factors },
+    checkpoints: { path: path.resolve(opts.checkpoints), found: found.length, inShard: mine.length, noEpoch },
+    seed: settings.seed, settings, settingsHash: hash, options, shard,
+    startTime, endTime: null, firstStartTime: previous?.firstStartTime ?? startTime, status: 'running',
+    scored: 0, resumed, failed: 0,
+  };
+  await writeRunInfo(out, info);
+
+  const records: ResultRecord[] = [...kept];
+  const failures: CheckpointFailure[] = [];
+  let scored = 0;
+  const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, ...scoring } = opts;
+  for await (const result of scoreCheckpoints({ ...scoring, checkpoints: todo, probe })) {
+    if (result.error) {
+      failures.push(result.error);
+      await appendJsonLines(path.join(out, OUTPUT_FILES.errors), [{ ...result.error, time: new Date().toISOString() }]);
+      continue;
+    }
+    await appendJsonLines(path.join(out, OUTPUT_FILES.results), result.records);
+    records.push(...result.records);
+    scored++;
+    await writeResultsCsv(out, records, probe.factors);
+  }
+
+  const analysis = await writeAnalysisOutputs(out, records, opts.errors, {
+    checkpoints: opts.checkpoints, probe: opts.probe, ...(opts.errors ? { errorsFile: opts.errors } : {}), version: VERSION, generatedAt: new Date().toISOString(),
+  });
+  const allFailures: CheckpointFailure[] = [...oldFailures, ...failures];
+  if (analysis.error) {
+    const failure = { input: opts.errors, stage: 'errors', error: 'Error', message: analysis.error, time: new Date().toISOString() };
+    await appendJsonLines(path.join(out, OUTPUT_FILES.errors), [failure]);
+    log(`bias-score: --errors ${opts.errors}: ${analysis.error}`);
+  }
+  const endTime = new Date().toISOString();
+  const failed = allFailures.length + (analysis.error ? 1 : 0);
+  await writeRunInfo(out, { ...info, endTime, status: failed > 0 ? 'failed' : 'complete', scored, failed: allFailures.length });
+  return {
+    out, version: VERSION, backend: info.backend, settingsHash: hash,
+    checkpoints: { found: found.length, inShard: mine.length, scored, resumed, failed: allFailures.length, noEpoch },
+    records: records.length, failures: allFailures, analysis, exitCode: failed > 0 ? 1 : 0, startTime, endTime,
+  };
+}
