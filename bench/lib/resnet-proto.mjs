@@ -81,10 +81,10 @@ export function buildResnetPrototype(sd, { arch = 'resnet18', fold = true } = {}
     defaultImageSize: 224,
     forward(x, taps) {
       const out = {};
-      // torchvision's maxpool: 3x3, stride 2, padding 1 (−∞ padding = tfjs 'same' for even sizes;
-      // explicit pad keeps odd sizes such as 513 exact)
-      let h = stem.apply(x);
-      h = tf.maxPool(tf.pad(h, [[0, 0], [1, 1], [1, 1], [0, 0]], -Infinity), 3, 2, 'valid');
+      // torchvision's maxpool: 3x3, stride 2, padding 1 on both sides; a numeric pad keeps that
+      // window grid without a separate PadV2 (which cost ~5% of the forward in a profile)
+      const h0 = stem.apply(x);
+      let h = tf.maxPool(h0, 3, 2, 1, 'floor');
       stages.forEach((stage, s) => {
         for (const blk of stage) {
           const identity = blk.down ? blk.down.apply(h) : h;
