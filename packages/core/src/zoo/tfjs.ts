@@ -68,7 +68,9 @@ function layersNetwork(model: tfl.LayersModel, file: string, opts: CreateModelOp
     ...(numClasses !== undefined ? { numClasses } : {}),
     defaultImageSize: imageSizeOf(model.inputs[0]?.shape),
     forward(x, wanted) {
-      const layers = wanted.map((t) => byName.get(t) ?? (() => { throw unknownTap(file, t, taps); })());
+      const wantedLayers = wanted.map((t) => byName.get(t) ?? (() => { throw unknownTap(file, t, taps); })());
+      // `final` names an existing layer; a model may list each output only once
+      const layers = [...new Set(wantedLayers)];
       const key = layers.map((l) => l.name).join('\u0000');
       let sub = subModels.get(key);
       if (!sub) {
@@ -78,7 +80,7 @@ function layersNetwork(model: tfl.LayersModel, file: string, opts: CreateModelOp
       const out = sub.predictOnBatch(x);
       const list = Array.isArray(out) ? out : [out];
       const res: Record<string, tf.Tensor4D> = {};
-      wanted.forEach((t, i) => { res[t] = asMap(list[i]!, t, file); });
+      wanted.forEach((t, i) => { res[t] = asMap(list[layers.indexOf(wantedLayers[i]!)]!, t, file); });
       return res;
     },
     dispose() {
@@ -137,11 +139,12 @@ function graphNetwork(model: tfc.GraphModel, nodes: GraphNode[], file: string, o
     defaultImageSize,
     forward(x, wanted) {
       for (const t of wanted) if (!known.has(t)) throw unknownTap(file, t, taps);
-      const names = wanted.map((t) => (t === 'final' ? final! : t));
+      const wantedNodes = wanted.map((t) => (t === 'final' ? final! : t));
+      const names = [...new Set(wantedNodes)];
       const out = model.execute(x, names);
       const list = Array.isArray(out) ? out : [out];
       const res: Record<string, tf.Tensor4D> = {};
-      wanted.forEach((t, i) => { res[t] = asMap(list[i]!, t, file); });
+      wanted.forEach((t, i) => { res[t] = asMap(list[names.indexOf(wantedNodes[i]!)]!, t, file); });
       return res;
     },
     dispose() {
