@@ -1,2 +1,8 @@
-// Filled in by its own issue; the package index re-exports it.
-export {};
+export { readCheckpoint, readStateDict, detectCheckpointFormat } from './read.js';
+export type { Checkpoint, StateDictFormat } from './read.js';
+export { CheckpointError } from './errors.js';
+export { PickleGlobal, PickleObject } from './pickle-values.js';
+export { NumpyArray } from './globals.js';
+export { findStateDict, isTensorEntry, STATE_DICT_KEYS } from './state-dict.js';
+export { halfToFloat, bfloat16ToFloat } from './tensor.js';
+export type { DType, TensorData, TensorEntry, StateDict, ReadOptions } from './types.js';

@@ -7,7 +7,11 @@ export type DType =
   | 'float32' | 'float16' | 'bfloat16' | 'float64'
   | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
-export type TensorData = Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
+/**
+ * Uint16Array appears only with `{ keepDtype: true }`: the raw bits of float16 / bfloat16.
+ * Float64Array appears only for float64 with `{ keepDtype: true }`.
+ */
+export type TensorData = Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array;
 
 export interface TensorEntry {
   /** The dtype stored in the file. */
@@ -19,3 +23,12 @@ export interface TensorEntry {
 
 /** Parameter and buffer name → tensor, in the file's order. */
 export type StateDict = Map<string, TensorEntry>;
+
+export interface ReadOptions {
+  /**
+   * Keep floating-point tensors in their stored precision: float64 as Float64Array, float16 and
+   * bfloat16 as their raw 16-bit patterns in a Uint16Array. Default false: every float tensor
+   * becomes a Float32Array.
+   */
+  keepDtype?: boolean;
+}

@@ -1,0 +1,286 @@
+import { CheckpointError } from './errors.js';
+import { PickleGlobal, PickleObject } from './pickle-values.js';
+import type { UnpickleHooks } from './pickle.js';
+import { checkDims, materialize } from './tensor.js';
+import type { DType, ReadOptions, TensorData, TensorEntry } from './types.js';
+
+/** A storage named by a torch persistent id; its bytes are read after the pickle is decoded. */
+export interface StorageRef {
+  key: string;
+  /** null for storage types we do not decode (complex, quantized). */
+  dtype: DType | null;
+  typeName: string;
+  /** Legacy storage views: element offset into the root storage. */
+  viewOffset: number;
+}
+
+/** A tensor rebuilt from the pickle whose `entry.data` is filled once its storage is read. */
+export interface PendingTensor {
+  entry: TensorEntry;
+  storage: StorageRef;
+  offset: unknown;
+  stride: unknown;
+  shape: unknown;
+}
+
+/**
+ * A numpy array found inside a checkpoint (e.g. a saved RNG state or metric history). Arrays of
+ * the dtypes shapetex reads are decoded to `data`; others keep their raw bytes and `dtype` null.
+ */
+export class NumpyArray {
+  shape: number[] = [];
+  dtype: DType | null = null;
+  /** numpy's dtype code, e.g. `f4`, `i8`, `O`. */
+  numpyDtype = '';
+  data: TensorData | Uint8Array | unknown = new Uint8Array(0);
+}
+
+class NumpyDtype {
+  byteorder = '=';
+  constructor(readonly code: string) {}
+}
+
+const STORAGE_DTYPES: Record<string, DType> = {
+  FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
+  LongStorage: 'int64', IntStorage: 'int32', ShortStorage: 'int16', CharStorage: 'int8',
+  ByteStorage: 'uint8', BoolStorage: 'bool',
+};
+
+const TORCH_DTYPES: Record<string, DType> = {
+  float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', float16: 'float16', half: 'float16',
+  bfloat16: 'bfloat16', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', int16: 'int16', short: 'int16',
+  int8: 'int8', uint8: 'uint8', bool: 'bool',
+};
+
+const NUMPY_DTYPES: Record<string, DType> = {
+  f4: 'float32', f8: 'float64', f2: 'float16', i8: 'int64', i4: 'int32', i2: 'int16', i1: 'int8', u1: 'uint8', b1: 'bool',
+};
+
+const NUMPY_MODULES = new Set(['numpy.core.multiarray', 'numpy._core.multiarray']);
+
+/** Python 2 module names, as Python 3's unpickler maps them (protocol ≤ 2 pickles). */
+const PY2_MODULES: Record<string, string> = { __builtin__: 'builtins', copy_reg: 'copyreg' };
+
+/** Names that are data, not behaviour: decoded by `call` below or kept as inert references. */
+const KNOWN = new Set([
+  'collections.OrderedDict', 'collections.defaultdict', 'builtins.dict', 'builtins.list', 'builtins.tuple',
+  'builtins.set', 'builtins.frozenset', 'builtins.bytes', 'builtins.bytearray', 'builtins.object', '_codecs.encode',
+  'copyreg._reconstructor', 'argparse.Namespace',
+  'torch._utils._rebuild_tensor', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_tensor_v3',
+  'torch._utils._rebuild_parameter', 'torch._utils._rebuild_parameter_with_state',
+  'torch._tensor._rebuild_from_type', 'torch._tensor._rebuild_from_type_v2',
+  'torch.Size', 'torch.device', 'torch.Tensor', 'torch.nn.parameter.Parameter',
+  'torch.storage.UntypedStorage', 'torch.UntypedStorage',
+  'numpy.ndarray', 'numpy.dtype',
+]);
+
+function isKnown(q: string, module: string, name: string): boolean {
+  if (KNOWN.has(q)) return true;
+  if ((module === 'torch' || module === 'torch.cuda') && name.endsWith('Storage')) return true;
+  if (module === 'torch' && name in TORCH_DTYPES) return true;
+  if (NUMPY_MODULES.has(module) && (name === '_reconstruct' || name === 'scalar')) return true;
+  return false;
+}
+
+export interface TorchDecoder {
+  hooks: UnpickleHooks;
+  pending: PendingTensor[];
+  refused: string[];
+}
+
+/**
+ * Hooks that decode what torch.save writes. `persistentIdToStorage` turns a persistent id tuple
+ * into a StorageRef (the zip and legacy formats shape it differently).
+ */
+export function torchDecoder(label: string, opts: ReadOptions, persistentIdToStorage: (pid: unknown) => unknown): TorchDecoder {
+  const pending: PendingTensor[] = [];
+  const refusedSet = new Set<string>();
+  const namespaces = new WeakSet<object>();
+  const numpyArrays = new WeakSet<NumpyArray>();
+  const fail = (msg: string): never => {
+    throw new CheckpointError(label, msg);
+  };
+
+  const rebuildTensor = (storage: unknown, offset: unknown, shape: unknown, stride: unknown, dtype?: DType | null): TensorEntry => {
+    if (!isStorageRef(storage)) return fail('a tensor is rebuilt from something that is not a storage');
+    const ref = storage as StorageRef;
+    const dt = dtype ?? ref.dtype;
+    if (dt === null) return fail(`tensor with storage ${ref.typeName} (key ${ref.key}): dtype not supported (expected float32/16/64, bfloat16, int64/32/16/8, uint8 or bool)`);
+    const entry: TensorEntry = { dtype: dt, shape: [], data: new Float32Array(0) };
+    const viewOffset = typeof offset === 'number' ? offset + ref.viewOffset : offset;
+    pending.push({ entry, storage: ref, offset: viewOffset, stride, shape });
+    return entry;
+  };
+
+  const namespace = (): Record<string, unknown> => {
+    const o = Object.create(null) as Record<string, unknown>;
+    namespaces.add(o);
+    return o;
+  };
+
+  const call = (fn: PickleGlobal, args: unknown[]): unknown => {
+    const q = fn.qualifiedName;
+    if (!isKnown(q, fn.module, fn.name)) return new PickleObject(q, args);
+    switch (q) {
+      case 'collections.OrderedDict': case 'builtins.dict': case 'collections.defaultdict': {
+        const m = new Map<unknown, unknown>();
+        const init = q === 'collections.defaultdict' ? undefined : args[0];
+        if (Array.isArray(init)) for (const kv of init) if (Array.isArray(kv) && kv.length === 2) m.set(kv[0], kv[1]);
+        return m;
+      }
+      case 'builtins.list': case 'builtins.tuple': return Array.isArray(args[0]) ? [...args[0]] : [];
+      case 'builtins.set': case 'builtins.frozenset': return new Set(Array.isArray(args[0]) ? args[0] : []);
+      case 'builtins.bytes': case 'builtins.bytearray': case '_codecs.encode':
+        if (args.length === 0) return new Uint8Array(0);
+        if (args[0] instanceof Uint8Array) return args[0];
+        if (typeof args[0] === 'string') return encodeString(label, args[0], args[1]);
+        return new PickleObject(q, args);
+      case 'copyreg._reconstructor': {
+        const cls = args[0];
+        if (cls instanceof PickleGlobal && cls.qualifiedName === 'argparse.Namespace') return namespace();
+        return new PickleObject(cls instanceof PickleGlobal ? cls.qualifiedName : '<reconstructed>', args.slice(2));
+      }
+      case 'argparse.Namespace': return namespace();
+      case 'torch._utils._rebuild_tensor': case 'torch._utils._rebuild_tensor_v2':
+        return rebuildTensor(args[0], args[1], args[2], args[3]);
+      case 'torch._utils._rebuild_tensor_v3': {
+        const d = args[6];
+        const dt = d instanceof PickleGlobal && d.module === 'torch' ? TORCH_DTYPES[d.name] ?? null : null;
+        if (dt === null) return fail(`_rebuild_tensor_v3 with dtype ${d instanceof PickleGlobal ? d.qualifiedName : String(d)} is not supported`);
+        return rebuildTensor(args[0], args[1], args[2], args[3], dt);
+      }
+      case 'torch._utils._rebuild_parameter': case 'torch._utils._rebuild_parameter_with_state':
+        return args[0];
+      case 'torch._tensor._rebuild_from_type': case 'torch._tensor._rebuild_from_type_v2':
+        // (func, type, args, state): the subclass and its Python state are dropped; the tensor is the data.
+        if (args[0] instanceof PickleGlobal && Array.isArray(args[2])) return call(args[0], args[2]);
+        return new PickleObject(q, args);
+      case 'torch.Size': return Array.isArray(args[0]) ? [...args[0]] : [];
+      case 'torch.device': return args.map(String).join(':');
+      case 'numpy.dtype': return new NumpyDtype(typeof args[0] === 'string' ? args[0] : String(args[0]));
+      default: break;
+    }
+    if (NUMPY_MODULES.has(fn.module) && fn.name === '_reconstruct') {
+      const a = new NumpyArray();
+      numpyArrays.add(a);
+      return a;
+    }
+    if (NUMPY_MODULES.has(fn.module) && fn.name === 'scalar') return numpyScalar(label, args);
+    // Known value globals (storage classes, dtypes, torch.Tensor) called as functions: keep inert.
+    return new PickleObject(q, args);
+  };
+
+  const build = (obj: unknown, state: unknown): boolean => {
+    if (obj instanceof NumpyDtype) {
+      if (Array.isArray(state) && typeof state[1] === 'string') obj.byteorder = state[1];
+      return true;
+    }
+    if (obj instanceof NumpyArray && numpyArrays.has(obj)) {
+      buildNumpyArray(label, obj, state, opts);
+      return true;
+    }
+    if (typeof obj === 'object' && obj !== null && namespaces.has(obj)) {
+      const dict = Array.isArray(state) ? state[0] : state;
+      if (dict instanceof Map) {
+        for (const [k, v] of dict) if (typeof k === 'string') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+      }
+      return true;
+    }
+    return false;
+  };
+
+  const hooks: UnpickleHooks = {
+    global(module, name) {
+      const m = PY2_MODULES[module] ?? module;
+      const g = new PickleGlobal(m, name);
+      if (!isKnown(g.qualifiedName, m, name)) refusedSet.add(g.qualifiedName);
+      return g;
+    },
+    call,
+    build,
+    persistentLoad: persistentIdToStorage,
+  };
+  return { hooks, pending, get refused() { return [...refusedSet]; } };
+}
+
+const storageRefs = new WeakSet<object>();
+
+function isStorageRef(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && storageRefs.has(x);
+}
+
+/** Builds a StorageRef from the storage-type global of a persistent id. */
+export function storageRef(label: string, typeGlobal: unknown, key: unknown, viewOffset = 0): StorageRef {
+  if (!(typeGlobal instanceof PickleGlobal)) throw new CheckpointError(label, 'persistent id without a storage type');
+  if (typeof key !== 'string' && typeof key !== 'number') throw new CheckpointError(label, `storage key ${String(key)} is neither a string nor an integer`);
+  const { module, name } = typeGlobal;
+  const torchModule = module === 'torch' || module === 'torch.cuda' || module === 'torch.storage';
+  const dtype = torchModule ? STORAGE_DTYPES[name] ?? (name === 'UntypedStorage' ? 'uint8' : null) : null;
+  if (!torchModule || !name.endsWith('Storage')) throw new CheckpointError(label, `persistent id names ${typeGlobal.qualifiedName}, not a torch storage type`);
+  const ref: StorageRef = { key: String(key), dtype, typeName: typeGlobal.qualifiedName, viewOffset };
+  storageRefs.add(ref);
+  return ref;
+}
+
+function encodeString(label: string, s: string, encoding: unknown): Uint8Array {
+  const enc = typeof encoding === 'string' ? encoding.toLowerCase().replace('_', '-') : 'utf-8';
+  if (enc === 'latin1' || enc === 'latin-1' || enc === 'iso-8859-1') {
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 255) throw new CheckpointError(label, 'latin-1 encoded bytes hold a character above 255');
+      out[i] = c;
+    }
+    return out;
+  }
+  return new TextEncoder().encode(s);
+}
+
+function numpyDtypeOf(d: unknown): { dtype: DType | null; code: string; littleEndian: boolean } {
+  if (!(d instanceof NumpyDtype)) return { dtype: null, code: '?', littleEndian: true };
+  return { dtype: NUMPY_DTYPES[d.code] ?? null, code: d.code, littleEndian: d.byteorder !== '>' };
+}
+
+function numpyScalar(label: string, args: unknown[]): unknown {
+  const { dtype, code, littleEndian } = numpyDtypeOf(args[0]);
+  const raw = args[1];
+  if (dtype === null || !(raw instanceof Uint8Array)) return new PickleObject(`numpy.scalar(${code})`, args);
+  const { data } = materialize(label, { storage: raw.slice(), dtype, littleEndian, offset: 0, shape: [], stride: [] }, { keepDtype: true }, 1);
+  const v = (data as unknown as ArrayLike<number | bigint>)[0]!;
+  if (dtype === 'bool') return v !== 0;
+  if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
+  if (dtype === 'float16') return halfOrNumber(v as number, 'float16');
+  if (dtype === 'bfloat16') return halfOrNumber(v as number, 'bfloat16');
+  return v;
+}
+
+function halfOrNumber(bits: number, dtype: 'float16' | 'bfloat16'): number {
+  const { data } = materialize('', { storage: new Uint8Array(new Uint16Array([bits]).buffer), dtype, littleEndian: true, offset: 0, shape: [], stride: [] }, {}, 1);
+  return (data as Float32Array)[0]!;
+}
+
+/** numpy's ndarray.__setstate__ state: (version, shape, dtype, is_fortran, rawdata). */
+function buildNumpyArray(label: string, a: NumpyArray, state: unknown, opts: ReadOptions): void {
+  if (!Array.isArray(state) || state.length < 5) return;
+  const [, shapeRaw, dt, fortran, raw] = state as unknown[];
+  const shape = checkDims(label, 'numpy array shape', shapeRaw);
+  const { dtype, code, littleEndian } = numpyDtypeOf(dt);
+  a.shape = shape;
+  a.numpyDtype = code;
+  if (dtype === null || !(raw instanceof Uint8Array)) {
+    a.data = raw;
+    return;
+  }
+  // Fortran order: the bytes are the transpose, so read them with column-major strides.
+  const stride = new Array<number>(shape.length);
+  let acc = 1;
+  const order = fortran === true ? shape.map((_, i) => i) : shape.map((_, i) => shape.length - 1 - i);
+  for (const i of order) {
+    stride[i] = acc;
+    acc *= shape[i]!;
+  }
+  const storage = raw.byteOffset % 8 === 0 ? raw : raw.slice();
+  const out = materialize(label, { storage, dtype, littleEndian, offset: 0, shape, stride }, opts, storage.byteLength);
+  a.dtype = dtype;
+  a.data = out.data;
+}
