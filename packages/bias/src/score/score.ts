@@ -22,9 +22,7 @@ export const defaultModelLoader: ModelLoader = (file, opts) => core.loadModel(fi
 export async function defaultEpochEntry(file: string): Promise<number | null> {
   // Only a PyTorch-style file can hold an `epoch` entry next to its weights.
   if (!/\.(pth|pt|tar|ckpt)$/i.test(file)) return null;
-  const read = (core as unknown as Record<string, unknown>).readCheckpoint as ((f: string) => Promise<{ epoch?: number | null }>) | undefined;
-  if (typeof read !== 'function') return null;
-  const ckpt = await read(file);
+  const ckpt = await core.readCheckpoint(file);
   return typeof ckpt.epoch === 'number' && Number.isSafeInteger(ckpt.epoch) ? ckpt.epoch : null;
 }
 
