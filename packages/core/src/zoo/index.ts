@@ -2,7 +2,7 @@ export type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 export { ARCHITECTURES, listArchitectures, detectArchitecture, architectureSpec, buildNetwork } from './registry.js';
 export { createModel, loadModel, stripModulePrefix, isTfjsModelPath } from './load.js';
 export type { LoadModelOptions } from './load.js';
-export { inspectCheckpoint, sniffCheckpointFormat } from './inspect.js';
+export { inspectCheckpoint } from './inspect.js';
 export type { CheckpointInfo, CheckpointFormat } from './inspect.js';
 export { ArchitectureMismatchError, StateDictMismatchError, UnknownArchitectureError } from './errors.js';
 export { loadTfjsModel, TfjsModelError, tfjsModelKind } from './tfjs.js';

@@ -2,16 +2,16 @@
  * What a checkpoint holds, for `bias-score inspect`: its format, the architecture it loads as,
  * classes, taps with their D, parameter count and dtypes.
  */
-import { open } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { Network } from './types.js';
 import { buildNetwork } from './registry.js';
-import { isTfjsModelPath, readCheckpointStateDict, type LoadModelOptions } from './load.js';
+import { readCheckpoint, type StateDictFormat } from '../io/read.js';
+import { isTfjsModelPath, stripModulePrefix, type LoadModelOptions } from './load.js';
 import { loadTfjsModel } from './tfjs.js';
 import { readTfjsArtifacts } from './tfjs-io.js';
 
-export type CheckpointFormat = 'torch-zip' | 'torch-legacy' | 'safetensors' | 'tfjs-layers' | 'tfjs-graph' | 'unknown';
+export type CheckpointFormat = StateDictFormat | 'tfjs-layers' | 'tfjs-graph';
 
 export interface CheckpointInfo {
   file: string;
@@ -26,21 +26,6 @@ export interface CheckpointInfo {
   parameters: number;
   /** Tensors per stored dtype. */
   dtypes: Record<string, number>;
-}
-
-/** Container format from the first bytes: zip (`PK\3\4`), pickle (`\x80` protocol), safetensors (u64 header length + `{`). */
-export async function sniffCheckpointFormat(path: string): Promise<CheckpointFormat> {
-  const fh = await open(path, 'r');
-  try {
-    const head = new Uint8Array(9);
-    const { bytesRead } = await fh.read(head, 0, 9, 0);
-    if (bytesRead >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4) return 'torch-zip';
-    if (bytesRead >= 2 && head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5) return 'torch-legacy';
-    if (bytesRead === 9 && head[8] === 0x7b) return 'safetensors';
-    return 'unknown';
-  } finally {
-    await fh.close();
-  }
 }
 
 const isRunningStat = (k: string): boolean => /(?:^|\.)(running_mean|running_var|num_batches_tracked)$/.test(k);
@@ -87,8 +72,10 @@ export async function inspectCheckpoint(path: string, opts: LoadModelOptions = {
     counts = { parameters, dtypes };
     net = await loadTfjsModel(path, createOpts);
   } else {
-    format = await sniffCheckpointFormat(path);
-    const sd = await readCheckpointStateDict(path);
+    const ckpt = await readCheckpoint(path);
+    format = ckpt.format;
+    if (ckpt.stateDict.size === 0) throw new Error(`${path}: no state_dict found in this ${format} checkpoint`);
+    const sd = stripModulePrefix(ckpt.stateDict);
     counts = countStateDict(sd);
     try {
       net = buildNetwork(opts.arch, sd, createOpts, path);

@@ -3,6 +3,7 @@
  * checkpoint file of any supported format (SPEC §9).
  */
 import type { StateDict } from '../io/types.js';
+import { readStateDict } from '../io/read.js';
 import { toFeatureModel, type FeatureModel } from '../features/feature-model.js';
 import type { CreateModelOptions } from './types.js';
 import { buildNetwork } from './registry.js';
@@ -36,17 +37,9 @@ export function isTfjsModelPath(path: string): boolean {
   return /(^|[\\/])model\.json$/.test(path);
 }
 
-type ReadStateDict = (pathOrBytes: string | Uint8Array) => Promise<StateDict>;
-
-/** The checkpoint reader of core's io module (SPEC §9 readStateDict). */
+/** The state_dict of a checkpoint file (SPEC §6 wrappers and `module.` prefix removed). */
 export async function readCheckpointStateDict(path: string): Promise<StateDict> {
-  // Resolved at run time: the io module is a sibling whose reader may be absent from a partial
-  // build; the failure then says what is missing instead of breaking every zoo import.
-  const io = (await import('../io/index.js')) as unknown as { readStateDict?: ReadStateDict };
-  if (typeof io.readStateDict !== 'function') {
-    throw new Error(`${path}: this build of @shapetex/core has no checkpoint reader (readStateDict)`);
-  }
-  return stripModulePrefix(await io.readStateDict(path));
+  return stripModulePrefix(await readStateDict(path));
 }
 
 /**
