@@ -81,10 +81,12 @@ if (sizes.includes(224)) {
 }
 
 // Data parallelism: one wasm instance and one model copy per worker thread.
-if (typeof core.createFeaturePool === 'function' && workers > 1) {
-  const pool = await core.createFeaturePool({ workers, arch: 'resnet18', stateDict: sd, backend: info.name });
+// The pool may not be re-exported from the package index yet: fall back to its dist module.
+const createFeaturePool = core.createFeaturePool ?? (await import('../packages/core/dist/pool/index.js').catch(() => ({}))).createFeaturePool;
+if (typeof createFeaturePool === 'function' && workers > 1) {
+  const pool = await createFeaturePool({ workers, arch: 'resnet18', stateDict: sd, backend: info.name });
   try {
-    report.pool = { workers, model: pool.source ?? 'zoo', results: [] };
+    report.pool = { workers, model: `zoo createModel in each worker (${pool.device})`, results: [] };
     for (const size of sizes) {
       const tried = [];
       for (const per of batchesFor(size)) {

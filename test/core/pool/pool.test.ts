@@ -124,3 +124,30 @@ describe('createFeaturePool lifecycle and errors', () => {
     await expect(createFeaturePool({ workers: 0, factory: { module: TINY } })).rejects.toThrow(/workers must be a positive integer, got 0/);
   });
 });
+
+describe('FeaturePool.load (next checkpoint in the same workers)', () => {
+  beforeAll(async () => { await initBackend('wasm', { log: null }); });
+
+  it('swaps the network in every worker: features follow the new weights, memory stays at one network', async () => {
+    const pool = await createFeaturePool({ workers: 2, factory: { module: TINY, exportName: 'tinyNet', options: { seed: 1, width: 4 } } });
+    try {
+      const x = tf.randomNormal([3, 9, 9, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+      const a = await pool.features(x);
+      expect(a.final!.length).toBe(3 * 8);
+      await pool.load({ factory: { module: TINY, exportName: 'tinyNet', options: { seed: 2, width: 5 } } });
+      const b = await pool.features(x, ['final']);
+      const ref = tinyNet({ seed: 2, width: 5 }, { tf });
+      expect(b.final!.length).toBe(3 * 10);
+      expect(relErr(b.final!, mainThread(ref, x, ['final']).final!)).toBeLessThan(1e-6);
+      expect((await pool.memory()).map((m) => m.numTensors)).toEqual([4, 4]);
+      ref.dispose();
+      // a failed load leaves no network: features then says so instead of using stale weights
+      await expect(pool.load({ factory: { module: TINY, exportName: 'notAFunction' } })).rejects.toThrow(/no function export 'notAFunction'/);
+      await expect(pool.features(x)).rejects.toThrow(/no network loaded/);
+      await expect(pool.load({})).rejects.toThrow(/exactly one of stateDict, modelPath or factory \(got 0\)/);
+      x.dispose();
+    } finally {
+      await pool.dispose();
+    }
+  });
+});

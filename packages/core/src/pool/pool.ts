@@ -37,6 +37,12 @@ export interface FeaturePool {
   features(batch: tf.Tensor4D, taps?: string[]): Promise<Record<string, Float32Array>>;
   /** The same from host data: `data` holds `shape` = [n, h, w, c] NHWC floats. */
   featuresFromArray(data: Float32Array, shape: [number, number, number, number], taps?: string[]): Promise<Record<string, Float32Array>>;
+  /**
+   * Swap every worker's network for another (e.g. the next checkpoint of a run) without
+   * restarting the threads or their backends; `arch` and `taps` follow the new network.
+   * Calls must not overlap with `features`.
+   */
+  load(source: ModelSource): Promise<void>;
   /** Live tensors and bytes inside each worker (for leak checks). */
   memory(): Promise<{ numTensors: number; numBytes: number }[]>;
   /** Releases every worker's network and ends the threads. */
@@ -133,7 +139,7 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
     await Promise.all(lanes.map((l) => l.terminate()));
     throw err;
   }
-  const first = ready[0]!;
+  let first: { arch: string; taps: string[] } = ready[0]!;
   let disposed = false;
 
   async function featuresFromArray(data: Float32Array, shape: [number, number, number, number], taps: string[] = ['final']): Promise<Record<string, Float32Array>> {
@@ -161,18 +167,27 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
     return out;
   }
 
-  return {
+  const pool: FeaturePool = {
     arch: first.arch,
     taps: first.taps,
     workers: n,
-    backend: first.backend,
-    device: first.device,
+    backend: ready[0]!.backend,
+    device: ready[0]!.device,
     async features(batch, taps) {
       if (batch.rank !== 4) throw new Error(`feature pool: batch must be NHWC rank 4, got shape [${batch.shape.join(', ')}]`);
       const data = (await batch.data()) as Float32Array;
       return featuresFromArray(data, batch.shape as [number, number, number, number], taps);
     },
     featuresFromArray,
+    async load(next) {
+      if (disposed) throw new Error('feature pool: used after dispose()');
+      const count = [next.stateDict, next.modelPath, next.factory].filter((x) => x !== undefined).length;
+      if (count !== 1) throw new Error(`feature pool: load needs exactly one of stateDict, modelPath or factory (got ${count})`);
+      const done = await Promise.all(lanes.map((l) => l.request<Extract<FromWorker, { type: 'loaded' }>>((id) => ({ type: 'load', id, source: next }))));
+      first = { arch: done[0]!.arch, taps: done[0]!.taps };
+      pool.arch = first.arch;
+      pool.taps = first.taps;
+    },
     async memory() {
       const ms = await Promise.all(lanes.map((l) => l.request<Extract<FromWorker, { type: 'memory' }>>((id) => ({ type: 'memory', id }))));
       return ms.map((m) => ({ numTensors: m.numTensors, numBytes: m.numBytes }));
@@ -184,4 +199,5 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
       await Promise.all(lanes.map((l) => l.terminate()));
     },
   };
+  return pool;
 }

@@ -37,13 +37,17 @@ export interface FeaturesMessage {
   taps: string[];
 }
 
+/** Replace the worker's network (the old one is disposed first); answered with `ready`. */
+export interface LoadMessage { type: 'load'; id: number; source: ModelSource }
+
 export interface MemoryMessage { type: 'memory'; id: number }
 export interface DisposeMessage { type: 'dispose'; id: number }
 
-export type ToWorker = InitMessage | FeaturesMessage | MemoryMessage | DisposeMessage;
+export type ToWorker = InitMessage | LoadMessage | FeaturesMessage | MemoryMessage | DisposeMessage;
 
 export type FromWorker =
   | { type: 'ready'; arch: string; taps: string[]; backend: string; device: string }
+  | { type: 'loaded'; id: number; arch: string; taps: string[] }
   | { type: 'features'; id: number; rows: number; features: Record<string, Float32Array> }
   | { type: 'memory'; id: number; numTensors: number; numBytes: number }
   | { type: 'disposed'; id: number }

@@ -92,8 +92,16 @@ async function handle(msg: ToWorker): Promise<void> {
       send({ type: 'ready', arch: model.arch ?? msg.source.arch ?? 'custom', taps: [...model.taps], backend: info.name, device: info.device });
       return;
     }
+    case 'load': {
+      // the old network goes first so two copies of the weights never coexist
+      model?.dispose();
+      model = undefined;
+      model = await buildModel(msg.source);
+      send({ type: 'loaded', id: msg.id, arch: model.arch ?? msg.source.arch ?? 'custom', taps: [...model.taps] });
+      return;
+    }
     case 'features': {
-      if (!model) throw new Error('feature pool worker: features asked before init');
+      if (!model) throw new Error('feature pool worker: no network loaded (init or the last load failed)');
       const x = tf.tensor4d(msg.data, msg.shape);
       try {
         const features = await pooledFeatures(model, x, msg.taps);
