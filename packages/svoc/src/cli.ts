@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '@shapetex/core';
+import { registerBuildCommand } from './build/command.js';
 import { registerSynthCommand } from './synth/command.js';
 
 const program = new Command('svoc')
@@ -14,6 +15,7 @@ const program = new Command('svoc')
   .exitOverride()
   .showHelpAfterError(false);
 
+registerBuildCommand(program);
 registerSynthCommand(program);
 
 async function main(argv: string[]): Promise<number> {

@@ -26,6 +26,14 @@ export interface Stylizer {
    * multiple of 8 (three ceil-mode pools, three 2x upsamplings). The caller disposes it.
    */
   stylize(content: tf.Tensor3D, style: tf.Tensor3D, opts?: StylizeOptions): Promise<tf.Tensor3D>;
+  /**
+   * The encoder's relu4_1 features of an HWC image, [1, ⌈H/8⌉, ⌈W/8⌉, C]. With `decode`, lets
+   * a caller encode each content and each style once and combine them many times (the builder
+   * stylizes every content with every texture). The caller disposes the result.
+   */
+  encode(image: tf.Tensor3D): tf.Tensor4D;
+  /** decoder(α·AdaIN(contentFeatures, styleFeatures) + (1 − α)·contentFeatures), HWC, not clipped. */
+  decode(contentFeatures: tf.Tensor4D, styleFeatures: tf.Tensor4D, opts?: StylizeOptions): tf.Tensor3D;
   /** Channels of the encoder's relu4_1 output (512 for the official weights). */
   readonly featureChannels: number;
   dispose(): void;
@@ -72,19 +80,25 @@ export async function createStylizer(opts: StylizerOptions): Promise<Stylizer> {
     throw err;
   }
   let disposed = false;
+  const alive = (what: string): void => { if (disposed) throw new Error(`${what}: this stylizer was disposed`); };
+  const encode = (image: tf.Tensor3D, name = 'image'): tf.Tensor4D => {
+    alive('encode');
+    checkImage(image, name);
+    return runSteps(tf.expandDims(image, 0) as tf.Tensor4D, ENCODER_STEPS, enc);
+  };
+  const decode = (fc: tf.Tensor4D, fs: tf.Tensor4D, so: StylizeOptions = {}): tf.Tensor3D => {
+    alive('decode');
+    return tf.tidy(() => tf.squeeze(runSteps(adaptiveInstanceNorm(fc, fs, so.alpha ?? 1), DECODER_STEPS, dec), [0]) as tf.Tensor3D);
+  };
   return {
     featureChannels: enc[enc.length - 1]!.filter.shape[3],
+    encode: (image) => encode(image),
+    decode,
     async stylize(content, style, so = {}) {
-      if (disposed) throw new Error('stylize: this stylizer was disposed');
+      alive('stylize');
       checkImage(content, 'content');
       checkImage(style, 'style');
-      const alpha = so.alpha ?? 1;
-      return tf.tidy(() => {
-        const fc = runSteps(tf.expandDims(content, 0) as tf.Tensor4D, ENCODER_STEPS, enc);
-        const fs = runSteps(tf.expandDims(style, 0) as tf.Tensor4D, ENCODER_STEPS, enc);
-        const t = adaptiveInstanceNorm(fc, fs, alpha);
-        return tf.squeeze(runSteps(t, DECODER_STEPS, dec), [0]) as tf.Tensor3D;
-      });
+      return tf.tidy(() => decode(encode(content, 'content'), encode(style, 'style'), so));
     },
     dispose() {
       if (disposed) return;

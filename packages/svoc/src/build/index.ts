@@ -1,2 +1,10 @@
-// Filled in by its own issue; the package index re-exports it.
-export {};
+export { buildSvoc } from './build.js';
+export type { BuildSvocOptions } from './build.js';
+export { registerBuildCommand } from './command.js';
+export { selectVocImages, resolveVocRoot, parseImageSet, parseContentList, annotationObjects } from './voc.js';
+export type { VocContent, VocSkip, VocSelection, VocSelectOptions, VocSelectionMode } from './voc.js';
+export { chooseTextures, parseTextureChoice, resolveDtdImages, ISLAM2021_TEXTURES } from './dtd.js';
+export type { Texture, TextureChoice } from './dtd.js';
+export { loadStyleInput, encodeJpeg, shorterSideSize, centerCropOffset } from './images.js';
+export { createProgress, formatDuration } from './progress.js';
+export type { Progress, ProgressOptions } from './progress.js';
