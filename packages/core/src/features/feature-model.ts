@@ -13,6 +13,8 @@ export interface FeatureModel {
   defaultImageSize: number;
   /** Channel count D per tap where known without a forward pass. */
   tapChannels?: Record<string, number>;
+  /** The zoo network underneath (unpooled NHWC maps via `forward`, inside `tf.tidy`). */
+  network?: Network;
   /**
    * NHWC batch [N, H, W, 3] → per requested tap (default `['final']`) the row-major N×D matrix
    * z[n, c] = (1 / HW) · Σ_{h,w} map[n, h, w, c]. The batch is not disposed.
@@ -61,6 +63,7 @@ export function toFeatureModel(network: Network): FeatureModel {
     ...(network.numClasses !== undefined ? { numClasses: network.numClasses } : {}),
     defaultImageSize: network.defaultImageSize,
     ...(network.tapChannels ? { tapChannels: { ...network.tapChannels } } : {}),
+    network,
     async features(batch, taps) {
       const wanted = resolveTaps(network, taps);
       const pooled = pooledTaps(network, batch, wanted);
