@@ -15,10 +15,14 @@ import { expectClose } from './others-parity.js';
 const SCRIPT = path.resolve(__dirname, '../../fixtures/zoo/oracle_resnet.py');
 const TAPS = ['stage1', 'stage2', 'stage3', 'stage4', 'final'];
 
-/** The first python that imports torch and torchvision: $SHAPETEX_PYTHON, /usr/bin/python3, python3. */
+/**
+ * The first python that imports torch and torchvision: $SHAPETEX_PYTHON alone when it is set
+ * (an explicit choice is not second-guessed), else /usr/bin/python3, then python3 on PATH.
+ */
 function findTorchPython(): string {
   const tried: string[] = [];
-  for (const py of [process.env.SHAPETEX_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => !!p)) {
+  const candidates = process.env.SHAPETEX_PYTHON ? [process.env.SHAPETEX_PYTHON] : ['/usr/bin/python3', 'python3'];
+  for (const py of candidates) {
     const r = spawnSync(py, ['-c', 'import torch, torchvision'], { encoding: 'utf8' });
     if (r.status === 0) return py;
     tried.push(`${py}: ${r.error ? r.error.message : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`)}`);
