@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ADAIN_FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/adain');
 
-export interface Entry { dtype: string; shape: number[]; data: Float32Array }
+export interface Entry { dtype: 'float32'; shape: number[]; data: Float32Array }
 
 export const f32 = (name: string): Float32Array => {
   const b = readFileSync(path.join(ADAIN_FIXTURES, name));

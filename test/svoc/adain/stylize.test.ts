@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@shapetex/core';
 import { AdainWeightsError, createStylizer } from '@shapetex/svoc';
-import { f32, maxAbsDiff, meta, rawStateDict } from './fixtures.js';
+import path from 'node:path';
+import { ADAIN_FIXTURES, f32, maxAbsDiff, meta, rawStateDict } from './fixtures.js';
 
 // Oracle: test/fixtures/adain/make_adain_fixtures.py runs the official net.py layout and
 // test.py's style_transfer in PyTorch with the same weights.
@@ -27,6 +28,29 @@ describe.each(['wasm', 'cpu'] as const)('AdaIN stylizer vs PyTorch (%s)', (backe
     expect(Math.max(...got)).toBeGreaterThan(1);
     tf.dispose([out, content, style]);
     s.dispose();
+  });
+});
+
+describe('AdaIN stylizer from the legacy-format .pth files (as the official weights ship)', () => {
+  beforeAll(async () => { await initBackend('wasm', { log: null }); });
+  const vgg = path.join(ADAIN_FIXTURES, 'vgg_small.pth');
+  const decoder = path.join(ADAIN_FIXTURES, 'decoder_small.pth');
+
+  it('reads them through core and matches PyTorch', async () => {
+    const m = meta();
+    const s = await createStylizer({ vgg, decoder });
+    const content = tf.tensor3d(f32('content.f32'), m.content as [number, number, number]);
+    const style = tf.tensor3d(f32('style.f32'), m.style as [number, number, number]);
+    const out = await s.stylize(content, style, { alpha: 0.5 });
+    expect(maxAbsDiff(await out.data(), f32('out_alpha05.f32'))).toBeLessThanOrEqual(1e-3);
+    tf.dispose([out, content, style]);
+    s.dispose();
+  });
+
+  it('names the file and the missing keys when decoder.pth is given as the encoder', async () => {
+    await expect(createStylizer({ vgg: decoder, decoder })).rejects.toThrow(
+      new RegExp(`${decoder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not an AdaIN encoder \\(vgg_normalised\\) state_dict: missing keys 0\\.weight, 0\\.bias, 2\\.weight`),
+    );
   });
 });
 

@@ -3,17 +3,7 @@
  * `nn.Sequential` layers, and the conversion of their state_dict entries to tfjs filters.
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-/**
- * Core's checkpoint readers return this shape (`StateDict` in @shapetex/core's io); declared
- * structurally here so any reader's map, or a hand-made one, fits.
- */
-export interface TensorEntry {
-  dtype: string;
-  shape: number[];
-  data: ArrayLike<number | bigint> & { readonly length: number };
-}
-export type StateDict = Map<string, TensorEntry>;
+import type { StateDict, TensorEntry } from '@shapetex/core';
 
 /** One step of a network: a 3x3 (or the encoder's first 1x1) convolution, a pool or an upsample. */
 export type Step =

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as core from '@shapetex/core';
+import { readStateDict, type StateDict } from '@shapetex/core';
 import { adaptiveInstanceNorm } from './adain.js';
-import { convWeights, DECODER_STEPS, ENCODER_STEPS, runSteps, type ConvWeights, type StateDict } from './layers.js';
+import { convWeights, DECODER_STEPS, ENCODER_STEPS, runSteps, type ConvWeights } from './layers.js';
 
 /** A path to a PyTorch weights file (zip or legacy format) or an already-read state_dict. */
 export type WeightsSource = string | StateDict;
@@ -39,16 +39,9 @@ export interface Stylizer {
   dispose(): void;
 }
 
-type Reader = (pathOrBytes: string | Uint8Array) => Promise<StateDict>;
-
 async function readWeights(src: WeightsSource, what: string): Promise<{ sd: StateDict; source: string }> {
   if (typeof src !== 'string') return { sd: src, source: `${what} state_dict` };
-  // Looked up at run time so this package builds while core's reader is still being written.
-  const read = (core as unknown as Record<string, unknown>)['readStateDict'] as Reader | undefined;
-  if (typeof read !== 'function') {
-    throw new Error(`cannot read ${src}: this build of @shapetex/core has no readStateDict; pass a state_dict instead`);
-  }
-  return { sd: await read(src), source: src };
+  return { sd: await readStateDict(src), source: src };
 }
 
 function checkImage(x: tf.Tensor, name: string): void {

@@ -59,7 +59,7 @@ export interface BuildSvocOptions {
   progress?: Pick<ProgressOptions, 'stream' | 'lineInterval'> | null;
   /** Seconds between manifest rewrites while running (default 2); it is always written at the end. */
   manifestInterval?: number;
-  /** Stops after the content in progress; the manifest is written, then the promise rejects. */
+  /** Stops after the content in progress; the manifest is written, then the promise rejects with an `AbortError`. */
   signal?: AbortSignal;
 }
 
@@ -211,7 +211,11 @@ export async function buildSvoc(options: BuildSvocOptions): Promise<Manifest> {
     await flush();
     progress?.finish();
   }
-  if (o.signal?.aborted) throw new Error(`svoc build interrupted: ${done.size} images recorded in ${manifestFile}; rerun the same command to finish`);
+  if (o.signal?.aborted) {
+    const err = new Error(`svoc build interrupted: ${done.size} images recorded in ${manifestFile}; rerun the same command to finish`);
+    err.name = 'AbortError';
+    throw err;
+  }
   if (failed.length > 0) log(`svoc build: ${failed.length} content image(s) could not be read: ${failed.join(', ')}`);
   log(`svoc build: ${done.size} images in ${out} (${contents.length} contents x ${textures.length} textures${o.limit !== undefined ? `, --limit ${o.limit}` : ''})`);
   return written!;

@@ -72,7 +72,7 @@ export function registerBuildCommand(program: Command): Command {
       const ac = new AbortController();
       const stop = (): void => {
         if (ac.signal.aborted) process.exit(130);
-        process.stderr.write('\nsvoc build: stopping after the current image (again to quit at once)\n');
+        process.stderr.write('\nsvoc build: stopping after the current content image (again to quit at once)\n');
         ac.abort();
       };
       process.on('SIGINT', stop);
