@@ -11,7 +11,7 @@ import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
   affineOf, applyAffineRelu, applyConv, checkKeys, classesOf, disposeAffine, disposeConv, expectBn, finalOnlyNetwork,
   foldConv, shapeOf, type Affine, type FoldedConv, type KeyShapes,
-} from './others-ops.js';
+} from './ops.js';
 
 const CONFIGS: Record<string, readonly number[]> = {
   densenet121: [6, 12, 24, 16],

@@ -13,7 +13,7 @@ import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
   applyConv, checkKeys, classesOf, disposeConv, expectBn, finalOnlyNetwork, foldConv, shapeOf, silu,
   type FoldedConv, type KeyShapes,
-} from './others-ops.js';
+} from './ops.js';
 
 const ARCH = 'efficientnet_b0';
 /** Stride of each stage's first block (torchvision `_efficientnet_conf`), then blocks per stage for B0. */

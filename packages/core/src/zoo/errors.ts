@@ -3,7 +3,7 @@
  * one error that lists every missing key, every unexpected key and every shape mismatch, so a
  * user sees the whole difference at once instead of fixing one key per run.
  */
-export { ArchitectureMismatchError, ArchitectureMismatchError as StateDictMismatchError } from './others-ops.js';
+export { ArchitectureMismatchError, ArchitectureMismatchError as StateDictMismatchError } from './ops.js';
 
 /** No registered architecture fits a state_dict, or a requested name is not registered. */
 export class UnknownArchitectureError extends Error {

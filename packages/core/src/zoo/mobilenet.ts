@@ -10,7 +10,7 @@ import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
   applyConv, checkKeys, classesOf, disposeConv, expectBn, finalOnlyNetwork, foldConv, shapeOf,
   type FoldedConv, type KeyShapes,
-} from './others-ops.js';
+} from './ops.js';
 
 const ARCH = 'mobilenet_v2';
 /**

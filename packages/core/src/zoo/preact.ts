@@ -19,7 +19,7 @@ import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
   affineOf, applyAffineRelu, applyConv, checkKeys, classesOf, disposeAffine, disposeConv, expectBn, foldConv,
   type Affine, type FoldedConv, type KeyShapes,
-} from './others-ops.js';
+} from './ops.js';
 import { dimOf, stagedNetwork, STAGE_TAPS } from './staged.js';
 
 const NAME = 'resnet18k';

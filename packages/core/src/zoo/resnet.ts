@@ -9,7 +9,7 @@ import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
   applyConv, checkKeys, classesOf, disposeConv, expectBn, foldConv, type FoldedConv, type KeyShapes,
-} from './others-ops.js';
+} from './ops.js';
 import { stagedNetwork, dimOf, STAGE_TAPS } from './staged.js';
 
 export type ResNetBlockKind = 'basic' | 'bottleneck';

@@ -8,7 +8,7 @@ import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
   applyConv, checkKeys, disposeConv, expectBn, finalOnlyNetwork, foldConv, shapeOf, type FoldedConv, type KeyShapes,
-} from './others-ops.js';
+} from './ops.js';
 
 /** torchvision `cfgs['D']`: output channels of each 3x3 conv, 'M' for a max-pool. */
 const VGG16_CFG: readonly (number | 'M')[] = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'];

@@ -1,7 +1,7 @@
 /**
- * Inference building blocks shared by the DenseNet, MobileNetV2, EfficientNet and VGG builders:
- * state_dict checks with one error that lists everything wrong, BatchNorm folding into HWIO
- * filters, and fused conv application with PyTorch's symmetric padding.
+ * Inference building blocks shared by the zoo builders (ResNets, DenseNet, MobileNetV2,
+ * EfficientNet, VGG): state_dict checks with one error that lists everything wrong, BatchNorm
+ * folding into HWIO filters, and fused conv application with PyTorch's symmetric padding.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict, TensorEntry } from '../io/types.js';
