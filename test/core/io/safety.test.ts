@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PickleGlobal, PickleObject, readCheckpoint, readStateDict } from '@shapetex/core';
 import { EXPECTED, FIX } from './expect.js';
+import { str, zipWith } from './build-pickle.js';
 
 describe.each(['malicious.pth', 'malicious_legacy.pth'])('%s', (name) => {
   it('loads without executing os.system or exec, and lists them as refused', async () => {
@@ -24,47 +25,8 @@ describe.each(['malicious.pth', 'malicious_legacy.pth'])('%s', (name) => {
   });
 });
 
-/** A hand-assembled protocol-2 pickle inside a minimal torch zip: no torch needed to make it. */
-function zipWith(files: Record<string, Uint8Array>): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const central: Uint8Array[] = [];
-  let offset = 0;
-  for (const [name, data] of Object.entries(files)) {
-    const n = new TextEncoder().encode(name);
-    const loc = new DataView(new ArrayBuffer(30));
-    loc.setUint32(0, 0x04034b50, true);
-    loc.setUint32(18, data.length, true);
-    loc.setUint32(22, data.length, true);
-    loc.setUint16(26, n.length, true);
-    const cen = new DataView(new ArrayBuffer(46));
-    cen.setUint32(0, 0x02014b50, true);
-    cen.setUint32(20, data.length, true);
-    cen.setUint32(24, data.length, true);
-    cen.setUint16(28, n.length, true);
-    cen.setUint32(42, offset, true);
-    parts.push(new Uint8Array(loc.buffer), n, data);
-    central.push(new Uint8Array(cen.buffer), n);
-    offset += 30 + n.length + data.length;
-  }
-  const cdSize = central.reduce((a, b) => a + b.length, 0);
-  const eocd = new DataView(new ArrayBuffer(22));
-  eocd.setUint32(0, 0x06054b50, true);
-  eocd.setUint16(8, Object.keys(files).length, true);
-  eocd.setUint16(10, Object.keys(files).length, true);
-  eocd.setUint32(12, cdSize, true);
-  eocd.setUint32(16, offset, true);
-  const all = [...parts, ...central, new Uint8Array(eocd.buffer)];
-  const out = new Uint8Array(all.reduce((a, b) => a + b.length, 0));
-  let p = 0;
-  for (const a of all) { out.set(a, p); p += a.length; }
-  return out;
-}
-
-const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
-
 describe('globals from a hand-written pickle', () => {
   it('subprocess.Popen via STACK_GLOBAL + REDUCE and a BUILD on it stay inert', async () => {
-    const str = (s: string): number[] => [0x8c, s.length, ...ascii(s)];
     const pkl = new Uint8Array([
       0x80, 0x04, 0x7d, // PROTO 4, EMPTY_DICT
       ...str('x'),

@@ -25,7 +25,7 @@ export function checkDims(label: string, what: string, dims: unknown): number[] 
   return dims.map((d) => {
     const n = typeof d === 'bigint' && d <= BigInt(Number.MAX_SAFE_INTEGER) && d >= 0n ? Number(d) : d;
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-      throw new CheckpointError(label, `${what} (${dims.map(String).join(', ')}) holds ${String(d)}, expected non-negative integers`);
+      throw new CheckpointError(label, `${what} (${dims.map(String).join(', ')}) holds ${String(d)}, expected non-negative integers below 2^53`);
     }
     return n;
   });

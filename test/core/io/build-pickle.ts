@@ -1,0 +1,77 @@
+/** Hand-assembled torch zip archives and pickles, for inputs PyTorch would never write. */
+
+export const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
+
+/** SHORT_BINUNICODE. */
+export const str = (s: string): number[] => [0x8c, s.length, ...ascii(s)];
+
+/** BININT (4-byte signed) or, past 32 bits, LONG1 with an 8-byte two's-complement body. */
+export function int(n: number | bigint): number[] {
+  const b = BigInt(n);
+  if (b >= -(2n ** 31n) && b < 2n ** 31n) {
+    const dv = new DataView(new ArrayBuffer(4));
+    dv.setInt32(0, Number(b), true);
+    return [0x4a, ...new Uint8Array(dv.buffer)];
+  }
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setBigInt64(0, b, true);
+  return [0x8a, 8, ...new Uint8Array(dv.buffer)];
+}
+
+/** A protocol-2 pickle of `{ 'w': _rebuild_tensor_v2(FloatStorage '0', offset, shape, stride, False, OrderedDict()) }`. */
+export function tensorPickle(shape: (number | bigint)[], stride: (number | bigint)[], offset: number | bigint = 0): Uint8Array {
+  const tuple = (xs: (number | bigint)[]): number[] => [0x28, ...xs.flatMap(int), 0x74];
+  return new Uint8Array([
+    0x80, 0x02, 0x7d, ...str('w'),
+    0x63, ...ascii('torch._utils\n_rebuild_tensor_v2\n'),
+    0x28, // MARK: argument tuple
+    0x28, ...str('storage'), 0x63, ...ascii('torch\nFloatStorage\n'), ...str('0'), ...str('cpu'), ...int(4), 0x74, 0x51, // persistent id, BINPERSID
+    ...int(offset), ...tuple(shape), ...tuple(stride), 0x89, 0x63, ...ascii('collections\nOrderedDict\n'), 0x29, 0x52,
+    0x74, 0x52, // TUPLE, REDUCE
+    0x73, 0x2e, // SETITEM, STOP
+  ]);
+}
+
+/** A stored (uncompressed) zip of the given entries. */
+export function zipWith(files: Record<string, Uint8Array>): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const central: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, data] of Object.entries(files)) {
+    const n = new TextEncoder().encode(name);
+    const loc = new DataView(new ArrayBuffer(30));
+    loc.setUint32(0, 0x04034b50, true);
+    loc.setUint32(18, data.length, true);
+    loc.setUint32(22, data.length, true);
+    loc.setUint16(26, n.length, true);
+    const cen = new DataView(new ArrayBuffer(46));
+    cen.setUint32(0, 0x02014b50, true);
+    cen.setUint32(20, data.length, true);
+    cen.setUint32(24, data.length, true);
+    cen.setUint16(28, n.length, true);
+    cen.setUint32(42, offset, true);
+    parts.push(new Uint8Array(loc.buffer), n, data);
+    central.push(new Uint8Array(cen.buffer), n);
+    offset += 30 + n.length + data.length;
+  }
+  const cdSize = central.reduce((a, b) => a + b.length, 0);
+  const eocd = new DataView(new ArrayBuffer(22));
+  eocd.setUint32(0, 0x06054b50, true);
+  eocd.setUint16(8, Object.keys(files).length, true);
+  eocd.setUint16(10, Object.keys(files).length, true);
+  eocd.setUint32(12, cdSize, true);
+  eocd.setUint32(16, offset, true);
+  const all = [...parts, ...central, new Uint8Array(eocd.buffer)];
+  const out = new Uint8Array(all.reduce((a, b) => a + b.length, 0));
+  let p = 0;
+  for (const a of all) {
+    out.set(a, p);
+    p += a.length;
+  }
+  return out;
+}
+
+/** A torch zip holding `pickle` as data.pkl and one float32 storage '0' of `values`. */
+export function torchZip(pickle: Uint8Array, values: number[] = [1, 2, 3, 4]): Uint8Array {
+  return zipWith({ 'archive/data.pkl': pickle, 'archive/data/0': new Uint8Array(new Float32Array(values).buffer) });
+}
