@@ -6,7 +6,6 @@
  */
 import { CommanderError } from 'commander';
 import { createProgram, type ExitBox } from './cli/program.js';
-import { UsageError } from './score/run.js';
 
 async function main(argv: string[]): Promise<number> {
   const exit: ExitBox = { code: 0 };
@@ -16,7 +15,8 @@ async function main(argv: string[]): Promise<number> {
     return exit.code;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof UsageError) {
+    // By name: run.js is loaded lazily, so its class may not be the one imported here.
+    if (err instanceof Error && err.name === 'UsageError') {
       process.stderr.write(`bias-score: ${err.message}\n`);
       return 2;
     }

@@ -1,10 +1,8 @@
 import { Command } from 'commander';
 import { VERSION } from '@shapetex/core';
 import type { EstimatorMethod } from '../estimate/types.js';
-import { mergeOutputs } from '../score/merge.js';
-import { runBiasScore, type RunSummary } from '../score/run.js';
+import type { RunSummary } from '../score/run.js';
 import type { Shard } from '../score/shard.js';
-import { inspectCommand } from './inspect.js';
 import { backendOption, integerOption, methodOption, normOption, shardOption, tapsOption } from './options.js';
 import { createProgress } from './progress.js';
 
@@ -67,6 +65,8 @@ export function createProgram(exit: ExitBox): Command {
     .action(async (checkpoints: string, o: ScoreFlags) => {
       // Not a requiredOption: commander would then demand it of `merge` and `inspect` too.
       if (o.probe === undefined) program.error("error: required option '--probe <dir>' not specified", { exitCode: 2 });
+      // Loaded here, not at the top: a usage error then answers without loading svoc and vega.
+      const { runBiasScore } = await import('../score/run.js');
       const progress = createProgress(process.stderr);
       const summary = await runBiasScore({
         checkpoints, probe: o.probe!, out: o.out, backend: o.backend, shard: o.shard,
@@ -93,6 +93,7 @@ export function createProgram(exit: ExitBox): Command {
     .option('--json', 'print the summary as JSON on stdout')
     .exitOverride()
     .action(async (dirs: string[], o: { out: string; errors?: string; json?: boolean }) => {
+      const { mergeOutputs } = await import('../score/merge.js');
       const s = await mergeOutputs({ inputs: dirs, out: o.out, ...(o.errors !== undefined ? { errors: o.errors } : {}) });
       if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
       else process.stderr.write(`bias-score merge: ${s.inputs.length} folder(s), ${s.checkpoints} checkpoint(s), ${s.records} rows (${s.duplicates} duplicate(s) dropped) in ${s.out}\n`);
@@ -107,6 +108,7 @@ export function createProgram(exit: ExitBox): Command {
     .option('--json', 'print as JSON')
     .exitOverride()
     .action(async (file: string, o: { arch?: string; numClasses?: number; json?: boolean }) => {
+      const { inspectCommand } = await import('./inspect.js');
       exit.code = await inspectCommand(file, o);
     });
   return program;

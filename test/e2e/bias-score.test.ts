@@ -1,0 +1,201 @@
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, loadImages, loadModel } from '@shapetex/core';
+import { manifestHash, readProbeSet } from '@shapetex/svoc';
+import { estimateDimensions, samplePairs, type ResultRecord } from '@shapetex/bias';
+import { bias, FIXTURES, makeWorld, parseCsv, readLines, type World } from './helpers.js';
+
+const SVOC_HEADER = 'epoch,checkpoint,tap,method,D,shape_dims,texture_dims,residual_dims,shape_fraction,texture_fraction,residual_fraction,shape_score,texture_score,dead_units,shape_pairs,texture_pairs';
+const NAMES = [1, 2, 3, 4, 5, 6].map((e) => `IN_resnet18k_epoch000${e}_cifar10_ln20pc_seed42.pth`).concat('IN_resnet18k_final_cifar10_ln20pc_seed42.pth');
+const TAPS = ['stage1', 'stage2', 'stage3', 'stage4', 'final'];
+
+let w: World;
+let full: string;
+const common = () => ['--probe', w.probe, '--image-size', '32', '--norm', 'cifar', '--taps', 'all', '--method', 'both', '--backend', 'wasm'];
+
+beforeAll(async () => {
+  w = await makeWorld();
+  full = path.join(w.dir, 'full');
+  const run = await bias([w.checkpoints, ...common(), '--errors', w.errors, '--out', full, '--json']);
+  if (run.status !== 0) throw new Error(`reference run failed (${run.status}): ${run.stderr}`);
+});
+
+describe('bias-score over a checkpoint folder', () => {
+  it('writes every SPEC §8 output, well-formed', async () => {
+    const csv = parseCsv(await readFile(path.join(full, 'results.csv'), 'utf8'));
+    expect(csv.header.join(',')).toBe(SVOC_HEADER);
+    // 7 checkpoints × 5 taps × 2 methods, by epoch (the final dict's epoch 7 comes from its entry)
+    expect(csv.rows).toHaveLength(70);
+    expect([...new Set(csv.rows.map((r) => r[1]))]).toEqual(NAMES);
+    expect([...new Set(csv.rows.map((r) => r[0]))]).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    expect(csv.rows.slice(0, 10).map((r) => `${r[2]}:${r[3]}`)).toEqual(TAPS.flatMap((t) => [`${t}:per-neuron`, `${t}:pooled`]));
+
+    const lines = (await readLines(path.join(full, 'results.jsonl'))) as ResultRecord[];
+    expect(lines).toHaveLength(70);
+    expect(new Set(lines.map((r) => `${r.checkpoint}|${r.tap}|${r.method}`)).size).toBe(70);
+    const D = { stage1: 2, stage2: 4, stage3: 8, stage4: 16, final: 16 } as Record<string, number>;
+    for (const r of lines) {
+      expect(r.D).toBe(D[r.tap]);
+      expect(r.dims.reduce((a, b) => a + b, 0)).toBe(r.D);
+      expect(r.fractions.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      expect(r.pairs).toEqual([16, 16]);
+    }
+    // the CSV holds the same numbers as the jsonl
+    const row = csv.rows.find((r) => r[1] === NAMES[2] && r[2] === 'final' && r[3] === 'pooled')!;
+    const rec = lines.find((r) => r.checkpoint === NAMES[2] && r.tap === 'final' && r.method === 'pooled')!;
+    expect(row.slice(5, 11).map(Number)).toEqual([...rec.dims, ...rec.fractions]);
+    // interpolated weights: the biases move between epochs
+    const shape = lines.filter((r) => r.tap === 'final' && r.method === 'per-neuron').map((r) => r.fractions[0]!);
+    expect(Math.max(...shape) - Math.min(...shape)).toBeGreaterThan(0.01);
+
+    const run = JSON.parse(await readFile(path.join(full, 'run.json'), 'utf8'));
+    const probe = await readProbeSet(w.probe);
+    expect(run).toMatchObject({
+      tool: 'bias-score', version: '0.1.0', backend: { name: 'wasm' }, seed: 0, status: 'complete', scored: 7, failed: 0,
+      probe: { hash: manifestHash(probe.manifest!), records: 16, factors: ['shape', 'texture'] },
+      options: { imageSize: 32, norm: 'cifar', taps: 'all', methods: ['per-neuron', 'pooled'], shard: '0/1', errors: w.errors },
+    });
+    expect(Date.parse(run.endTime)).toBeGreaterThanOrEqual(Date.parse(run.startTime));
+    expect(await readFile(path.join(full, 'errors.jsonl'), 'utf8')).toBe('');
+
+    const phases = JSON.parse(await readFile(path.join(full, 'phases.json'), 'utf8'));
+    expect(phases.groups).toHaveLength(10);
+    expect(phases.curve.errors[0]).toBeCloseTo(69, 9); // 1 − 0.31, in percent
+    const report = await readFile(path.join(full, 'report.md'), 'utf8');
+    expect(report).toContain('| Phase | Epochs | Shape r | Texture r | Score |');
+    for (const name of ['bias', 'errors', 'scatter']) {
+      const svg = await readFile(path.join(full, 'plots', `${name}.svg`), 'utf8');
+      expect(svg.startsWith('<svg')).toBe(true);
+      const png = await readFile(path.join(full, 'plots', `${name}.png`));
+      expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+    }
+  });
+
+  it('gives the numbers the library gives for the same checkpoint, images and pairs', async () => {
+    await initBackend('wasm', { log: null });
+    const probe = await readProbeSet(w.probe);
+    const images = await loadImages(probe.records.map((r) => path.join(probe.root, r.file)), { size: 32, norm: 'cifar' });
+    const model = await loadModel(path.join(FIXTURES, 'resnet18k', NAMES[4]!));
+    const z = await model.features(images, ['stage3']);
+    model.dispose();
+    images.dispose();
+    const est = estimateDimensions(z.stage3!, 8, samplePairs(probe, { seed: 0 }), { method: 'per-neuron' });
+    const lines = (await readLines(path.join(full, 'results.jsonl'))) as ResultRecord[];
+    const rec = lines.find((r) => r.checkpoint === NAMES[4] && r.tap === 'stage3' && r.method === 'per-neuron')!;
+    expect(rec.epoch).toBe(5);
+    expect(rec.dims).toEqual(est.dims);
+    rec.scores.forEach((s, k) => expect(s).toBeCloseTo(est.scores[k]!, 5));
+    expect(tf.memory().numTensors).toBeGreaterThanOrEqual(0);
+  });
+
+  it('resumes a killed run: finishes the rest, repeats nothing, same numbers', async () => {
+    const out = path.join(w.dir, 'resume');
+    const args = [w.checkpoints, ...common(), '--out', out, '--batch', '4'];
+    const killed = await bias(args, (err) => /checkpoint 3\/7/.test(err));
+    expect(killed.signal).toBe('SIGKILL');
+    const before = (await readLines(path.join(out, 'results.jsonl'))) as ResultRecord[];
+    expect(before.length).toBeLessThan(70);
+    const again = await bias([...args, '--json']);
+    expect(again.status).toBe(0);
+    const summary = JSON.parse(again.stdout);
+    expect(summary.checkpoints.resumed).toBe(new Set(before.map((r) => r.checkpoint)).size);
+    expect(summary.checkpoints.resumed + summary.checkpoints.scored).toBe(7);
+    expect(again.stderr).toMatch(/resuming/);
+    const third = await bias([...args, '--json']);
+    expect(JSON.parse(third.stdout).checkpoints).toMatchObject({ scored: 0, resumed: 7 });
+    const a = await readFile(path.join(out, 'results.csv'), 'utf8');
+    expect(a).toBe(await readFile(path.join(full, 'results.csv'), 'utf8'));
+    expect((await readLines(path.join(out, 'results.jsonl'))).length).toBe(70);
+  });
+
+  it('refuses to mix results made with other options, naming the difference', async () => {
+    const run = await bias([w.checkpoints, ...common(), '--out', full, '--seed', '3', '--pairs', '8']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/refusing to mix/);
+    expect(run.stderr).toMatch(/seed: 0 → 3/);
+    expect(run.stderr).toMatch(/pairsPerFactor: null → 8/);
+  });
+
+  it('shards 0/2 and 1/2 merged give the rows and numbers of the unsharded run', async () => {
+    const s0 = path.join(w.dir, 's0');
+    const s1 = path.join(w.dir, 's1');
+    const merged = path.join(w.dir, 'merged');
+    const [r0, r1] = await Promise.all([
+      bias([w.checkpoints, ...common(), '--errors', w.errors, '--shard', '0/2', '--out', s0]),
+      bias([w.checkpoints, ...common(), '--errors', w.errors, '--shard', '1/2', '--out', s1]),
+    ]);
+    expect([r0.status, r1.status]).toEqual([0, 0]);
+    const shard0 = parseCsv(await readFile(path.join(s0, 'results.csv'), 'utf8'));
+    expect([...new Set(shard0.rows.map((r) => r[0]))]).toEqual(['1', '3', '5', '7']);
+    // s0 twice: duplicates are dropped
+    const m = await bias(['merge', s0, s1, s0, '--out', merged, '--json']);
+    expect(m.status).toBe(0);
+    expect(JSON.parse(m.stdout)).toMatchObject({ records: 70, checkpoints: 7, duplicates: 40 });
+    expect(await readFile(path.join(merged, 'results.csv'), 'utf8')).toBe(await readFile(path.join(full, 'results.csv'), 'utf8'));
+    expect(await readFile(path.join(merged, 'results.jsonl'), 'utf8')).toBe(await readFile(path.join(full, 'results.jsonl'), 'utf8'));
+    expect(await readFile(path.join(merged, 'phases.json'), 'utf8')).toBe(await readFile(path.join(full, 'phases.json'), 'utf8'));
+    expect((await stat(path.join(merged, 'plots', 'scatter.png'))).size).toBeGreaterThan(1000);
+    // shards made with other options are not merged
+    const other = path.join(w.dir, 'other');
+    expect((await bias([w.checkpoints, ...common(), '--seed', '9', '--shard', '1/2', '--out', other])).status).toBe(0);
+    const bad = await bias(['merge', s0, other, '--out', path.join(w.dir, 'bad')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/seed: 0 → 9/);
+  });
+
+  it('records a corrupt checkpoint in errors.jsonl, scores the others and exits 1', async () => {
+    await writeFile(path.join(w.checkpoints, 'IN_resnet18k_epoch0004_corrupt.pth'), Buffer.from('PK\x03\x04 not really a zip'));
+    const out = path.join(w.dir, 'corrupt');
+    const run = await bias([w.checkpoints, '--probe', w.probe, '--image-size', '32', '--out', out]);
+    expect(run.status).toBe(1);
+    const errors = (await readLines(path.join(out, 'errors.jsonl'))) as { checkpoint: string; stage: string; message: string }[];
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ checkpoint: 'IN_resnet18k_epoch0004_corrupt.pth', stage: 'load' });
+    expect(errors[0]!.message).toContain('IN_resnet18k_epoch0004_corrupt.pth');
+    const csv = parseCsv(await readFile(path.join(out, 'results.csv'), 'utf8'));
+    expect(csv.rows.map((r) => r[1])).toEqual(NAMES);
+    expect(run.stderr).toMatch(/FAILED IN_resnet18k_epoch0004_corrupt\.pth/);
+  });
+
+  it('scores the torchvision-topology series and inspects checkpoints as PyTorch counts them', async () => {
+    const out = path.join(w.dir, 'tv');
+    const run = await bias([path.join(FIXTURES, 'resnet18'), '--probe', w.probe, '--image-size', '32', '--taps', 'stage2,final', '--out', out]);
+    expect(run.status).toBe(0);
+    const csv = parseCsv(await readFile(path.join(out, 'results.csv'), 'utf8'));
+    expect(csv.rows.map((r) => `${r[0]}:${r[2]}:${r[4]}`)).toEqual([1, 2, 3, 4].flatMap((e) => [`${e}:stage2:8`, `${e}:final:32`]));
+    const expected = JSON.parse(await readFile(path.join(FIXTURES, 'expected.json'), 'utf8'));
+    for (const [folder, file] of [['resnet18k', NAMES[6]!], ['resnet18', 'IN_resnet18_epoch0004_cifar10_ln20pc_seed42.pth']] as const) {
+      const r = await bias(['inspect', path.join(FIXTURES, folder, file), '--json']);
+      expect(r.status).toBe(0);
+      const info = JSON.parse(r.stdout);
+      const want = expected[folder];
+      expect(info).toMatchObject({ arch: want.arch, numClasses: want.classes, parameters: want.parameters });
+      expect(Object.fromEntries(info.taps.map((t: { name: string; D: number }) => [t.name, t.D]))).toEqual(want.taps);
+    }
+    const text = await bias(['inspect', path.join(FIXTURES, 'resnet18k', NAMES[6]!)]);
+    expect(text.stdout).toMatch(/arch\s+resnet18k/);
+    expect(text.stdout).toMatch(/epoch\s+7 \(entry\)/);
+    expect((await bias(['inspect', w.errors])).status).toBe(1);
+  });
+
+  it('exits 2 on usage errors with a message naming the option', async () => {
+    const cases: [string[], RegExp][] = [
+      [[w.checkpoints], /--probe/],
+      [[w.checkpoints, '--probe', w.probe, '--shard', '2/2'], /--shard/],
+      [[w.checkpoints, '--probe', w.probe, '--method', 'mean'], /--method must be per-neuron, pooled or both/],
+      [[w.checkpoints, '--probe', w.probe, '--norm', '1,2/3'], /--norm/],
+      [[w.checkpoints, '--probe', w.probe, '--backend', 'tpu'], /--backend must be one of/],
+      [[w.checkpoints, '--probe', w.probe, '--image-size', 'big'], /--image-size must be an integer/],
+      [[path.join(w.dir, 'missing'), '--probe', w.probe], /missing: not found/],
+      [[w.checkpoints, '--probe', path.join(w.dir, 'nowhere')], /--probe: .*nowhere/],
+      [['merge', path.join(w.dir, 'nowhere')], /no run\.json/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await bias([...args, '--out', path.join(w.dir, 'usage')]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
