@@ -58,7 +58,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('full-size ResNets equal PyTorch (oracle, wasm backend)', () => {
   beforeAll(async () => {
     const py = findTorchPython();
-    execFileSync(py, [SCRIPT, dir], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(py, [SCRIPT, dir], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     await initBackend('wasm', { log: null });
   });
 
