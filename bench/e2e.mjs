@@ -1,0 +1,174 @@
+// End-to-end benchmark: per-checkpoint time of `bias-score` on a synthetic probe set at 224
+// against a straightforward PyTorch pipeline (bench/torch_pipeline.py: decode every image and
+// forward both images of every pair, for every checkpoint), same checkpoints, same pairs, same
+// machine, same run. Also the library with a worker pool (createFeaturePool) as the loader.
+//   node bench/e2e.mjs [--quick] [--per-factor 12] [--checkpoints 2] [--torch-threads 1] [--workers 2]
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as core from '@shapetex/core';
+import { synthesizeProbeSet, readProbeSet } from '@shapetex/svoc';
+import { samplePairs, scoreCheckpoints } from '@shapetex/bias';
+import { findTorch, runTorchJson } from './lib/torch.mjs';
+import { writeResult, parseArgs } from './lib/common.mjs';
+import { randomResnetStateDict } from './lib/resnet-state.mjs';
+import { writeSafetensors } from './lib/safetensors.mjs';
+import { now, round } from './lib/timing.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const args = parseArgs(process.argv.slice(2));
+const quick = Boolean(args.quick);
+const perFactor = Number(args['per-factor'] ?? (quick ? 5 : 12));
+const K = Number(args.checkpoints ?? 2);
+const torchCkpts = Number(args['torch-checkpoints'] ?? (quick ? K : 1));
+const torchThreads = Number(args['torch-threads'] ?? 1);
+const workers = Number(args.workers ?? cpus().length);
+const imageSize = 224;
+const FACTORS = ['shape', 'texture', 'color'];
+const log = (s) => process.stderr.write(`e2e: ${s}\n`);
+
+const work = path.join(tmpdir(), `shapetex-bench-${process.getuid?.() ?? 'u'}`);
+mkdirSync(work, { recursive: true });
+
+// 1. probe set (cached between runs: it is a pure function of its options)
+const probeDir = path.join(work, `probe-${FACTORS.join('-')}-${perFactor}-${imageSize}`);
+if (!existsSync(path.join(probeDir, 'manifest.json'))) {
+  log(`synthesizing ${perFactor ** FACTORS.length} probe images in ${probeDir}`);
+  await synthesizeProbeSet({ out: probeDir, factors: FACTORS, perFactor, size: imageSize, seed: 0 });
+}
+const probe = await readProbeSet(probeDir);
+
+// 2. checkpoints: torchvision resnet18 .pth written by PyTorch, or safetensors from JS without it
+const torch = findTorch();
+const ckDir = path.join(work, `ckpts-resnet18-${torch ? 'pth' : 'safetensors'}-${K}`);
+mkdirSync(ckDir, { recursive: true });
+if (torch) {
+  runTorchJson(path.join(ROOT, 'bench/torch_checkpoints.py'), ['--out', ckDir, '--count', String(K)]);
+} else {
+  for (let e = 1; e <= K; e++) {
+    const f = path.join(ckDir, `resnet18_epoch${String(e).padStart(4, '0')}.safetensors`);
+    if (!existsSync(f)) writeSafetensors(f, randomResnetStateDict('resnet18', { seed: e }));
+  }
+}
+const ckpts = Array.from({ length: K }, (_, i) => path.join(ckDir, `resnet18_epoch${String(i + 1).padStart(4, '0')}.${torch ? 'pth' : 'safetensors'}`));
+
+// 3. the pairs bias-score draws (seed 0, every record anchors one pair per factor)
+const pairs = samplePairs(probe, { seed: 0 });
+const report = {
+  images: probe.records.length, factors: probe.factors, imageSize, checkpoints: K, pairs: pairs.a.length,
+  referenceForwardsPerCheckpoint: 2 * pairs.a.length, shapetexForwardsPerCheckpoint: probe.records.length,
+};
+log(`${report.images} images, ${report.pairs} pairs (${pairs.counts.join(' + ')}), ${K} checkpoints`);
+
+/** Runs the bias-score CLI over the checkpoints, timing its progress lines as they arrive. */
+function runCli(out) {
+  return new Promise((resolve, reject) => {
+    const cli = path.join(ROOT, 'packages/bias/dist/cli.js');
+    const t0 = now();
+    const marks = [];
+    const child = spawn(process.execPath, [cli, ckDir, '--probe', probeDir, '--out', out, '--arch', 'resnet18', '--taps', 'final', '--image-size', String(imageSize), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '', buf = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      buf += d;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) { marks.push({ t: now() - t0, line: buf.slice(0, i) }); buf = buf.slice(i + 1); }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const total = now() - t0;
+      if (code !== 0) return reject(new Error(`bias-score exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      const decoded = marks.find((m) => /decoding probe images (\d+)\/\1\b/.test(m.line))?.t ?? null;
+      const done = marks.filter((m) => /^checkpoint \d+\/\d+/.test(m.line)).map((m) => m.t);
+      const perCkpt = done.map((t, i) => t - (i === 0 ? decoded ?? 0 : done[i - 1]));
+      resolve({ totalSeconds: total, decodeDoneAtSeconds: decoded, checkpointSeconds: perCkpt, stdout });
+    });
+  });
+}
+
+const cliPath = path.join(ROOT, 'packages/bias/dist/cli.js');
+if (!existsSync(cliPath)) {
+  report.shapetex = null;
+  report.skipped = 'packages/bias/dist/cli.js not built';
+} else {
+  const out = path.join(work, 'out-cli');
+  rmSync(out, { recursive: true, force: true });
+  log('bias-score CLI …');
+  const r = await runCli(out);
+  const rows = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  report.shapetex = {
+    how: 'node packages/bias/dist/cli.js (one process, decode once, one forward per image per checkpoint)',
+    totalSeconds: round(r.totalSeconds),
+    perCheckpointSeconds: round(r.totalSeconds / K, 3),
+    startupAndDecodeSeconds: r.decodeDoneAtSeconds === null ? null : round(r.decodeDoneAtSeconds),
+    checkpointSeconds: r.checkpointSeconds.map((s) => round(s, 3)),
+    fractions: rows.map((x) => ({ checkpoint: x.checkpoint, fractions: x.fractions })),
+  };
+  log(`bias-score: ${r.totalSeconds.toFixed(1)} s for ${K} checkpoints`);
+}
+
+// 4. the library with a worker pool as the model loader: same scoring, batches split over threads
+const createFeaturePool = core.createFeaturePool ?? (await import('../packages/core/dist/pool/index.js').catch(() => ({}))).createFeaturePool;
+if (typeof createFeaturePool === 'function' && workers > 1) {
+  await core.initBackend('auto', { log: null });
+  let pool;
+  const loadModel = async (file, opts) => {
+    if (!pool) pool = await createFeaturePool({ workers, modelPath: file, ...opts });
+    else await pool.load({ modelPath: file, ...opts });
+    return { arch: pool.arch, taps: pool.taps, features: (x, taps) => pool.features(x, taps), dispose() {} };
+  };
+  const t0 = now();
+  let decodedAt = null;
+  const seconds = [];
+  const fr = [];
+  try {
+    for await (const res of scoreCheckpoints({
+      checkpoints: ckpts.map((p, i) => ({ checkpoint: path.basename(p), path: p, epoch: i + 1, epochSource: 'name' })),
+      probe, arch: 'resnet18', taps: ['final'], imageSize, loadModel,
+      onProgress: (e) => { if (e.kind === 'decode' && e.done === e.total) decodedAt = now() - t0; },
+    })) {
+      if (res.error) throw new Error(`${res.checkpoint}: ${res.error.message}`);
+      seconds.push(res.seconds);
+      fr.push({ checkpoint: res.checkpoint, fractions: res.records[0].fractions });
+    }
+  } finally {
+    await pool?.dispose();
+  }
+  const total = now() - t0;
+  report.pool = {
+    how: `scoreCheckpoints with a ${workers}-worker createFeaturePool as loadModel (in process)`,
+    workers, totalSeconds: round(total), perCheckpointSeconds: round(total / K, 3),
+    decodeSeconds: decodedAt === null ? null : round(decodedAt), checkpointSeconds: seconds.map((s) => round(s, 3)), fractions: fr,
+  };
+  log(`pool x${workers}: ${total.toFixed(1)} s for ${K} checkpoints`);
+}
+
+// 5. the PyTorch pipeline on the same checkpoints and pairs
+if (!torch) {
+  report.torch = null;
+  report.torchNote = 'PyTorch not found: no reference pipeline timed';
+} else {
+  const pairsFile = path.join(work, 'pairs.json');
+  writeFileSync(pairsFile, JSON.stringify({
+    files: probe.records.map((r) => path.join(probe.root, r.file)), factors: pairs.factors,
+    a: [...pairs.a], b: [...pairs.b], factor: [...pairs.factor],
+  }));
+  log(`PyTorch pipeline on ${torchCkpts} checkpoint(s), ${torchThreads} thread(s) …`);
+  const t = runTorchJson(path.join(ROOT, 'bench/torch_pipeline.py'), ['--pairs', pairsFile, '--checkpoints', ckpts.slice(0, torchCkpts).join(','), '--image-size', String(imageSize), '--threads', String(torchThreads)], { timeoutS: 3600 });
+  report.torch = {
+    how: 'bench/torch_pipeline.py (decode every image, forward both images of every pair, per checkpoint)',
+    python: torch.python, version: t.torch, threads: t.threads, checkpointsTimed: torchCkpts,
+    perCheckpointSeconds: round(t.perCheckpointSeconds, 3), runs: t.runs.map((r) => ({ ...r, seconds: round(r.seconds, 3), decode_seconds: round(r.decode_seconds, 3) })),
+  };
+  log(`PyTorch: ${t.perCheckpointSeconds.toFixed(1)} s per checkpoint`);
+  // both sides measure the same thing: their fractions for the first checkpoint should agree
+  const ours = report.shapetex?.fractions?.[0]?.fractions;
+  if (ours) report.fractionMaxAbsDiff = round(Math.max(...ours.map((v, i) => Math.abs(v - t.runs[0].fractions[i]))), 6);
+  if (report.shapetex) report.speedup = round(report.torch.perCheckpointSeconds / report.shapetex.perCheckpointSeconds, 3);
+  if (report.pool) report.poolSpeedup = round(report.torch.perCheckpointSeconds / report.pool.perCheckpointSeconds, 3);
+}
+
+log(`wrote ${writeResult('e2e', report)}`);
