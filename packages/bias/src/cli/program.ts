@@ -57,7 +57,7 @@ export function createProgram(exit: ExitBox): Command {
     .option('--errors <file>', 'test-error CSV for the learning-dynamics analysis')
     .option('--out <dir>', 'output folder', './bias-score-out')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu', backendOption, 'auto')
-    .option('--batch <n>', 'images per forward pass (default 32)', integerOption('--batch', 1))
+    .option('--batch <n>', 'images per forward pass (default: 128 on a GPU backend, else 32)', integerOption('--batch', 1))
     .option('--shard <I/N>', 'process only the checkpoints with index ≡ I (mod N)', shardOption, { index: 0, count: 1 })
     .option('--json', 'print the final summary as JSON on stdout')
     .enablePositionalOptions()

@@ -111,9 +111,12 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
   await writeFailures(out, oldFailures);
 
   const backend = await initBackend(opts.backend ?? 'auto', { log });
+  // Backend default batch: a GPU wants large batches; on CPU backends 32 already fills the cores
+  // and keeps the activations of a 224 px ResNet-50 within a few hundred MiB.
+  const batch = opts.batch ?? (backend.accelerated ? 128 : 32);
   const options: Record<string, unknown> = {
     checkpoints: opts.checkpoints, probe: opts.probe, out, errors: opts.errors ?? null, backend: opts.backend ?? 'auto',
-    batch: opts.batch ?? null, shard: `${shard.index}/${shard.count}`, arch: settings.arch, numClasses: settings.numClasses,
+    batch, shard: `${shard.index}/${shard.count}`, arch: settings.arch, numClasses: settings.numClasses,
     imageSize: settings.imageSize, norm: opts.norm ?? 'imagenet', taps: settings.taps, methods: settings.methods,
     pairs: settings.pairsPerFactor, seed: settings.seed, bootstrap: settings.bootstrap,
   };
@@ -131,7 +134,7 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
   const failures: CheckpointFailure[] = [];
   let scored = 0;
   const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, ...scoring } = opts;
-  for await (const result of scoreCheckpoints({ ...scoring, checkpoints: todo, probe })) {
+  for await (const result of scoreCheckpoints({ ...scoring, batch, checkpoints: todo, probe })) {
     if (result.error) {
       failures.push(result.error);
       await appendJsonLines(path.join(out, OUTPUT_FILES.errors), [{ ...result.error, time: new Date().toISOString() }]);
