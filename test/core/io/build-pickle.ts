@@ -18,36 +18,48 @@ export function int(n: number | bigint): number[] {
   return [0x8a, 8, ...new Uint8Array(dv.buffer)];
 }
 
-/** A protocol-2 pickle of `{ 'w': _rebuild_tensor_v2(FloatStorage '0', offset, shape, stride, False, OrderedDict()) }`. */
-export function tensorPickle(shape: (number | bigint)[], stride: (number | bigint)[], offset: number | bigint = 0): Uint8Array {
+/**
+ * A protocol-2 pickle of `{ 'w': <fn>(<storage> '0', offset, shape, stride[, False, OrderedDict()]) }`;
+ * `_rebuild_tensor` (torch ≤ 0.4) takes only the first four arguments.
+ */
+export function tensorPickle(
+  shape: (number | bigint)[],
+  stride: (number | bigint)[],
+  offset: number | bigint = 0,
+  { fn = '_rebuild_tensor_v2', storage = 'FloatStorage' }: { fn?: string; storage?: string } = {},
+): Uint8Array {
   const tuple = (xs: (number | bigint)[]): number[] => [0x28, ...xs.flatMap(int), 0x74];
+  const v2Tail = fn === '_rebuild_tensor' ? [] : [0x89, 0x63, ...ascii('collections\nOrderedDict\n'), 0x29, 0x52];
   return new Uint8Array([
     0x80, 0x02, 0x7d, ...str('w'),
-    0x63, ...ascii('torch._utils\n_rebuild_tensor_v2\n'),
+    0x63, ...ascii(`torch._utils\n${fn}\n`),
     0x28, // MARK: argument tuple
-    0x28, ...str('storage'), 0x63, ...ascii('torch\nFloatStorage\n'), ...str('0'), ...str('cpu'), ...int(4), 0x74, 0x51, // persistent id, BINPERSID
-    ...int(offset), ...tuple(shape), ...tuple(stride), 0x89, 0x63, ...ascii('collections\nOrderedDict\n'), 0x29, 0x52,
+    0x28, ...str('storage'), 0x63, ...ascii(`torch\n${storage}\n`), ...str('0'), ...str('cpu'), ...int(4), 0x74, 0x51, // persistent id, BINPERSID
+    ...int(offset), ...tuple(shape), ...tuple(stride), ...v2Tail,
     0x74, 0x52, // TUPLE, REDUCE
     0x73, 0x2e, // SETITEM, STOP
   ]);
 }
 
 /** A stored (uncompressed) zip of the given entries. */
-export function zipWith(files: Record<string, Uint8Array>): Uint8Array {
+export function zipWith(files: Record<string, Uint8Array>, deflated: Record<string, Uint8Array> = {}): Uint8Array {
   const parts: Uint8Array[] = [];
   const central: Uint8Array[] = [];
   let offset = 0;
-  for (const [name, data] of Object.entries(files)) {
+  for (const [name, content] of Object.entries(files)) {
+    const data = deflated[name] ?? content;
     const n = new TextEncoder().encode(name);
     const loc = new DataView(new ArrayBuffer(30));
     loc.setUint32(0, 0x04034b50, true);
+    loc.setUint16(8, deflated[name] ? 8 : 0, true);
     loc.setUint32(18, data.length, true);
-    loc.setUint32(22, data.length, true);
+    loc.setUint32(22, content.length, true);
     loc.setUint16(26, n.length, true);
     const cen = new DataView(new ArrayBuffer(46));
     cen.setUint32(0, 0x02014b50, true);
+    cen.setUint16(10, deflated[name] ? 8 : 0, true);
     cen.setUint32(20, data.length, true);
-    cen.setUint32(24, data.length, true);
+    cen.setUint32(24, content.length, true);
     cen.setUint16(28, n.length, true);
     cen.setUint32(42, offset, true);
     parts.push(new Uint8Array(loc.buffer), n, data);

@@ -1,7 +1,7 @@
 import { CheckpointError } from './errors.js';
 import { PickleGlobal, PickleObject } from './pickle-values.js';
 import type { UnpickleHooks } from './pickle.js';
-import { checkDims, materialize } from './tensor.js';
+import { checkDims, DTYPE_SIZE, materialize } from './tensor.js';
 import type { DType, ReadOptions, TensorData, TensorEntry } from './types.js';
 
 /** A storage named by a torch persistent id; its bytes are read after the pickle is decoded. */
@@ -9,6 +9,8 @@ export interface StorageRef {
   key: string;
   /** null for storage types we do not decode (complex, quantized). */
   dtype: DType | null;
+  /** Bytes per element, known for the undecoded types too (legacy files need it to skip them). */
+  elementSize: number | null;
   typeName: string;
   /** Legacy storage views: element offset into the root storage. */
   viewOffset: number;
@@ -44,6 +46,12 @@ const STORAGE_DTYPES: Record<string, DType> = {
   FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
   LongStorage: 'int64', IntStorage: 'int32', ShortStorage: 'int16', CharStorage: 'int8',
   ByteStorage: 'uint8', BoolStorage: 'bool',
+};
+
+/** Storage types whose tensors are not decoded, but whose bytes a legacy file still lays out. */
+const UNDECODED_ELEMENT_SIZE: Record<string, number> = {
+  ComplexFloatStorage: 8, ComplexDoubleStorage: 16, ComplexHalfStorage: 4,
+  QInt8Storage: 1, QUInt8Storage: 1, QInt32Storage: 4, QUInt4x2Storage: 1, QUInt2x4Storage: 1,
 };
 
 const TORCH_DTYPES: Record<string, DType> = {
@@ -217,7 +225,8 @@ export function storageRef(label: string, typeGlobal: unknown, key: unknown, vie
   const torchModule = module === 'torch' || module === 'torch.cuda' || module === 'torch.storage';
   const dtype = torchModule ? STORAGE_DTYPES[name] ?? (name === 'UntypedStorage' ? 'uint8' : null) : null;
   if (!torchModule || !name.endsWith('Storage')) throw new CheckpointError(label, `persistent id names ${typeGlobal.qualifiedName}, not a torch storage type`);
-  const ref: StorageRef = { key: String(key), dtype, typeName: typeGlobal.qualifiedName, viewOffset };
+  const elementSize = dtype !== null ? DTYPE_SIZE[dtype] : UNDECODED_ELEMENT_SIZE[name] ?? null;
+  const ref: StorageRef = { key: String(key), dtype, elementSize, typeName: typeGlobal.qualifiedName, viewOffset };
   storageRefs.add(ref);
   return ref;
 }

@@ -2,7 +2,7 @@ import { CheckpointError } from './errors.js';
 import { storageRef, torchDecoder, type PendingTensor, type StorageRef } from './globals.js';
 import { PickleNeedsMoreBytes, unpickle } from './pickle.js';
 import type { ByteSource } from './source.js';
-import { DTYPE_SIZE, materialize } from './tensor.js';
+import { materialize } from './tensor.js';
 import type { ReadOptions } from './types.js';
 import { readZipDirectory, readZipEntry } from './zip.js';
 
@@ -134,7 +134,8 @@ async function decodeLegacy(src: ByteSource, head: Uint8Array, partial: boolean,
     if (!ref) throw new CheckpointError(label, `storage key ${key} is listed but no tensor refers to it`);
     const countBytes = await src.read(pos, 8, `element count of storage ${key}`);
     const count = new DataView(countBytes.buffer, countBytes.byteOffset, 8).getBigInt64(0, littleEndian);
-    const size = ref.dtype === null ? 1 : DTYPE_SIZE[ref.dtype];
+    const size = ref.elementSize;
+    if (size === null) throw new CheckpointError(label, `storage ${key} has type ${ref.typeName}, whose element size is unknown`);
     const nbytes = count * BigInt(size);
     if (count < 0n || nbytes > BigInt(src.size - pos - 8)) {
       throw new CheckpointError(label, `storage ${key} claims ${count} elements (${nbytes} bytes) but only ${src.size - pos - 8} bytes remain in the file`);
