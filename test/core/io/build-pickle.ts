@@ -26,15 +26,22 @@ export function tensorPickle(
   shape: (number | bigint)[],
   stride: (number | bigint)[],
   offset: number | bigint = 0,
-  { fn = '_rebuild_tensor_v2', storage = 'FloatStorage' }: { fn?: string; storage?: string } = {},
+  { fn = '_rebuild_tensor_v2', storage = 'FloatStorage', legacy = false, before = [] }: {
+    fn?: string;
+    storage?: string;
+    /** Legacy persistent ids carry a sixth element, the view metadata (None). */
+    legacy?: boolean;
+    /** Opcodes run right after the dict is created (e.g. extra SETITEMs). */
+    before?: number[];
+  } = {},
 ): Uint8Array {
   const tuple = (xs: (number | bigint)[]): number[] => [0x28, ...xs.flatMap(int), 0x74];
   const v2Tail = fn === '_rebuild_tensor' ? [] : [0x89, 0x63, ...ascii('collections\nOrderedDict\n'), 0x29, 0x52];
   return new Uint8Array([
-    0x80, 0x02, 0x7d, ...str('w'),
+    0x80, 0x02, 0x7d, ...before, ...str('w'),
     0x63, ...ascii(`torch._utils\n${fn}\n`),
     0x28, // MARK: argument tuple
-    0x28, ...str('storage'), 0x63, ...ascii(`torch\n${storage}\n`), ...str('0'), ...str('cpu'), ...int(4), 0x74, 0x51, // persistent id, BINPERSID
+    0x28, ...str('storage'), 0x63, ...ascii(`torch\n${storage}\n`), ...str('0'), ...str('cpu'), ...int(4), ...(legacy ? [0x4e] : []), 0x74, 0x51, // persistent id, BINPERSID
     ...int(offset), ...tuple(shape), ...tuple(stride), ...v2Tail,
     0x74, 0x52, // TUPLE, REDUCE
     0x73, 0x2e, // SETITEM, STOP
@@ -86,4 +93,29 @@ export function zipWith(files: Record<string, Uint8Array>, deflated: Record<stri
 /** A torch zip holding `pickle` as data.pkl and one float32 storage '0' of `values`. */
 export function torchZip(pickle: Uint8Array, values: number[] = [1, 2, 3, 4]): Uint8Array {
   return zipWith({ 'archive/data.pkl': pickle, 'archive/data/0': new Uint8Array(new Float32Array(values).buffer) });
+}
+
+/** A legacy-format file: magic, protocol 1001, sys_info, `main`, the key list ['0'], then storage '0' of float32 `values`. */
+export function legacyFile(main: Uint8Array, values: number[] = [1, 2, 3, 4]): Uint8Array {
+  const magic = new Uint8Array(10);
+  let m = 0x1950a86a20f9469cfc6cn;
+  for (let i = 0; i < 10; i++, m >>= 8n) magic[i] = Number(m & 0xffn);
+  const count = new Uint8Array(8);
+  new DataView(count.buffer).setBigInt64(0, BigInt(values.length), true);
+  const parts = [
+    new Uint8Array([0x80, 0x02, 0x8a, 0x0a, ...magic, 0x2e]),
+    new Uint8Array([0x80, 0x02, 0x4d, 0xe9, 0x03, 0x2e]),
+    new Uint8Array([0x80, 0x02, 0x7d, 0x2e]),
+    main,
+    new Uint8Array([0x80, 0x02, 0x5d, ...str('0'), 0x61, 0x2e]),
+    count,
+    new Uint8Array(new Float32Array(values).buffer),
+  ];
+  const out = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
+  let p = 0;
+  for (const part of parts) {
+    out.set(part, p);
+    p += part.length;
+  }
+  return out;
 }

@@ -5,7 +5,10 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CheckpointError, readStateDict } from '@shapetex/core';
-import { tensorPickle, torchZip, zipWith } from './build-pickle.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { legacyFile, str, tensorPickle, torchZip, zipWith } from './build-pickle.js';
 
 const VALUES = [1.5, -2.25, 3.125, 1e-3];
 
@@ -42,5 +45,22 @@ describe('hand-made torch archives', () => {
     const err = await readStateDict(torchZip(tensorPickle([2], [1], 0, { storage: 'ComplexFloatStorage' }))).catch((e) => e);
     expect(err).toBeInstanceOf(CheckpointError);
     expect(err.message).toMatch(/storage torch\.ComplexFloatStorage \(key 0\): dtype not supported/);
+  });
+
+  it('a legacy file whose pickles outgrow the first 1 MiB read (read again from a longer prefix)', async () => {
+    const n = 3_000_000;
+    const big = new Uint8Array(5 + n).fill(0x61);
+    big[0] = 0x58; // BINUNICODE
+    new DataView(big.buffer).setUint32(1, n, true);
+    const main = tensorPickle([4], [1], 0, { legacy: true, before: [...str('notes'), ...big, 0x73] });
+    const bytes = legacyFile(main, VALUES);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'shapetex-io-')), 'long_legacy.pth');
+    writeFileSync(file, bytes);
+    for (const input of [file, bytes]) {
+      const sd = await readStateDict(input);
+      expect(Array.from(sd.get('w')!.data as Float32Array)).toEqual(VALUES.map(Math.fround));
+    }
+    const err = await readStateDict(bytes.subarray(0, bytes.length - 20)).catch((e) => e);
+    expect(err).toBeInstanceOf(CheckpointError);
   });
 });
