@@ -29,6 +29,24 @@ describe.each(['wasm', 'cpu'] as const)('AdaIN stylizer vs PyTorch (%s)', (backe
     tf.dispose([out, content, style]);
     s.dispose();
   });
+
+  it('encode + decode equal stylize and leave only their results allocated', async () => {
+    const m = meta();
+    const s = await createStylizer({ vgg: rawStateDict('vgg_small'), decoder: rawStateDict('decoder_small') });
+    const content = tf.tensor3d(f32('content.f32'), m.content as [number, number, number]);
+    const style = tf.tensor3d(f32('style.f32'), m.style as [number, number, number]);
+    const before = tf.memory().numTensors;
+    const fc = s.encode(content);
+    const fs = s.encode(style);
+    // PyTorch's NCHW relu4_1 shape, as NHWC: 30x36 → 15x18 → 8x9 → 4x5 with ceil-mode pools.
+    const [, c, h, w] = m.relu4_1_shape;
+    expect(fc.shape).toEqual([1, h, w, c]);
+    const out = s.decode(fc, fs, { alpha: 0.5 });
+    expect(tf.memory().numTensors).toBe(before + 3);
+    expect(maxAbsDiff(await out.data(), f32('out_alpha05.f32'))).toBeLessThanOrEqual(1e-3);
+    tf.dispose([fc, fs, out, content, style]);
+    s.dispose();
+  });
 });
 
 describe('AdaIN stylizer from the legacy-format .pth files (as the official weights ship)', () => {

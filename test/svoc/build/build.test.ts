@@ -62,7 +62,9 @@ describe('buildSvoc (library, fixture weights as state_dicts)', () => {
 
   it('resumes: a --limit trial then the full run writes only what is missing', async () => {
     const out = path.join(root, 'resume');
+    const tensors = tf.memory().numTensors;
     const m1 = await buildSvoc({ ...base, out, limit: 1 });
+    expect(tf.memory().numTensors).toBe(tensors);
     expect(m1.records.map((r) => r.file)).toEqual(['1_12_2007_000001.jpg', '2_12_2007_000001.jpg', '3_12_2007_000001.jpg']);
     const before = await Promise.all(m1.records.map(async (r) => (await stat(path.join(out, r.file))).mtimeMs));
     // An image on disk but not in the manifest (a kill between rename and manifest write) is redone.
@@ -111,5 +113,12 @@ describe('buildSvoc (library, fixture weights as state_dicts)', () => {
     const dec = rawStateDict('decoder_small');
     await expect(buildSvoc({ ...base, out, vgg: dec })).rejects.toThrow(/missing keys 0\.weight/);
     await expect(stat(path.join(out, 'manifest.json'))).rejects.toThrow();
+    // A texture that cannot be decoded: named, nothing stylized, no tensor left behind.
+    const broken = path.join(root, 'broken_0001.jpg');
+    await writeFile(broken, 'not a jpeg');
+    const tensors = tf.memory().numTensors;
+    await expect(buildSvoc({ ...base, out, textures: [broken] })).rejects.toThrow(/broken_0001\.jpg: cannot decode image/);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect((await readdir(out)).filter((f) => f.endsWith('.jpg'))).toEqual([]);
   });
 });

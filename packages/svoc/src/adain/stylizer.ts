@@ -77,7 +77,7 @@ export async function createStylizer(opts: StylizerOptions): Promise<Stylizer> {
   const encode = (image: tf.Tensor3D, name = 'image'): tf.Tensor4D => {
     alive('encode');
     checkImage(image, name);
-    return runSteps(tf.expandDims(image, 0) as tf.Tensor4D, ENCODER_STEPS, enc);
+    return tf.tidy(() => runSteps(tf.expandDims(image, 0) as tf.Tensor4D, ENCODER_STEPS, enc));
   };
   const decode = (fc: tf.Tensor4D, fs: tf.Tensor4D, so: StylizeOptions = {}): tf.Tensor3D => {
     alive('decode');

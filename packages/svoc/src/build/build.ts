@@ -163,15 +163,19 @@ export async function buildSvoc(options: BuildSvocOptions): Promise<Manifest> {
   let finished = already;
   progress?.update(finished);
 
-  const styles = await Promise.all(textures.map((t) => loadStyleInput(t.source, o.size, o.crop)));
-  // Without colour preservation a texture's features are the same for every content: encode once.
-  const styleFeatures = o.preserveColor ? null : styles.map((s) => stylizer.encode(s));
   const failed: string[] = [];
+  let styles: tf.Tensor3D[] = [];
+  let styleFeatures: tf.Tensor4D[] | null = null;
+  // The next content is decoded while the current one is stylized.
+  let next: Promise<tf.Tensor3D | Error> | null = null;
   try {
+    styles = await Promise.all(textures.map((t) => loadStyleInput(t.source, o.size, o.crop)));
+    // Without colour preservation a texture's features are the same for every content: encode once.
+    styleFeatures = o.preserveColor ? null : styles.map((s) => stylizer.encode(s));
     const load = (c: VocContent | undefined): Promise<tf.Tensor3D | Error> | null =>
       c ? loadStyleInput(c.file, o.size, o.crop).catch((e: Error) => e) : null;
     const todo = contents.filter((c) => textures.some((t) => !done.has(recordOf(c, t).file)));
-    let next = load(todo[0]);
+    next = load(todo[0]);
     for (let i = 0; i < todo.length; i++) {
       if (o.signal?.aborted) break;
       const c = todo[i]!;
@@ -188,8 +192,9 @@ export async function buildSvoc(options: BuildSvocOptions): Promise<Manifest> {
         for (let k = 0; k < textures.length; k++) {
           const rec = recordOf(c, textures[k]!);
           if (done.has(rec.file)) continue;
+          const cached = styleFeatures;
           const styled = tf.tidy(() => {
-            if (styleFeatures) return stylizer.decode(fc, styleFeatures[k]!, { alpha: o.alpha });
+            if (cached) return stylizer.decode(fc, cached[k]!, { alpha: o.alpha });
             const fs = stylizer.encode(coral(styles[k]!, content));
             return stylizer.decode(fc, fs, { alpha: o.alpha });
           });
@@ -203,9 +208,9 @@ export async function buildSvoc(options: BuildSvocOptions): Promise<Manifest> {
       }
       if ((performance.now() - lastWrite) / 1000 >= o.manifestInterval) await flush();
     }
+  } finally {
     const pending = await next;
     if (pending && !(pending instanceof Error)) pending.dispose();
-  } finally {
     tf.dispose([...styles, ...(styleFeatures ?? [])]);
     stylizer.dispose();
     await flush();
