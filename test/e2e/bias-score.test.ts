@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -92,15 +92,20 @@ describe('bias-score over a checkpoint folder', () => {
 
   it('resumes a killed run: finishes the rest, repeats nothing, same numbers', async () => {
     const out = path.join(w.dir, 'resume');
-    const args = [w.checkpoints, ...common(), '--out', out, '--batch', '4'];
-    const killed = await bias(args, (err) => /checkpoint 3\/7/.test(err));
+    const args = [w.checkpoints, ...common(), '--out', out, '--batch', '2'];
+    const killed = await bias(args, (err) => /checkpoint 2\/7/.test(err));
     expect(killed.signal).toBe('SIGKILL');
-    const before = (await readLines(path.join(out, 'results.jsonl'))) as ResultRecord[];
+    // complete lines only: the kill may have cut the last append
+    const text = await readFile(path.join(out, 'results.jsonl'), 'utf8');
+    const before = text.split('\n').slice(0, -1).map((l) => JSON.parse(l) as ResultRecord);
+    expect(before.length).toBeGreaterThanOrEqual(10);
     expect(before.length).toBeLessThan(70);
     const again = await bias([...args, '--json']);
     expect(again.status).toBe(0);
     const summary = JSON.parse(again.stdout);
-    expect(summary.checkpoints.resumed).toBe(new Set(before.map((r) => r.checkpoint)).size);
+    // a checkpoint cut by the kill is scored again; every complete one is kept
+    const complete = [...new Set(before.map((r) => r.checkpoint))].filter((c) => before.filter((r) => r.checkpoint === c).length === 10);
+    expect(summary.checkpoints.resumed).toBe(complete.length);
     expect(summary.checkpoints.resumed + summary.checkpoints.scored).toBe(7);
     expect(again.stderr).toMatch(/resuming/);
     const third = await bias([...args, '--json']);
@@ -157,6 +162,20 @@ describe('bias-score over a checkpoint folder', () => {
     const csv = parseCsv(await readFile(path.join(out, 'results.csv'), 'utf8'));
     expect(csv.rows.map((r) => r[1])).toEqual(NAMES);
     expect(run.stderr).toMatch(/FAILED IN_resnet18k_epoch0004_corrupt\.pth/);
+  });
+
+  it('records a probe image that does not decode in errors.jsonl and exits 1', async () => {
+    const probe = path.join(w.dir, 'bad-probe');
+    await cp(w.probe, probe, { recursive: true });
+    const victim = (await readProbeSet(probe)).records[5]!.file;
+    await writeFile(path.join(probe, victim), 'not a jpeg');
+    const out = path.join(w.dir, 'bad-probe-out');
+    const run = await bias([path.join(FIXTURES, 'resnet18k', NAMES[0]!), '--probe', probe, '--image-size', '32', '--out', out]);
+    expect(run.status).toBe(1);
+    const [line] = (await readLines(path.join(out, 'errors.jsonl'))) as { stage: string; message: string }[];
+    expect(line!.stage).toBe('run');
+    expect(line!.message).toContain(victim);
+    expect(JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')).status).toBe('failed');
   });
 
   it('scores the torchvision-topology series and inspects checkpoints as PyTorch counts them', async () => {

@@ -134,16 +134,25 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
   const failures: CheckpointFailure[] = [];
   let scored = 0;
   const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, ...scoring } = opts;
-  for await (const result of scoreCheckpoints({ ...scoring, batch, checkpoints: todo, probe })) {
-    if (result.error) {
-      failures.push(result.error);
-      await appendJsonLines(path.join(out, OUTPUT_FILES.errors), [{ ...result.error, time: new Date().toISOString() }]);
-      continue;
+  try {
+    for await (const result of scoreCheckpoints({ ...scoring, batch, checkpoints: todo, probe })) {
+      if (result.error) {
+        failures.push(result.error);
+        await appendJsonLines(path.join(out, OUTPUT_FILES.errors), [{ ...result.error, time: new Date().toISOString() }]);
+        continue;
+      }
+      await appendJsonLines(path.join(out, OUTPUT_FILES.results), result.records);
+      records.push(...result.records);
+      scored++;
+      await writeResultsCsv(out, records, probe.factors);
     }
-    await appendJsonLines(path.join(out, OUTPUT_FILES.results), result.records);
-    records.push(...result.records);
-    scored++;
-    await writeResultsCsv(out, records, probe.factors);
+  } catch (err) {
+    // A failure of the run's own inputs (a probe image that does not decode, pairs that cannot
+    // be drawn): recorded like a checkpoint failure, then the run stops.
+    const message = (err as Error).message;
+    await appendJsonLines(path.join(out, OUTPUT_FILES.errors), [{ input: opts.probe, stage: 'run', error: (err as Error).name, message, time: new Date().toISOString() }]);
+    await writeRunInfo(out, { ...info, endTime: new Date().toISOString(), status: 'failed', scored, failed: failures.length + 1 });
+    throw err;
   }
 
   const analysis = await writeAnalysisOutputs(out, records, opts.errors, {
