@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCheckpoint, readStateDict } from '@shapetex/core';
+import { readCheckpoint, readCheckpointEpoch, readStateDict } from '@shapetex/core';
+import { int, str, tensorPickle, zipWith } from './build-pickle.js';
 import { EXPECTED, FIX, FIXTURE_NAMES, expectTensor } from './expect.js';
 
 describe('checkpoint fixtures written by PyTorch', () => {
@@ -19,8 +20,17 @@ describe('checkpoint fixtures written by PyTorch', () => {
       expect(ck.epoch).toBe(want.epoch ?? undefined);
       expect([...ck.stateDict.keys()]).toEqual(want.order);
       for (const key of want.order) expectTensor(`${name}:${key}`, ck.stateDict.get(key), want.tensors[key]!);
+      expect(await readCheckpointEpoch(path.join(FIX, name))).toBe(want.epoch ?? undefined);
     });
   }
+
+  it('readCheckpointEpoch decodes the pickle only: a missing storage does not matter', async () => {
+    // {'epoch': 17, 'w': <tensor on storage '0'>} with no archive/data/0 entry at all.
+    const pkl = tensorPickle([4], [1], 0, { before: [...str('epoch'), ...int(17), 0x73] });
+    const bytes = zipWith({ 'archive/data.pkl': pkl });
+    expect(await readCheckpointEpoch(bytes)).toBe(17);
+    await expect(readCheckpoint(bytes)).rejects.toThrow(/no entry archive\/data\/0/);
+  });
 
   it('reads the same values from bytes as from the path, with keepDtype keeping float64 and 16-bit floats', async () => {
     for (const name of ['dtypes.pth', 'dtypes_legacy.pth', 'dtypes.safetensors', 'views.pth', 'views_legacy.pth']) {

@@ -1,4 +1,4 @@
-export { readCheckpoint, readStateDict, detectCheckpointFormat } from './read.js';
+export { readCheckpoint, readCheckpointEpoch, readStateDict, detectCheckpointFormat } from './read.js';
 export type { Checkpoint, StateDictFormat } from './read.js';
 export { CheckpointError } from './errors.js';
 export { PickleGlobal, PickleObject } from './pickle-values.js';

@@ -1,5 +1,5 @@
 import { CheckpointError } from './errors.js';
-import { readSafetensors, looksLikeSafetensors } from './safetensors.js';
+import { readSafetensors, readSafetensorsMetadata, looksLikeSafetensors } from './safetensors.js';
 import { fileSource, memorySource, type ByteSource } from './source.js';
 import { findStateDict, STATE_DICT_KEYS } from './state-dict.js';
 import { readTorchLegacy, readTorchZip } from './torch.js';
@@ -66,16 +66,44 @@ export async function readCheckpoint(pathOrBytes: string | Uint8Array, opts: Rea
     }
     if (format === 'safetensors') {
       const { tensors, metadata } = await readSafetensors(src, opts);
-      return { format, object: tensors, stateDict: stripOnly(tensors), stateDictPath: '', refusedGlobals: [], metadata };
+      const out: Checkpoint = { format, object: tensors, stateDict: stripOnly(tensors), stateDictPath: '', refusedGlobals: [], metadata };
+      const e = metadataEpoch(metadata);
+      if (e !== undefined) out.epoch = e;
+      return out;
     }
     const { object, refused } = format === 'torch-zip' ? await readTorchZip(src, opts) : await readTorchLegacy(src, opts);
     const found = findStateDict(object);
     const out: Checkpoint = { format, object, stateDict: found?.stateDict ?? new Map(), stateDictPath: found?.path ?? null, refusedGlobals: refused };
-    if (object instanceof Map) {
-      const e = object.get('epoch');
-      if (typeof e === 'number' && Number.isInteger(e)) out.epoch = e;
-    }
+    const e = pickleEpoch(object);
+    if (e !== undefined) out.epoch = e;
     return out;
+  });
+}
+
+function pickleEpoch(object: unknown): number | undefined {
+  const e = object instanceof Map ? object.get('epoch') : undefined;
+  return typeof e === 'number' && Number.isSafeInteger(e) ? e : undefined;
+}
+
+/** safetensors metadata values are strings: `"epoch": "12"`. */
+function metadataEpoch(metadata: Map<string, string>): number | undefined {
+  const s = metadata.get('epoch');
+  return s !== undefined && /^-?\d{1,15}$/.test(s.trim()) ? Number(s) : undefined;
+}
+
+/**
+ * The checkpoint's own integer `epoch` entry (SPEC §6), without reading any tensor data: for a
+ * torch file only the pickle is decoded, for safetensors only the header (`__metadata__.epoch`).
+ * Cheap enough to call on every file of a folder before choosing which to score.
+ */
+export async function readCheckpointEpoch(pathOrBytes: string | Uint8Array): Promise<number | undefined> {
+  return withSource(pathOrBytes, async (src) => {
+    const head = await src.read(0, Math.min(16, src.size), 'file header');
+    const format = detectCheckpointFormat(head, src.size);
+    if (format === null) throw new CheckpointError(src.label, 'unrecognised checkpoint format; expected a torch zip, a torch legacy pickle or safetensors');
+    if (format === 'safetensors') return metadataEpoch(await readSafetensorsMetadata(src));
+    const { object } = format === 'torch-zip' ? await readTorchZip(src, { tensors: false }) : await readTorchLegacy(src, { tensors: false });
+    return pickleEpoch(object);
   });
 }
 

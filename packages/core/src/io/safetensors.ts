@@ -23,12 +23,7 @@ export interface SafetensorsContent {
   metadata: Map<string, string>;
 }
 
-/**
- * safetensors: an 8-byte little-endian header length N, N bytes of JSON
- * `{ name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: { … } }`, then the data;
- * offsets are relative to the end of the header and `end − begin` must equal numel × itemsize.
- */
-export async function readSafetensors(src: ByteSource, opts: ReadOptions): Promise<SafetensorsContent> {
+async function readHeader(src: ByteSource): Promise<{ header: Record<string, unknown>; headerLen: number }> {
   const label = src.label;
   const lenBytes = await src.read(0, 8, 'safetensors header length');
   const n = new DataView(lenBytes.buffer, lenBytes.byteOffset, 8).getBigUint64(0, true);
@@ -42,15 +37,35 @@ export async function readSafetensors(src: ByteSource, opts: ReadOptions): Promi
     throw new CheckpointError(label, `safetensors header is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new CheckpointError(label, 'safetensors header is not a JSON object');
+  return { header: header as Record<string, unknown>, headerLen };
+}
+
+function metadataOf(header: Record<string, unknown>): Map<string, string> {
+  const metadata = new Map<string, string>();
+  const info = header.__metadata__;
+  if (typeof info === 'object' && info !== null) for (const [k, v] of Object.entries(info)) metadata.set(k, String(v));
+  return metadata;
+}
+
+/** Only the `__metadata__` of a safetensors file (its header is read, no tensor data). */
+export async function readSafetensorsMetadata(src: ByteSource): Promise<Map<string, string>> {
+  return metadataOf((await readHeader(src)).header);
+}
+
+/**
+ * safetensors: an 8-byte little-endian header length N, N bytes of JSON
+ * `{ name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: { … } }`, then the data;
+ * offsets are relative to the end of the header and `end − begin` must equal numel × itemsize.
+ */
+export async function readSafetensors(src: ByteSource, opts: ReadOptions): Promise<SafetensorsContent> {
+  const label = src.label;
+  const { header, headerLen } = await readHeader(src);
   const dataStart = 8 + headerLen;
   const dataLen = src.size - dataStart;
   const tensors = new Map<string, TensorEntry>();
-  const metadata = new Map<string, string>();
-  for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      if (typeof info === 'object' && info !== null) for (const [k, v] of Object.entries(info)) metadata.set(k, String(v));
-      continue;
-    }
+  const metadata = metadataOf(header);
+  for (const [name, info] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
     const t = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof t !== 'object' || t === null) throw new CheckpointError(label, `safetensors entry "${name}" is not an object`);
     const dtype = typeof t.dtype === 'string' ? SAFETENSORS_DTYPES[t.dtype] : undefined;

@@ -11,6 +11,9 @@ export interface DecodedPickle {
   refused: string[];
 }
 
+/** `tensors: false` decodes the pickle only: tensors keep empty data, no storage is read. */
+export type TorchReadOptions = ReadOptions & { tensors?: boolean };
+
 /** torch's legacy-format magic number, the first pickle of every pre-1.6 file. */
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 const LEGACY_PROTOCOL_VERSION = 1001;
@@ -47,7 +50,7 @@ function asTuple(label: string, pid: unknown, min: number): unknown[] {
 }
 
 /** torch ≥ 1.6: a zip with `<prefix>/data.pkl` and one entry `<prefix>/data/<key>` per storage. */
-export async function readTorchZip(src: ByteSource, opts: ReadOptions): Promise<DecodedPickle> {
+export async function readTorchZip(src: ByteSource, opts: TorchReadOptions): Promise<DecodedPickle> {
   const label = src.label;
   const dir = await readZipDirectory(src);
   const pkl = [...dir.values()].find((e) => e.name === 'data.pkl' || e.name.endsWith('/data.pkl'));
@@ -66,6 +69,7 @@ export async function readTorchZip(src: ByteSource, opts: ReadOptions): Promise<
   });
   const bytes = await readZipEntry(src, pkl);
   const { value } = unpickle(bytes, 0, label, dec.hooks);
+  if (opts.tensors === false) return { object: value, refused: dec.refused };
   await resolveTensors(src, dec.pending, opts, async (ref) => {
     const entry = dir.get(`${prefix}data/${ref.key}`);
     if (!entry) throw new CheckpointError(label, `storage ${ref.key} is referenced but the archive has no entry ${prefix}data/${ref.key}`);
@@ -79,7 +83,7 @@ export async function readTorchZip(src: ByteSource, opts: ReadOptions): Promise<
  * protocol version and sys_info, then the object (storages as persistent ids), then the sorted
  * storage keys; then each storage's raw bytes, preceded by its int64 element count.
  */
-export async function readTorchLegacy(src: ByteSource, opts: ReadOptions): Promise<DecodedPickle> {
+export async function readTorchLegacy(src: ByteSource, opts: TorchReadOptions): Promise<DecodedPickle> {
   const label = src.label;
   // The pickles' total length is only known once decoded: decode from a growing prefix of the file.
   let chunk = Math.min(src.size, 1 << 20);
@@ -94,7 +98,7 @@ export async function readTorchLegacy(src: ByteSource, opts: ReadOptions): Promi
   }
 }
 
-async function decodeLegacy(src: ByteSource, head: Uint8Array, partial: boolean, opts: ReadOptions): Promise<DecodedPickle> {
+async function decodeLegacy(src: ByteSource, head: Uint8Array, partial: boolean, opts: TorchReadOptions): Promise<DecodedPickle> {
   const label = src.label;
   const plain = torchDecoder(label, opts, () => {
     throw new CheckpointError(label, 'persistent id outside the main pickle');
@@ -125,6 +129,7 @@ async function decodeLegacy(src: ByteSource, head: Uint8Array, partial: boolean,
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string' || typeof k === 'number')) {
     throw new CheckpointError(label, 'the storage-key list after the main pickle is not a list of keys');
   }
+  if (opts.tensors === false) return { object: main.value, refused: [...new Set([...plain.refused, ...dec.refused])] };
   // Walk the storage records (8-byte count + bytes each) to find where each storage lies.
   const where = new Map<string, { at: number; bytes: number }>();
   let pos = keysPickle.end;
