@@ -1,8 +1,9 @@
 import { CheckpointError } from './errors.js';
 import { PickleGlobal, PickleObject } from './pickle-values.js';
 import type { UnpickleHooks } from './pickle.js';
-import { checkDims, DTYPE_SIZE, materialize } from './tensor.js';
-import type { DType, ReadOptions, TensorData, TensorEntry } from './types.js';
+import { buildNumpyArray, NumpyArray, NumpyDtype, numpyScalar } from './numpy.js';
+import { DTYPE_SIZE } from './tensor.js';
+import type { DType, ReadOptions, TensorEntry } from './types.js';
 
 /** A storage named by a torch persistent id; its bytes are read after the pickle is decoded. */
 export interface StorageRef {
@@ -25,23 +26,6 @@ export interface PendingTensor {
   shape: unknown;
 }
 
-/**
- * A numpy array found inside a checkpoint (e.g. a saved RNG state or metric history). Arrays of
- * the dtypes shapetex reads are decoded to `data`; others keep their raw bytes and `dtype` null.
- */
-export class NumpyArray {
-  shape: number[] = [];
-  dtype: DType | null = null;
-  /** numpy's dtype code, e.g. `f4`, `i8`, `O`. */
-  numpyDtype = '';
-  data: TensorData | Uint8Array | unknown = new Uint8Array(0);
-}
-
-class NumpyDtype {
-  byteorder = '=';
-  constructor(readonly code: string) {}
-}
-
 const STORAGE_DTYPES: Record<string, DType> = {
   FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
   LongStorage: 'int64', IntStorage: 'int32', ShortStorage: 'int16', CharStorage: 'int8',
@@ -58,10 +42,6 @@ const TORCH_DTYPES: Record<string, DType> = {
   float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', float16: 'float16', half: 'float16',
   bfloat16: 'bfloat16', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', int16: 'int16', short: 'int16',
   int8: 'int8', uint8: 'uint8', bool: 'bool',
-};
-
-const NUMPY_DTYPES: Record<string, DType> = {
-  f4: 'float32', f8: 'float64', f2: 'float16', i8: 'int64', i4: 'int32', i2: 'int16', i1: 'int8', u1: 'uint8', b1: 'bool',
 };
 
 const NUMPY_MODULES = new Set(['numpy.core.multiarray', 'numpy._core.multiarray']);
@@ -243,53 +223,4 @@ function encodeString(label: string, s: string, encoding: unknown): Uint8Array {
     return out;
   }
   return new TextEncoder().encode(s);
-}
-
-function numpyDtypeOf(d: unknown): { dtype: DType | null; code: string; littleEndian: boolean } {
-  if (!(d instanceof NumpyDtype)) return { dtype: null, code: '?', littleEndian: true };
-  return { dtype: NUMPY_DTYPES[d.code] ?? null, code: d.code, littleEndian: d.byteorder !== '>' };
-}
-
-function numpyScalar(label: string, args: unknown[]): unknown {
-  const { dtype, code, littleEndian } = numpyDtypeOf(args[0]);
-  const raw = args[1];
-  if (dtype === null || !(raw instanceof Uint8Array)) return new PickleObject(`numpy.scalar(${code})`, args);
-  const { data } = materialize(label, { storage: raw.slice(), dtype, littleEndian, offset: 0, shape: [], stride: [] }, { keepDtype: true }, 1);
-  const v = (data as unknown as ArrayLike<number | bigint>)[0]!;
-  if (dtype === 'bool') return v !== 0;
-  if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
-  if (dtype === 'float16') return halfOrNumber(v as number, 'float16');
-  if (dtype === 'bfloat16') return halfOrNumber(v as number, 'bfloat16');
-  return v;
-}
-
-function halfOrNumber(bits: number, dtype: 'float16' | 'bfloat16'): number {
-  const { data } = materialize('', { storage: new Uint8Array(new Uint16Array([bits]).buffer), dtype, littleEndian: true, offset: 0, shape: [], stride: [] }, {}, 1);
-  return (data as Float32Array)[0]!;
-}
-
-/** numpy's ndarray.__setstate__ state: (version, shape, dtype, is_fortran, rawdata). */
-function buildNumpyArray(label: string, a: NumpyArray, state: unknown, opts: ReadOptions): void {
-  if (!Array.isArray(state) || state.length < 5) return;
-  const [, shapeRaw, dt, fortran, raw] = state as unknown[];
-  const shape = checkDims(label, 'numpy array shape', shapeRaw);
-  const { dtype, code, littleEndian } = numpyDtypeOf(dt);
-  a.shape = shape;
-  a.numpyDtype = code;
-  if (dtype === null || !(raw instanceof Uint8Array)) {
-    a.data = raw;
-    return;
-  }
-  // Fortran order: the bytes are the transpose, so read them with column-major strides.
-  const stride = new Array<number>(shape.length);
-  let acc = 1;
-  const order = fortran === true ? shape.map((_, i) => i) : shape.map((_, i) => shape.length - 1 - i);
-  for (const i of order) {
-    stride[i] = acc;
-    acc *= shape[i]!;
-  }
-  const storage = raw.byteOffset % 8 === 0 ? raw : raw.slice();
-  const out = materialize(label, { storage, dtype, littleEndian, offset: 0, shape, stride }, opts, storage.byteLength);
-  a.dtype = dtype;
-  a.data = out.data;
 }

@@ -2,7 +2,7 @@ export { readCheckpoint, readCheckpointEpoch, readStateDict, detectCheckpointFor
 export type { Checkpoint, StateDictFormat } from './read.js';
 export { CheckpointError } from './errors.js';
 export { PickleGlobal, PickleObject } from './pickle-values.js';
-export { NumpyArray } from './globals.js';
+export { NumpyArray } from './numpy.js';
 export { findStateDict, isTensorEntry, STATE_DICT_KEYS } from './state-dict.js';
 export { halfToFloat, bfloat16ToFloat } from './tensor.js';
 export type { DType, TensorData, TensorEntry, StateDict, ReadOptions } from './types.js';
