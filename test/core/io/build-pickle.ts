@@ -49,7 +49,7 @@ export function tensorPickle(
 }
 
 /** A stored (uncompressed) zip of the given entries. */
-export function zipWith(files: Record<string, Uint8Array>, deflated: Record<string, Uint8Array> = {}): Uint8Array {
+export function zipWith(files: Record<string, Uint8Array>, deflated: Record<string, Uint8Array> = {}, zip64 = false): Uint8Array {
   const parts: Uint8Array[] = [];
   const central: Uint8Array[] = [];
   let offset = 0;
@@ -65,22 +65,48 @@ export function zipWith(files: Record<string, Uint8Array>, deflated: Record<stri
     const cen = new DataView(new ArrayBuffer(46));
     cen.setUint32(0, 0x02014b50, true);
     cen.setUint16(10, deflated[name] ? 8 : 0, true);
-    cen.setUint32(20, data.length, true);
-    cen.setUint32(24, content.length, true);
+    // zip64: the 32-bit slots saturate and an extra field (id 1) holds size, compressed size, offset.
+    cen.setUint32(20, zip64 ? 0xffffffff : data.length, true);
+    cen.setUint32(24, zip64 ? 0xffffffff : content.length, true);
     cen.setUint16(28, n.length, true);
-    cen.setUint32(42, offset, true);
+    cen.setUint32(42, zip64 ? 0xffffffff : offset, true);
+    const extra = new DataView(new ArrayBuffer(zip64 ? 28 : 0));
+    if (zip64) {
+      cen.setUint16(30, 28, true);
+      extra.setUint16(0, 1, true);
+      extra.setUint16(2, 24, true);
+      extra.setBigUint64(4, BigInt(content.length), true);
+      extra.setBigUint64(12, BigInt(data.length), true);
+      extra.setBigUint64(20, BigInt(offset), true);
+    }
     parts.push(new Uint8Array(loc.buffer), n, data);
-    central.push(new Uint8Array(cen.buffer), n);
+    central.push(new Uint8Array(cen.buffer), n, new Uint8Array(extra.buffer));
     offset += 30 + n.length + data.length;
   }
   const cdSize = central.reduce((a, b) => a + b.length, 0);
+  const count = Object.keys(files).length;
   const eocd = new DataView(new ArrayBuffer(22));
   eocd.setUint32(0, 0x06054b50, true);
-  eocd.setUint16(8, Object.keys(files).length, true);
-  eocd.setUint16(10, Object.keys(files).length, true);
-  eocd.setUint32(12, cdSize, true);
-  eocd.setUint32(16, offset, true);
-  const all = [...parts, ...central, new Uint8Array(eocd.buffer)];
+  eocd.setUint16(8, zip64 ? 0xffff : count, true);
+  eocd.setUint16(10, zip64 ? 0xffff : count, true);
+  eocd.setUint32(12, zip64 ? 0xffffffff : cdSize, true);
+  eocd.setUint32(16, zip64 ? 0xffffffff : offset, true);
+  const tail: Uint8Array[] = [];
+  if (zip64) {
+    const rec = new DataView(new ArrayBuffer(56));
+    rec.setUint32(0, 0x06064b50, true);
+    rec.setBigUint64(4, 44n, true);
+    rec.setBigUint64(24, BigInt(count), true);
+    rec.setBigUint64(32, BigInt(count), true);
+    rec.setBigUint64(40, BigInt(cdSize), true);
+    rec.setBigUint64(48, BigInt(offset), true);
+    const locator = new DataView(new ArrayBuffer(20));
+    locator.setUint32(0, 0x07064b50, true);
+    locator.setBigUint64(8, BigInt(offset + cdSize), true);
+    locator.setUint32(16, 1, true);
+    tail.push(new Uint8Array(rec.buffer), new Uint8Array(locator.buffer));
+  }
+  const all = [...parts, ...central, ...tail, new Uint8Array(eocd.buffer)];
   const out = new Uint8Array(all.reduce((a, b) => a + b.length, 0));
   let p = 0;
   for (const a of all) {

@@ -41,6 +41,13 @@ describe('hand-made torch archives', () => {
     expect(sd.get('w')!.dtype).toBe('float64');
   });
 
+  it('zip64 directories (saturated 32-bit fields, zip64 extra fields and end records)', async () => {
+    const pkl = tensorPickle([2, 2], [1, 2]);
+    const bytes = zipWith({ 'archive/data.pkl': pkl, 'archive/data/0': new Uint8Array(new Float32Array(VALUES).buffer) }, {}, true);
+    const sd = await readStateDict(bytes);
+    expect(Array.from(sd.get('w')!.data as Float32Array)).toEqual([VALUES[0], VALUES[2], VALUES[1], VALUES[3]].map(Math.fround));
+  });
+
   it('a complex tensor is a clear error naming its storage type', async () => {
     const err = await readStateDict(torchZip(tensorPickle([2], [1], 0, { storage: 'ComplexFloatStorage' }))).catch((e) => e);
     expect(err).toBeInstanceOf(CheckpointError);
