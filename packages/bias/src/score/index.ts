@@ -21,3 +21,4 @@ export { OUTPUT_FILES, readRunInfo, readResults, readFailures, sortRecords } fro
 export type { RunInfo } from './outputs.js';
 export { writeAnalysisOutputs } from './analysis.js';
 export type { AnalysisOutputs } from './analysis.js';
+export { createProgress, formatDuration } from '../cli/progress.js';

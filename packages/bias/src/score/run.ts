@@ -10,7 +10,7 @@ import { OUTPUT_FILES, readFailures, readResults, readRunInfo, writeFailures, wr
 import { defaultEpochEntry, scoreCheckpoints } from './score.js';
 import { diffSettings, probeSetHash, settingsHash, type RunSettings } from './settings.js';
 import { selectShard, type Shard } from './shard.js';
-import type { CheckpointFailure, ScoreOptions } from './types.js';
+import type { CheckpointFailure, ScoreOptions, ScoreProgress } from './types.js';
 
 /** A run that must not start: options that contradict the output folder, or bad inputs. */
 export class UsageError extends Error {
@@ -133,18 +133,26 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
   const records: ResultRecord[] = [...kept];
   const failures: CheckpointFailure[] = [];
   let scored = 0;
-  const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, ...scoring } = opts;
+  const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, onProgress, ...scoring } = opts;
+  // A checkpoint is reported done once its lines are saved, not when its scores exist.
+  let pendingDone: ScoreProgress | undefined;
+  const progress = (e: ScoreProgress): void => {
+    if (e.kind === 'done') pendingDone = e;
+    else onProgress?.(e);
+  };
   try {
-    for await (const result of scoreCheckpoints({ ...scoring, batch, checkpoints: todo, probe })) {
+    for await (const result of scoreCheckpoints({ ...scoring, onProgress: progress, batch, checkpoints: todo, probe })) {
       if (result.error) {
         failures.push(result.error);
         await appendJsonLines(path.join(out, OUTPUT_FILES.errors), [{ ...result.error, time: new Date().toISOString() }]);
-        continue;
+      } else {
+        await appendJsonLines(path.join(out, OUTPUT_FILES.results), result.records);
+        records.push(...result.records);
+        scored++;
+        await writeResultsCsv(out, records, probe.factors);
       }
-      await appendJsonLines(path.join(out, OUTPUT_FILES.results), result.records);
-      records.push(...result.records);
-      scored++;
-      await writeResultsCsv(out, records, probe.factors);
+      if (pendingDone) onProgress?.(pendingDone);
+      pendingDone = undefined;
     }
   } catch (err) {
     // A failure of the run's own inputs (a probe image that does not decode, pairs that cannot
