@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, loadImages, loadModel } from '@shapetex/core';
-import { manifestHash, readProbeSet } from '@shapetex/svoc';
+import { manifestHash, readProbeSet, synthesizeProbeSet } from '@shapetex/svoc';
 import { estimateDimensions, samplePairs, type ResultRecord } from '@shapetex/bias';
 import { bias, FIXTURES, makeWorld, parseCsv, readLines, type World } from './helpers.js';
 
@@ -179,11 +179,26 @@ describe('bias-score over a checkpoint folder', () => {
   });
 
   it('scores the torchvision-topology series and inspects checkpoints as PyTorch counts them', async () => {
+    // a K = 3 synthetic set, 8 anchors per factor, bootstrap intervals
+    const probe3 = path.join(w.dir, 'probe3');
+    await synthesizeProbeSet({ out: probe3, factors: ['shape', 'texture', 'color'], perFactor: 3, size: 32, seed: 1 });
     const out = path.join(w.dir, 'tv');
-    const run = await bias([path.join(FIXTURES, 'resnet18'), '--probe', w.probe, '--image-size', '32', '--taps', 'stage2,final', '--out', out]);
+    const run = await bias([path.join(FIXTURES, 'resnet18'), '--probe', probe3, '--image-size', '32', '--taps', 'stage2,final', '--pairs', '8', '--bootstrap', '20', '--out', out]);
     expect(run.status).toBe(0);
     const csv = parseCsv(await readFile(path.join(out, 'results.csv'), 'utf8'));
+    expect(csv.header.join(',')).toBe([
+      'epoch,checkpoint,tap,method,D,shape_dims,texture_dims,color_dims,residual_dims',
+      'shape_fraction,texture_fraction,color_fraction,residual_fraction,shape_score,texture_score,color_score,dead_units',
+      'shape_pairs,texture_pairs,color_pairs,shape_ci_low,shape_ci_high,texture_ci_low,texture_ci_high,color_ci_low,color_ci_high',
+    ].join(','));
     expect(csv.rows.map((r) => `${r[0]}:${r[2]}:${r[4]}`)).toEqual([1, 2, 3, 4].flatMap((e) => [`${e}:stage2:8`, `${e}:final:32`]));
+    for (const r of csv.rows) {
+      expect(r.slice(17, 20)).toEqual(['8', '8', '8']);
+      for (let k = 0; k < 3; k++) {
+        expect(r[20 + 2 * k]).toMatch(/^0\.\d+/);
+        expect(Number(r[20 + 2 * k])).toBeLessThanOrEqual(Number(r[21 + 2 * k]));
+      }
+    }
     const expected = JSON.parse(await readFile(path.join(FIXTURES, 'expected.json'), 'utf8'));
     for (const [folder, file] of [['resnet18k', NAMES[6]!], ['resnet18', 'IN_resnet18_epoch0004_cifar10_ln20pc_seed42.pth']] as const) {
       const r = await bias(['inspect', path.join(FIXTURES, folder, file), '--json']);
