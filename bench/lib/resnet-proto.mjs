@@ -28,7 +28,7 @@ function toHwio(e, scale) {
  * Build one conv(+BN)(+ReLU) unit. fold: BN as scale = γ/√(σ²+ε), shift = β − μ·scale folded
  * into the filter and a bias of a fused conv; otherwise conv2d → batchNorm → relu as three ops.
  */
-function unit(sd, convKey, bnPrefix, { stride, pad, relu, fold }) {
+function unit(sd, convKey, bnPrefix, { stride, pad, relu, fold, fused }) {
   const w = floats(sd, convKey);
   const g = floats(sd, `${bnPrefix}.weight`).data, b = floats(sd, `${bnPrefix}.bias`).data;
   const m = floats(sd, `${bnPrefix}.running_mean`).data, v = floats(sd, `${bnPrefix}.running_var`).data;
@@ -37,6 +37,17 @@ function unit(sd, convKey, bnPrefix, { stride, pad, relu, fold }) {
     const scale = new Float32Array(C), shift = new Float32Array(C);
     for (let c = 0; c < C; c++) { scale[c] = g[c] / Math.sqrt(v[c] + 1e-5); shift[c] = b[c] - m[c] * scale[c]; }
     const filter = toHwio(w, scale), bias = tf.tensor1d(shift);
+    if (!fused) {
+      // folded but as separate conv2d, add-bias and ReLU ops: isolates what fusion itself gives
+      return {
+        apply: (x, residual) => {
+          let y = tf.add(tf.conv2d(x, filter, stride, pad), bias);
+          if (residual) y = tf.add(y, residual);
+          return relu ? tf.relu(y) : y;
+        },
+        tensors: [filter, bias],
+      };
+    }
     return {
       apply: (x, residual) => {
         if (!residual) return tf.fused.conv2d({ x, filter, bias, strides: stride, pad, activation: relu ? 'relu' : 'linear' });
@@ -62,16 +73,16 @@ function unit(sd, convKey, bnPrefix, { stride, pad, relu, fold }) {
  * Returns { taps, forward(x, taps) → Record<tap, NHWC tensor>, dispose() } with taps
  * stage1..stage4 and final (= stage4), as the zoo's Network.
  */
-export function buildResnetPrototype(sd, { arch = 'resnet18', fold = true } = {}) {
+export function buildResnetPrototype(sd, { arch = 'resnet18', fold = true, fused = true } = {}) {
   const blocks = BLOCKS[arch];
-  const stem = unit(sd, 'conv1.weight', 'bn1', { stride: 2, pad: 3, relu: true, fold });
+  const stem = unit(sd, 'conv1.weight', 'bn1', { stride: 2, pad: 3, relu: true, fold, fused });
   const stages = blocks.map((count, s) => Array.from({ length: count }, (_, b) => {
     const p = `layer${s + 1}.${b}`;
     const stride = s > 0 && b === 0 ? 2 : 1;
     return {
-      c1: unit(sd, `${p}.conv1.weight`, `${p}.bn1`, { stride, pad: 1, relu: true, fold }),
-      c2: unit(sd, `${p}.conv2.weight`, `${p}.bn2`, { stride: 1, pad: 1, relu: true, fold }),
-      down: sd.has(`${p}.downsample.0.weight`) ? unit(sd, `${p}.downsample.0.weight`, `${p}.downsample.1`, { stride, pad: 0, relu: false, fold }) : null,
+      c1: unit(sd, `${p}.conv1.weight`, `${p}.bn1`, { stride, pad: 1, relu: true, fold, fused }),
+      c2: unit(sd, `${p}.conv2.weight`, `${p}.bn2`, { stride: 1, pad: 1, relu: true, fold, fused }),
+      down: sd.has(`${p}.downsample.0.weight`) ? unit(sd, `${p}.downsample.0.weight`, `${p}.downsample.1`, { stride, pad: 0, relu: false, fold, fused }) : null,
     };
   }));
   const all = [stem, ...stages.flat().flatMap((b) => [b.c1, b.c2, b.down].filter(Boolean))];

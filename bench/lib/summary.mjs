@@ -8,6 +8,7 @@ const TARGETS = {
   e2e: 'bias-score per checkpoint ≥ 3× faster than the PyTorch pipeline',
   estimator: 'estimator < 2 s (21,845 pairs per factor × D = 2,048)',
   memory: 'RSS growth < 5% over 200 checkpoints',
+  profile: 'profile: where the forward spends its time (no target)',
 };
 
 function resnetRows(r) {
@@ -30,11 +31,27 @@ function resnetRows(r) {
 function e2eRows(r) {
   if (r.skipped) return [['bias-score end-to-end', `skipped: ${r.skipped}`, '', '']];
   const ours = r.shapetex?.perCheckpointSeconds, theirs = r.torch?.perCheckpointSeconds;
-  return [[`bias-score per checkpoint (${r.images} images @${r.imageSize}, ${r.checkpoints} ckpts)`, ours ? `${f(ours)} s` : 'n/a', theirs ? `${f(theirs)} s` : (r.torchNote ?? 'no torch'), ours && theirs ? `${f(theirs / ours)}× faster` : '']];
+  const tt = r.torch ? ` (${r.torch.threads} thread${r.torch.threads > 1 ? 's' : ''})` : '';
+  const rows = [[`bias-score CLI per checkpoint (${r.images} images @${r.imageSize}, ${r.checkpoints} ckpts, 1 thread)`, ours ? `${f(ours)} s` : 'n/a', theirs ? `${f(theirs)} s${tt}` : (r.torchNote ?? 'no torch'), ours && theirs ? `${f(theirs / ours)}× faster` : '']];
+  if (r.pool) {
+    const p = r.pool.perCheckpointSeconds;
+    rows.push([`scoreCheckpoints + ${r.pool.workers}-worker pool per checkpoint`, `${f(p)} s`, theirs ? `${f(theirs)} s${tt}` : '', theirs ? `${f(theirs / p)}× faster` : '']);
+  }
+  return rows;
 }
 
 function estimatorRows(r) {
   return (r.results ?? []).map((x) => [`estimator ${x.name}`, `${f(x.bestSeconds, 3)} s`, '', '']);
+}
+
+function profileRows(r) {
+  const conv = r.byKernel?.FusedConv2D;
+  return [[`ResNet-18 profile @${r.size}, batch ${r.batch}`, `FusedConv2D ${f(100 * (conv ?? NaN), 1)}% of kernel time; checkpoint read+build ${r.checkpoint ? f(r.checkpoint.readSeconds + r.checkpoint.buildSeconds) + ' s' : 'n/a'}`, '', '']];
+}
+
+function memoryRows(r) {
+  if (typeof r.growthPercent !== 'number') return genericRows('memory', r);
+  return [[`RSS over ${r.checkpoints} checkpoint loads`, `growth ${f(r.growthPercent)}% (${f(r.rssAfterWarmupMiB, 0)} → ${f(r.rssEndMiB, 0)} MiB after warm-up)`, '', '']];
 }
 
 function genericRows(name, r) {
@@ -49,6 +66,8 @@ export function summarize(results) {
     if (name === 'resnet') rows.push(...resnetRows(r));
     else if (name === 'e2e') rows.push(...e2eRows(r));
     else if (name === 'estimator') rows.push(...estimatorRows(r));
+    else if (name === 'profile') rows.push(...profileRows(r));
+    else if (name === 'memory') rows.push(...memoryRows(r));
     else rows.push(...genericRows(name, r));
   }
   const m = Object.values(results).find((r) => r?.machine)?.machine;
