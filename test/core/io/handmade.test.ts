@@ -41,6 +41,12 @@ describe('hand-made torch archives', () => {
     expect(sd.get('w')!.dtype).toBe('float64');
   });
 
+  it('an empty view may sit at any offset, even past its storage', async () => {
+    const sd = await readStateDict(torchZip(tensorPickle([0, 3], [3, 1], 99), VALUES));
+    expect(sd.get('w')!.shape).toEqual([0, 3]);
+    expect(sd.get('w')!.data).toEqual(new Float32Array(0));
+  });
+
   it('zip64 directories (saturated 32-bit fields, zip64 extra fields and end records)', async () => {
     const pkl = tensorPickle([2, 2], [1, 2]);
     const bytes = zipWith({ 'archive/data.pkl': pkl, 'archive/data/0': new Uint8Array(new Float32Array(VALUES).buffer) }, {}, true);

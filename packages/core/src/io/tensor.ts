@@ -114,6 +114,8 @@ export function materialize(label: string, v: TensorView, opts: ReadOptions, max
     }
   }
   const keep = opts.keepDtype === true;
+  // An empty view may carry any offset (torch keeps `t[5:]`'s on a 5-element storage): nothing to read.
+  if (n === 0) return { shape, data: allocate(v.dtype, 0, keep) };
   const contiguous = isContiguous(shape, stride);
   const byteStart = v.storage.byteOffset + offset * size;
   const sameType = v.dtype === 'float32' || v.dtype.startsWith('int') || v.dtype === 'uint8' || (keep && v.dtype !== 'bool');
@@ -135,7 +137,6 @@ export function materialize(label: string, v: TensorView, opts: ReadOptions, max
   const dv = new DataView(v.storage.buffer, v.storage.byteOffset, v.storage.byteLength);
   const le = v.littleEndian;
   const get = elementReader(v.dtype, dv, le, keep);
-  if (n === 0) return { shape, data: out };
   const rank = shape.length;
   const index = new Array<number>(rank).fill(0);
   let src = offset;
