@@ -85,6 +85,34 @@ describe('examples/notebook/shapetex.ipynb', () => {
     }
   });
 
+  it("gives the numbers of the bias-score command its markdown names as the CLI equivalent", () => {
+    const markdown = nb.cells.filter((c) => c.cell_type === 'markdown').map(sourceOf).join('\n');
+    const block = /```sh\n(bias-score [^\n]+)\n```/.exec(markdown);
+    expect(block).not.toBeNull();
+    const cli = path.join(root, 'packages/bias/dist/cli.js');
+    const r = spawnSync('bash', ['-euo', 'pipefail', '-c', `bias-score() { "${process.execPath}" "${cli}" "$@"; }\n${block![1]}`], {
+      cwd: tmp,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        CHECKPOINTS: path.join(tmp, 'out/run/checkpoints'),
+        PROBE: path.join(tmp, 'out/probe'),
+        ERRORS: path.join(tmp, 'out/run/errors.csv'),
+        SHAPETEX_BACKEND: 'wasm',
+      },
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const [head, ...lines] = readFileSync(path.join(tmp, 'bias-out/results.csv'), 'utf8').trim().split('\n');
+    const cols = head!.split(',');
+    const fromCli = lines.map((l) => l.split(',')).map((v) => {
+      const pct = ['shape', 'texture', 'color', 'residual'].map((f) => (100 * Number(v[cols.indexOf(`${f}_fraction`)])).toFixed(1));
+      return [v[cols.indexOf('epoch')], v[cols.indexOf('tap')], v[cols.indexOf('D')], ...pct].join(' ');
+    });
+    const fromNotebook = run.stdout.split('\n').filter((l) => /^\s+\d+\s+final\s/.test(l)).map((l) => l.trim().split(/\s+/).join(' '));
+    expect(fromNotebook).toEqual(fromCli);
+  });
+
   it('shows the learning-dynamics report and three plots inline as SVG', () => {
     const md = displays.filter((d) => d.kind === 'markdown');
     expect(md).toHaveLength(1);
