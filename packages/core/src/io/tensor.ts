@@ -133,6 +133,10 @@ export function materialize(label: string, v: TensorView, opts: ReadOptions, max
       default: break;
     }
   }
+  if (contiguous && v.littleEndian) {
+    const bytes = v.storage.subarray(offset * size, (offset + n) * size);
+    return { shape, data: convertContiguous(v.dtype, byteStart % size === 0 ? bytes : bytes.slice(), n, keep) };
+  }
   const out = allocate(v.dtype, n, keep);
   const dv = new DataView(v.storage.buffer, v.storage.byteOffset, v.storage.byteLength);
   const le = v.littleEndian;
@@ -154,11 +158,54 @@ export function materialize(label: string, v: TensorView, opts: ReadOptions, max
   return { shape, data: out };
 }
 
+let halfTable: Float32Array | undefined;
+
+/** All 65,536 binary16 values as float32, built on first use: a lookup per element, no arithmetic. */
+function halfLookup(): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfTable[h] = halfToFloat(h);
+  }
+  return halfTable;
+}
+
+/** A contiguous little-endian run of `n` elements (aligned `bytes`) converted to the output type. */
+function convertContiguous(dtype: DType, bytes: Uint8Array, n: number, keep: boolean): TensorData {
+  const { buffer, byteOffset } = bytes;
+  switch (dtype) {
+    case 'float16': case 'bfloat16': {
+      const bits = new Uint16Array(buffer, byteOffset, n);
+      if (keep) return bits.slice();
+      const out = new Float32Array(n);
+      if (dtype === 'float16') {
+        const table = halfLookup();
+        for (let i = 0; i < n; i++) out[i] = table[bits[i]!]!;
+      } else {
+        const out32 = new Uint32Array(out.buffer);
+        for (let i = 0; i < n; i++) out32[i] = bits[i]! << 16;
+      }
+      return out;
+    }
+    case 'float64': return keep ? new Float64Array(buffer, byteOffset, n).slice() : Float32Array.from(new Float64Array(buffer, byteOffset, n));
+    case 'bool': return Uint8Array.from(bytes, (b) => (b !== 0 ? 1 : 0));
+    default: {
+      // Same output type as stored, only misaligned: the aligned copy is the result.
+      const out = allocate(dtype, n, keep);
+      new Uint8Array(out.buffer).set(bytes);
+      return out;
+    }
+  }
+}
+
 function elementReader(dtype: DType, dv: DataView, le: boolean, keep: boolean): (byte: number) => number | bigint {
   switch (dtype) {
     case 'float32': return (b) => dv.getFloat32(b, le);
     case 'float64': return (b) => dv.getFloat64(b, le);
-    case 'float16': return keep ? (b) => dv.getUint16(b, le) : (b) => halfToFloat(dv.getUint16(b, le));
+    case 'float16': {
+      if (keep) return (b) => dv.getUint16(b, le);
+      const table = halfLookup();
+      return (b) => table[dv.getUint16(b, le)]!;
+    }
     case 'bfloat16': return keep ? (b) => dv.getUint16(b, le) : (b) => bfloat16ToFloat(dv.getUint16(b, le));
     case 'int64': return (b) => dv.getBigInt64(b, le);
     case 'int32': return (b) => dv.getInt32(b, le);
