@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PickleGlobal, PickleObject, readCheckpoint, readStateDict } from '@shapetex/core';
 import { EXPECTED, FIX } from './expect.js';
-import { str, zipWith } from './build-pickle.js';
+import { ascii, str, zipWith } from './build-pickle.js';
 
 describe.each(['malicious.pth', 'malicious_legacy.pth'])('%s', (name) => {
   it('loads without executing os.system or exec, and lists them as refused', async () => {
@@ -49,3 +49,32 @@ describe('globals from a hand-written pickle', () => {
   });
 });
 
+
+describe('names that collide with JavaScript object internals', () => {
+  it('torch.constructor and torch.__proto__ are refused like any unknown name', async () => {
+    const g = (m: string, n: string): number[] => [...str(m), ...str(n), 0x93];
+    const pkl = new Uint8Array([0x80, 0x04, 0x5d, 0x28, ...g('torch', 'constructor'), ...g('torch', '__proto__'), ...g('__builtin__', 'toString'), 0x65, 0x2e]);
+    const ck = await readCheckpoint(zipWith({ 'archive/data.pkl': pkl }));
+    expect(ck.refusedGlobals).toEqual(['torch.constructor', 'torch.__proto__', 'builtins.toString']);
+  });
+
+  it('a safetensors dtype named "constructor" is an error, not Object', async () => {
+    const header = JSON.stringify({ w: { dtype: 'constructor', shape: [1], data_offsets: [0, 4] } });
+    const st = new Uint8Array(8 + header.length + 4);
+    new DataView(st.buffer).setBigUint64(0, BigInt(header.length), true);
+    st.set(new TextEncoder().encode(header), 8);
+    await expect(readCheckpoint(st)).rejects.toThrow(/dtype "constructor"; expected one of F32/);
+  });
+
+  it('an argparse.Namespace attribute named __proto__ stays an own property', async () => {
+    const pkl = new Uint8Array([
+      0x80, 0x02, 0x63, ...ascii('argparse\nNamespace\n'), 0x29, 0x81, // NEWOBJ Namespace()
+      0x7d, ...str('__proto__'), ...str('polluted'), 0x73, 0x62, 0x2e, // BUILD {'__proto__': 'polluted'}
+    ]);
+    const ck = await readCheckpoint(zipWith({ 'archive/data.pkl': pkl }));
+    const ns = ck.object as Record<string, unknown>;
+    expect(Object.getPrototypeOf(ns)).toBeNull();
+    expect(Object.getOwnPropertyDescriptor(ns, '__proto__')?.value).toBe('polluted');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

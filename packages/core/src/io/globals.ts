@@ -1,4 +1,5 @@
 import { CheckpointError } from './errors.js';
+import { lookupTable } from './lookup.js';
 import { PickleGlobal, PickleObject } from './pickle-values.js';
 import type { UnpickleHooks } from './pickle.js';
 import { buildNumpyArray, NumpyArray, NumpyDtype, numpyScalar } from './numpy.js';
@@ -26,28 +27,28 @@ export interface PendingTensor {
   shape: unknown;
 }
 
-const STORAGE_DTYPES: Record<string, DType> = {
+const STORAGE_DTYPES = lookupTable<DType>({
   FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
   LongStorage: 'int64', IntStorage: 'int32', ShortStorage: 'int16', CharStorage: 'int8',
   ByteStorage: 'uint8', BoolStorage: 'bool',
-};
+});
 
 /** Storage types whose tensors are not decoded, but whose bytes a legacy file still lays out. */
-const UNDECODED_ELEMENT_SIZE: Record<string, number> = {
+const UNDECODED_ELEMENT_SIZE = lookupTable<number>({
   ComplexFloatStorage: 8, ComplexDoubleStorage: 16, ComplexHalfStorage: 4,
   QInt8Storage: 1, QUInt8Storage: 1, QInt32Storage: 4, QUInt4x2Storage: 1, QUInt2x4Storage: 1,
-};
+});
 
-const TORCH_DTYPES: Record<string, DType> = {
+const TORCH_DTYPES = lookupTable<DType>({
   float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', float16: 'float16', half: 'float16',
   bfloat16: 'bfloat16', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', int16: 'int16', short: 'int16',
   int8: 'int8', uint8: 'uint8', bool: 'bool',
-};
+});
 
 const NUMPY_MODULES = new Set(['numpy.core.multiarray', 'numpy._core.multiarray']);
 
 /** Python 2 module names, as Python 3's unpickler maps them (protocol ≤ 2 pickles). */
-const PY2_MODULES: Record<string, string> = { __builtin__: 'builtins', copy_reg: 'copyreg' };
+const PY2_MODULES = lookupTable<string>({ __builtin__: 'builtins', copy_reg: 'copyreg' });
 
 /** Names that are data, not behaviour: decoded by `call` below or kept as inert references. */
 const KNOWN = new Set([

@@ -1,4 +1,5 @@
 import { PickleObject } from './pickle-values.js';
+import { lookupTable } from './lookup.js';
 import { checkDims, materialize } from './tensor.js';
 import type { DType, ReadOptions, TensorData } from './types.js';
 
@@ -21,9 +22,9 @@ export class NumpyDtype {
   constructor(readonly code: string) {}
 }
 
-const NUMPY_DTYPES: Record<string, DType> = {
+const NUMPY_DTYPES = lookupTable<DType>({
   f4: 'float32', f8: 'float64', f2: 'float16', i8: 'int64', i4: 'int32', i2: 'int16', i1: 'int8', u1: 'uint8', b1: 'bool',
-};
+});
 
 function numpyDtypeOf(d: unknown): { dtype: DType | null; code: string; littleEndian: boolean } {
   if (!(d instanceof NumpyDtype)) return { dtype: null, code: '?', littleEndian: true };

@@ -1,12 +1,13 @@
 import { CheckpointError } from './errors.js';
+import { lookupTable } from './lookup.js';
 import type { ByteSource } from './source.js';
 import { checkDims, DTYPE_SIZE, materialize, numelOf } from './tensor.js';
 import type { DType, ReadOptions, TensorEntry } from './types.js';
 
-const SAFETENSORS_DTYPES: Record<string, DType> = {
+const SAFETENSORS_DTYPES = lookupTable<DType>({
   F32: 'float32', F16: 'float16', BF16: 'bfloat16', F64: 'float64',
   I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8', U8: 'uint8', BOOL: 'bool',
-};
+});
 
 /** The safetensors format caps its JSON header at 100 MB; so do we, before reading it. */
 const MAX_HEADER = 100_000_000;
