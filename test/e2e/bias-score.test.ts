@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, loadImages, loadModel } from '@shapetex/core';
 import { manifestHash, readProbeSet, synthesizeProbeSet } from '@shapetex/svoc';
-import { estimateDimensions, samplePairs, type ResultRecord } from '@shapetex/bias';
+import { estimateDimensions, readErrorCsv, samplePairs, splitPhases, type ResultRecord } from '@shapetex/bias';
 import { bias, FIXTURES, makeWorld, parseCsv, readLines, type World } from './helpers.js';
 
 const SVOC_HEADER = 'epoch,checkpoint,tap,method,D,shape_dims,texture_dims,residual_dims,shape_fraction,texture_fraction,residual_fraction,shape_score,texture_score,dead_units,shape_pairs,texture_pairs';
@@ -142,6 +142,17 @@ describe('bias-score over a checkpoint folder', () => {
     expect(await readFile(path.join(merged, 'results.jsonl'), 'utf8')).toBe(await readFile(path.join(full, 'results.jsonl'), 'utf8'));
     expect(await readFile(path.join(merged, 'phases.json'), 'utf8')).toBe(await readFile(path.join(full, 'phases.json'), 'utf8'));
     expect((await stat(path.join(merged, 'plots', 'scatter.png'))).size).toBeGreaterThan(1000);
+    // the analysis can be redone at merge time with the other phase rule and window
+    const extrema = path.join(w.dir, 'merged-extrema');
+    expect((await bias(['merge', s0, s1, '--out', extrema, '--phases', 'extrema', '--smooth', '1'])).status).toBe(0);
+    const ph = JSON.parse(await readFile(path.join(extrema, 'phases.json'), 'utf8'));
+    const curve = await readErrorCsv(w.errors);
+    const expected = splitPhases(curve.errors, { method: 'extrema', epochs: curve.epochs, smooth: 1 });
+    // errors 69, 58, 50, 52, 45, 39, 36 %: first local minimum at epoch 3, next maximum at epoch 4
+    expect(expected?.boundaries).toEqual([3, 4]);
+    expect(ph.options).toMatchObject({ method: 'extrema', smooth: 1 });
+    expect(ph.phases).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(JSON.parse(await readFile(path.join(extrema, 'run.json'), 'utf8')).options).toMatchObject({ phases: 'extrema', smooth: 1 });
     // shards made with other options are not merged
     const other = path.join(w.dir, 'other');
     expect((await bias([w.checkpoints, ...common(), '--seed', '9', '--shard', '1/2', '--out', other])).status).toBe(0);
@@ -222,6 +233,7 @@ describe('bias-score over a checkpoint folder', () => {
       [[w.checkpoints, '--probe', w.probe, '--norm', '1,2/3'], /--norm/],
       [[w.checkpoints, '--probe', w.probe, '--backend', 'tpu'], /--backend must be one of/],
       [[w.checkpoints, '--probe', w.probe, '--image-size', 'big'], /--image-size must be an integer/],
+      [[w.checkpoints, '--probe', w.probe, '--phases', 'middle'], /--phases must be threshold or extrema/],
       [[path.join(w.dir, 'missing'), '--probe', w.probe], /missing: not found/],
       [[w.checkpoints, '--probe', path.join(w.dir, 'nowhere')], /--probe: .*nowhere/],
       [['merge', path.join(w.dir, 'nowhere')], /no run\.json/],

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { BACKEND_NAMES, parseNorm } from '@shapetex/core';
 import type { EstimatorMethod } from '../estimate/types.js';
+import type { PhaseMethod } from '../dynamics/types.js';
 import { parseShard, type Shard } from '../score/shard.js';
 
 /** Parsers for commander: each throws InvalidArgumentError (a usage error, exit 2) naming the option. */
@@ -55,4 +56,10 @@ export function shardOption(raw: string): Shard {
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
+}
+
+export function phaseMethodOption(raw: string): PhaseMethod {
+  const m = raw.trim();
+  if (m === 'threshold' || m === 'extrema') return m;
+  throw new InvalidArgumentError(`--phases must be threshold or extrema, got "${raw}"`);
 }

@@ -1,9 +1,10 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { VERSION } from '@shapetex/core';
 import type { EstimatorMethod } from '../estimate/types.js';
+import type { PhaseMethod } from '../dynamics/types.js';
 import type { RunSummary } from '../score/run.js';
 import type { Shard } from '../score/shard.js';
-import { backendOption, integerOption, methodOption, normOption, shardOption, tapsOption } from './options.js';
+import { backendOption, integerOption, methodOption, normOption, phaseMethodOption, shardOption, tapsOption } from './options.js';
 import { createProgress } from './progress.js';
 
 interface ScoreFlags {
@@ -18,6 +19,8 @@ interface ScoreFlags {
   seed: number;
   bootstrap: number;
   errors?: string;
+  phases: PhaseMethod;
+  smooth: number;
   out: string;
   backend: string;
   batch?: number;
@@ -49,16 +52,18 @@ export function createProgram(exit: ExitBox): Command {
     .option('--num-classes <n>', 'classifier size when the weights do not say', integerOption('--num-classes', 1))
     .option('--image-size <n>', 'square input size', integerOption('--image-size', 1), 224)
     .option('--norm <name|m1,m2,m3/s1,s2,s3>', 'normalisation: imagenet, cifar, none, or mean/std', normOption, 'imagenet')
-    .option('--taps <list>', 'comma-separated taps, or all', tapsOption, ['final'])
-    .option('--method <name>', 'per-neuron, pooled or both', methodOption, ['per-neuron'])
+    .addOption(new Option('--taps <list>', 'comma-separated taps, or all').argParser(tapsOption).default(['final'], 'final'))
+    .addOption(new Option('--method <name>', 'per-neuron, pooled or both').argParser(methodOption).default(['per-neuron'], 'per-neuron'))
     .option('--pairs <n>', 'anchors per factor (default: every record)', integerOption('--pairs', 1))
     .option('--seed <n>', 'pair-sampling seed', integerOption('--seed', 0), 0)
     .option('--bootstrap <B>', 'bootstrap resamples (0 = off)', integerOption('--bootstrap', 0), 0)
     .option('--errors <file>', 'test-error CSV for the learning-dynamics analysis')
+    .option('--phases <method>', 'phase split of the error curve: threshold or extrema (SPEC §7)', phaseMethodOption, 'threshold')
+    .option('--smooth <n>', 'centred moving-average window of the analysis', integerOption('--smooth', 1), 5)
     .option('--out <dir>', 'output folder', './bias-score-out')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu', backendOption, 'auto')
     .option('--batch <n>', 'images per forward pass (default: 128 on a GPU backend, else 32)', integerOption('--batch', 1))
-    .option('--shard <I/N>', 'process only the checkpoints with index ≡ I (mod N)', shardOption, { index: 0, count: 1 })
+    .addOption(new Option('--shard <I/N>', 'process only the checkpoints with index ≡ I (mod N)').argParser(shardOption).default({ index: 0, count: 1 }, '0/1'))
     .option('--json', 'print the final summary as JSON on stdout')
     .enablePositionalOptions()
     .exitOverride()
@@ -75,6 +80,7 @@ export function createProgram(exit: ExitBox): Command {
         ...(o.numClasses !== undefined ? { numClasses: o.numClasses } : {}),
         ...(o.pairs !== undefined ? { pairsPerFactor: o.pairs } : {}),
         ...(o.errors !== undefined ? { errors: o.errors } : {}),
+        phaseMethod: o.phases, smooth: o.smooth,
         ...(o.batch !== undefined ? { batch: o.batch } : {}),
         onProgress: (e) => progress.update(e),
         log: (line) => process.stderr.write(line + '\n'),
@@ -90,11 +96,16 @@ export function createProgram(exit: ExitBox): Command {
     .argument('<out-dirs...>', 'output folders of the shards')
     .option('--out <dir>', 'merged output folder', './bias-score-out')
     .option('--errors <file>', 'test-error CSV (default: the one the shards were given)')
+    .option('--phases <method>', 'phase split: threshold or extrema (default: that of the shards)', phaseMethodOption)
+    .option('--smooth <n>', 'moving-average window (default: that of the shards)', integerOption('--smooth', 1))
     .option('--json', 'print the summary as JSON on stdout')
     .exitOverride()
-    .action(async (dirs: string[], o: { out: string; errors?: string; json?: boolean }) => {
+    .action(async (dirs: string[], o: { out: string; errors?: string; phases?: PhaseMethod; smooth?: number; json?: boolean }) => {
       const { mergeOutputs } = await import('../score/merge.js');
-      const s = await mergeOutputs({ inputs: dirs, out: o.out, ...(o.errors !== undefined ? { errors: o.errors } : {}) });
+      const s = await mergeOutputs({
+        inputs: dirs, out: o.out, ...(o.errors !== undefined ? { errors: o.errors } : {}),
+        ...(o.phases !== undefined ? { phaseMethod: o.phases } : {}), ...(o.smooth !== undefined ? { smooth: o.smooth } : {}),
+      });
       if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
       else process.stderr.write(`bias-score merge: ${s.inputs.length} folder(s), ${s.checkpoints} checkpoint(s), ${s.records} rows (${s.duplicates} duplicate(s) dropped) in ${s.out}\n`);
       exit.code = s.exitCode;

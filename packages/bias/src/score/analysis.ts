@@ -1,4 +1,4 @@
-import { analyzeDynamics } from '../dynamics/analyze.js';
+import { analyzeDynamics, type AnalyzeOptions } from '../dynamics/analyze.js';
 import { readErrorCsv } from '../dynamics/errors-csv.js';
 import { writePlots } from '../report/render.js';
 import { writeDynamicsOutputs } from '../report/write.js';
@@ -19,7 +19,13 @@ export interface AnalysisOutputs {
  * learning-dynamics analysis (SPEC §7: `phases.json`, `report.md`, `plots/errors.*`,
  * `plots/scatter.*`). A bad error curve does not lose the bias plot: it is reported in `error`.
  */
-export async function writeAnalysisOutputs(out: string, records: readonly ResultRecord[], errorsFile: string | undefined, meta: ReportMeta): Promise<AnalysisOutputs> {
+export async function writeAnalysisOutputs(
+  out: string,
+  records: readonly ResultRecord[],
+  errorsFile: string | undefined,
+  meta: ReportMeta,
+  dynamics: Pick<AnalyzeOptions, 'method' | 'smooth'> = {},
+): Promise<AnalysisOutputs> {
   const files: string[] = [];
   if (records.length === 0) return { files, phases: null };
   if (!errorsFile) {
@@ -29,7 +35,7 @@ export async function writeAnalysisOutputs(out: string, records: readonly Result
   let analysis;
   try {
     const curve = await readErrorCsv(errorsFile);
-    analysis = analyzeDynamics(records, curve);
+    analysis = analyzeDynamics(records, curve, dynamics);
   } catch (err) {
     files.push(...(await writePlots(out, records)));
     return { files, phases: null, error: (err as Error).message };

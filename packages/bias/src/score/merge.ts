@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { VERSION } from '@shapetex/core';
 import type { ResultRecord } from '../types.js';
+import type { PhaseMethod } from '../dynamics/types.js';
 import { writeAnalysisOutputs, type AnalysisOutputs } from './analysis.js';
 import { recordKey } from './jsonl.js';
 import { readFailures, readResults, readRunInfo, sortRecords, writeFailures, writeResults, writeRunInfo, type RunInfo } from './outputs.js';
@@ -15,6 +16,9 @@ export interface MergeOptions {
   out: string;
   /** Test-error CSV; default the one the shard runs were given, if they agree. */
   errors?: string;
+  /** Phase-split method and smoothing window; default those of the shard runs (else threshold, 5). */
+  phaseMethod?: PhaseMethod;
+  smooth?: number;
 }
 
 export interface MergeSummary {
@@ -81,10 +85,12 @@ export async function mergeOutputs(opts: MergeOptions): Promise<MergeSummary> {
   await writeFailures(out, keptFailures);
   const errorsFiles = [...new Set(infos.map((i) => i.info.options.errors).filter((e): e is string => typeof e === 'string'))];
   const errorsFile = opts.errors ?? (errorsFiles.length === 1 ? errorsFiles[0] : undefined);
+  const phaseMethod = opts.phaseMethod ?? (first.info.options.phases as PhaseMethod | undefined) ?? 'threshold';
+  const smooth = opts.smooth ?? (first.info.options.smooth as number | undefined) ?? 5;
   const analysis = await writeAnalysisOutputs(out, records, errorsFile, {
     checkpoints: first.info.checkpoints.path, probe: first.info.probe.path,
     ...(errorsFile ? { errorsFile } : {}), version: VERSION, generatedAt: new Date().toISOString(),
-  });
+  }, { method: phaseMethod, smooth });
   const noEpoch = [...new Set(infos.flatMap((i) => i.info.checkpoints.noEpoch))];
   const now = new Date().toISOString();
   const startTimes = infos.map((i) => i.info.firstStartTime ?? i.info.startTime).sort();
@@ -92,7 +98,7 @@ export async function mergeOutputs(opts: MergeOptions): Promise<MergeSummary> {
   await writeRunInfo(out, {
     ...first.info,
     checkpoints: { ...first.info.checkpoints, inShard: scoredNames.size, noEpoch },
-    options: { ...first.info.options, out, shard: '0/1', errors: errorsFile ?? null },
+    options: { ...first.info.options, out, shard: '0/1', errors: errorsFile ?? null, phases: phaseMethod, smooth },
     shard: { index: 0, count: 1 },
     startTime: now, endTime: now, firstStartTime: startTimes[0] ?? now,
     status: failed > 0 ? 'failed' : 'complete',

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { initBackend, parseNorm, VERSION } from '@shapetex/core';
 import { readProbeSet } from '@shapetex/svoc';
 import type { ResultRecord } from '../types.js';
+import type { PhaseMethod } from '../dynamics/types.js';
 import { writeAnalysisOutputs, type AnalysisOutputs } from './analysis.js';
 import { discoverCheckpoints } from './discover.js';
 import { appendJsonLines } from './jsonl.js';
@@ -29,6 +30,10 @@ export interface RunOptions extends Omit<ScoreOptions, 'checkpoints' | 'probe' |
   out?: string;
   /** Test-error CSV for the learning-dynamics analysis. */
   errors?: string;
+  /** Phase-split method of the analysis (SPEC §7); default `threshold`. */
+  phaseMethod?: PhaseMethod;
+  /** Centred moving-average window of the analysis; default 5. */
+  smooth?: number;
   /** Compute backend; default `auto`. */
   backend?: string;
   shard?: Shard;
@@ -119,6 +124,7 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
     batch, shard: `${shard.index}/${shard.count}`, arch: settings.arch, numClasses: settings.numClasses,
     imageSize: settings.imageSize, norm: opts.norm ?? 'imagenet', taps: settings.taps, methods: settings.methods,
     pairs: settings.pairsPerFactor, seed: settings.seed, bootstrap: settings.bootstrap,
+    phases: opts.phaseMethod ?? 'threshold', smooth: opts.smooth ?? 5,
   };
   const info: RunInfo = {
     tool: 'bias-score', version: VERSION, backend: { name: backend.name, device: backend.device, accelerated: backend.accelerated },
@@ -133,7 +139,7 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
   const records: ResultRecord[] = [...kept];
   const failures: CheckpointFailure[] = [];
   let scored = 0;
-  const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, onProgress, ...scoring } = opts;
+  const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, phaseMethod: _m, smooth: _w, onProgress, ...scoring } = opts;
   // A checkpoint is reported done once its lines are saved, not when its scores exist.
   let pendingDone: ScoreProgress | undefined;
   const progress = (e: ScoreProgress): void => {
@@ -165,7 +171,7 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
 
   const analysis = await writeAnalysisOutputs(out, records, opts.errors, {
     checkpoints: opts.checkpoints, probe: opts.probe, ...(opts.errors ? { errorsFile: opts.errors } : {}), version: VERSION, generatedAt: new Date().toISOString(),
-  });
+  }, { method: opts.phaseMethod ?? 'threshold', smooth: opts.smooth ?? 5 });
   const allFailures: CheckpointFailure[] = [...oldFailures, ...failures];
   if (analysis.error) {
     const failure = { input: opts.errors, stage: 'errors', error: 'Error', message: analysis.error, time: new Date().toISOString() };
