@@ -18,12 +18,15 @@ const METHODS: readonly EstimatorMethod[] = ['per-neuron', 'pooled'];
 /** Core's `loadModel`: any supported checkpoint format as a feature model. */
 export const defaultModelLoader: ModelLoader = (file, opts) => core.loadModel(file, opts);
 
-/** Core's `readCheckpoint(file).epoch` (the checkpoint's own integer `epoch` entry). */
+/**
+ * The checkpoint's own integer `epoch` entry, through core's `readCheckpointEpoch`, which decodes
+ * the pickle but reads no tensor data: discovery stays cheap on folders of large checkpoints.
+ */
 export async function defaultEpochEntry(file: string): Promise<number | null> {
   // Only a PyTorch-style file can hold an `epoch` entry next to its weights.
   if (!/\.(pth|pt|tar|ckpt)$/i.test(file)) return null;
-  const ckpt = await core.readCheckpoint(file);
-  return typeof ckpt.epoch === 'number' && Number.isSafeInteger(ckpt.epoch) ? ckpt.epoch : null;
+  const epoch = await core.readCheckpointEpoch(file);
+  return typeof epoch === 'number' && Number.isSafeInteger(epoch) ? epoch : null;
 }
 
 function checkInt(name: string, v: number | undefined, lo: number): void {

@@ -54,7 +54,7 @@ export interface ScoreOptions {
   onProgress?: (event: ScoreProgress) => void;
   /** Replaces core's `loadModel` (tests, other model sources). */
   loadModel?: ModelLoader;
-  /** Reads a checkpoint's own `epoch` entry for discovery; default core's `readCheckpoint`. */
+  /** Reads a checkpoint's own `epoch` entry for discovery; default core's `readCheckpointEpoch`. */
   readEpochEntry?: (file: string) => Promise<number | null | undefined>;
 }
 
