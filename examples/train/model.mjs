@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 export function buildModel({ imageSize, numClasses, width = 8, seed = 0 }) {
-  let s = seed * 1000;
+  // tfjs treats an initializer seed of 0 as "no seed" (Math.random), so the seeds start at 1.
+  let s = seed * 1000 + 1;
   const init = () => tfl.initializers.heNormal({ seed: s++ });
   // conv (no bias: BatchNorm's shift takes its place) → BatchNorm → ReLU named `name`.
   const block = (filters, name) => [

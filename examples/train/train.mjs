@@ -85,14 +85,17 @@ const rng = createRng(opts.seed);
 const order = rng.shuffle(ds.files.map((_, i) => i));
 const nTest = Math.max(1, Math.round(order.length * opts.testFraction));
 const testIdx = order.slice(0, nTest), trainIdx = order.slice(nTest);
-const trainLabels = trainIdx.map((i) => {
-  const y = ds.labels[i];
-  if (rng.next() >= opts.labelNoise) return y;
+// Exactly round(p·n) training labels are replaced, each by a class drawn uniformly among the
+// other classes (symmetric label noise as in the double-descent experiments).
+const trainLabels = trainIdx.map((i) => ds.labels[i]);
+const noisyAt = rng.shuffle(trainLabels.map((_, k) => k)).slice(0, Math.round(opts.labelNoise * trainLabels.length));
+for (const k of noisyAt) {
   const other = rng.int(numClasses - 1);
-  return other >= y ? other + 1 : other;
-});
+  trainLabels[k] = other >= trainLabels[k] ? other + 1 : other;
+}
+const labelNoise = { noisy: opts.labelNoise, train: trainLabels.length, changed: noisyAt.length };
 const testLabels = testIdx.map((i) => ds.labels[i]);
-log(`data: ${ds.files.length} images, ${numClasses} classes (${ds.classes.join(', ')}); train ${trainIdx.length}, test ${testIdx.length}; label noise ${opts.labelNoise}`);
+log(`data: ${ds.files.length} images, ${numClasses} classes (${ds.classes.join(', ')}); train ${trainIdx.length}, test ${testIdx.length}; label noise ${opts.labelNoise} (${noisyAt.length} training labels changed)`);
 
 const xTrain = await loadImages(trainIdx.map((i) => ds.files[i]), { size: opts.imageSize, norm: opts.norm });
 const xTest = await loadImages(testIdx.map((i) => ds.files[i]), { size: opts.imageSize, norm: opts.norm });
@@ -131,7 +134,7 @@ if (lastDone > 0) {
   model = buildModel({ imageSize: opts.imageSize, numClasses, width: opts.width, seed: opts.seed });
   await writeFile(errorsCsv, 'epoch,train_error,test_error,train_loss\n');
 }
-await writeFile(path.join(out, 'train.json'), JSON.stringify({ options: opts, classes: ds.classes, backend, data: o.data ?? o.synth }, null, 2));
+await writeFile(path.join(out, 'train.json'), JSON.stringify({ options: opts, classes: ds.classes, labelNoise, backend, data: o.data ?? o.synth }, null, 2));
 
 const optimizer = tf.train.adam(opts.lr);
 const errorRate = (x, labels) => tf.tidy(() => {
