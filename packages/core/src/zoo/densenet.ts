@@ -10,7 +10,7 @@ import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
   affineOf, applyAffineRelu, applyConv, checkKeys, classesOf, disposeAffine, disposeConv, expectBn, finalOnlyNetwork,
-  foldConv, shapeOf, type Affine, type FoldedConv, type KeyShapes,
+  fitScore, foldConv, shapeOf, type Affine, type FoldedConv, type KeyShapes,
 } from './ops.js';
 
 const CONFIGS: Record<string, readonly number[]> = {
@@ -128,18 +128,12 @@ function buildDenseNet(arch: string, sd: StateDict, opts: CreateModelOptions = {
     for (const t of transitions) { disposeAffine(t.norm); disposeConv(t.conv); }
     disposeAffine(norm5);
   };
-  const classes = opts.numClasses ?? numClasses;
-  return finalOnlyNetwork(arch, { ...(classes !== undefined ? { numClasses: classes } : {}), defaultImageSize: 224 }, run, release);
+  return finalOnlyNetwork(arch, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: 224 }, run, release);
 }
 
 function matchDenseNet(arch: string, sd: StateDict): number {
   if (!sd.has('features.conv0.weight') || !sd.has('features.norm5.weight')) return 0;
-  try {
-    checkKeys(arch, sd, readLayout(arch, sd).expected);
-    return 10;
-  } catch {
-    return 0;
-  }
+  return fitScore(arch, sd, () => readLayout(arch, sd).expected, 10);
 }
 
 export const densenetSpecs: ArchitectureSpec[] = Object.keys(CONFIGS).map((name) => ({

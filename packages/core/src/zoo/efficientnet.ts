@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
-  applyConv, checkKeys, classesOf, disposeConv, expectBn, finalOnlyNetwork, foldConv, shapeOf, silu,
+  applyConv, checkKeys, classesOf, disposeConv, expectBn, finalOnlyNetwork, fitScore, foldConv, shapeOf, silu,
   type FoldedConv, type KeyShapes,
 } from './ops.js';
 
@@ -157,18 +157,12 @@ function buildEfficientNetB0(sd: StateDict, opts: CreateModelOptions = {}): Netw
     }
     disposeConv(head);
   };
-  const classes = opts.numClasses ?? numClasses;
-  return finalOnlyNetwork(ARCH, { ...(classes !== undefined ? { numClasses: classes } : {}), defaultImageSize: 224 }, run, release);
+  return finalOnlyNetwork(ARCH, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: 224 }, run, release);
 }
 
 function matchEfficientNetB0(sd: StateDict): number {
   if (!sd.has(`${blockPrefix(1, 0)}.0.0.weight`) || !sd.has(`features.${HEAD}.0.weight`)) return 0;
-  try {
-    checkKeys(ARCH, sd, readLayout(sd).expected);
-    return 10;
-  } catch {
-    return 0;
-  }
+  return fitScore(ARCH, sd, () => readLayout(sd).expected, 10);
 }
 
 export const efficientnetSpecs: ArchitectureSpec[] = [

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
-  applyConv, checkKeys, classesOf, disposeConv, expectBn, finalOnlyNetwork, foldConv, shapeOf,
+  applyConv, checkKeys, classesOf, disposeConv, expectBn, finalOnlyNetwork, fitScore, foldConv, shapeOf,
   type FoldedConv, type KeyShapes,
 } from './ops.js';
 
@@ -105,18 +105,12 @@ function buildMobileNetV2(sd: StateDict, opts: CreateModelOptions = {}): Network
     for (const b of blocks) b.convs.forEach(disposeConv);
     disposeConv(head);
   };
-  const classes = opts.numClasses ?? numClasses;
-  return finalOnlyNetwork(ARCH, { ...(classes !== undefined ? { numClasses: classes } : {}), defaultImageSize: 224 }, run, release);
+  return finalOnlyNetwork(ARCH, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: 224 }, run, release);
 }
 
 function matchMobileNetV2(sd: StateDict): number {
   if (!sd.has('features.1.conv.0.0.weight') || !sd.has(`features.${LAST}.0.weight`)) return 0;
-  try {
-    checkKeys(ARCH, sd, readLayout(sd).expected);
-    return 10;
-  } catch {
-    return 0;
-  }
+  return fitScore(ARCH, sd, () => readLayout(sd).expected, 10);
 }
 
 export const mobilenetSpecs: ArchitectureSpec[] = [

@@ -54,6 +54,26 @@ export function checkKeys(arch: string, sd: StateDict, expected: KeyShapes, igno
   }
 }
 
+/**
+ * A `match` score: `score` when the state_dict fits the layout exactly, 0 otherwise. `layout`
+ * reads shapes from the weights and throws on a foreign layout, so it runs inside the guard too;
+ * any error means "not this architecture" here, and `build` reports the details.
+ */
+export function fitScore(
+  arch: string,
+  sd: StateDict,
+  layout: () => KeyShapes,
+  score: number,
+  ignore?: (key: string) => boolean,
+): number {
+  try {
+    checkKeys(arch, sd, layout(), ignore);
+    return score;
+  } catch {
+    return 0;
+  }
+}
+
 /** Add the five keys of a BatchNorm2d with `c` channels. */
 export function expectBn(into: KeyShapes, prefix: string, c: number): void {
   for (const k of ['weight', 'bias', 'running_mean', 'running_var']) into.set(`${prefix}.${k}`, [c]);
@@ -215,7 +235,7 @@ export function disposeAffine(a: Affine): void {
  */
 export function finalOnlyNetwork(
   arch: string,
-  meta: { numClasses?: number; defaultImageSize: number },
+  meta: { numClasses?: number | undefined; defaultImageSize: number },
   run: (x: tf.Tensor4D) => tf.Tensor4D,
   release: () => void,
 ): Network {

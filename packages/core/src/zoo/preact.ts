@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
-  affineOf, applyAffineRelu, applyConv, checkKeys, classesOf, disposeAffine, disposeConv, expectBn, foldConv,
+  affineOf, applyAffineRelu, applyConv, checkKeys, classesOf, disposeAffine, disposeConv, expectBn, fitScore, foldConv,
   type Affine, type FoldedConv, type KeyShapes,
 } from './ops.js';
 import { dimOf, stagedNetwork, STAGE_TAPS } from './staged.js';
@@ -108,12 +108,7 @@ function buildPreAct(sd: StateDict, opts: CreateModelOptions = {}): Network {
 function matchPreAct(sd: StateDict): number {
   // the pre-activation layout: a block opens with bn1 on its input and has no bn3/downsample
   if (!sd.has('conv1.weight') || !sd.has('layer1.0.bn1.weight') || sd.has('bn1.weight')) return 0;
-  try {
-    checkKeys(NAME, sd, readLayout(sd).expected, isClassifier);
-    return 10;
-  } catch {
-    return 0;
-  }
+  return fitScore(NAME, sd, () => readLayout(sd).expected, 10, isClassifier);
 }
 
 export const preactSpecs: ArchitectureSpec[] = [

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
-  applyConv, checkKeys, classesOf, disposeConv, expectBn, foldConv, type FoldedConv, type KeyShapes,
+  applyConv, checkKeys, classesOf, disposeConv, expectBn, fitScore, foldConv, type FoldedConv, type KeyShapes,
 } from './ops.js';
 import { stagedNetwork, dimOf, STAGE_TAPS } from './staged.js';
 
@@ -175,12 +175,7 @@ function matchResNet(v: ResNetVariant, sd: StateDict): number {
     const wide = r > Math.SQRT1_2 / 2;
     if (wide !== (v.name === 'wide_resnet50_2')) return 0;
   }
-  try {
-    checkKeys(v.name, sd, readLayout(v, sd).expected, isClassifier);
-    return 10;
-  } catch {
-    return 0;
-  }
+  return fitScore(v.name, sd, () => readLayout(v, sd).expected, 10, isClassifier);
 }
 
 export const resnetSpecs: ArchitectureSpec[] = VARIANTS.map((v) => ({

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
-  applyConv, checkKeys, disposeConv, expectBn, finalOnlyNetwork, foldConv, shapeOf, type FoldedConv, type KeyShapes,
+  applyConv, checkKeys, disposeConv, expectBn, finalOnlyNetwork, fitScore, foldConv, shapeOf, type FoldedConv, type KeyShapes,
 } from './ops.js';
 
 /** torchvision `cfgs['D']`: output channels of each 3x3 conv, 'M' for a max-pool. */
@@ -72,8 +72,7 @@ function buildVgg(arch: string, batchNorm: boolean, sd: StateDict, opts: CreateM
   const lastC = layers[layers.length - 1]!.channels;
   // torchvision pools to 7x7 before a 25088-wide Linear; a CIFAR VGG feeds the C-wide vector.
   const defaultImageSize = cls.inFeatures === lastC ? 32 : 224;
-  const numClasses = opts.numClasses ?? cls.numClasses;
-  return finalOnlyNetwork(arch, { ...(numClasses !== undefined ? { numClasses } : {}), defaultImageSize }, (x) => {
+  return finalOnlyNetwork(arch, { numClasses: opts.numClasses ?? cls.numClasses, defaultImageSize }, (x) => {
     let h = x;
     convs.forEach((c, i) => {
       h = applyConv(h, c);
@@ -86,12 +85,7 @@ function buildVgg(arch: string, batchNorm: boolean, sd: StateDict, opts: CreateM
 
 function matchVgg(arch: string, batchNorm: boolean, sd: StateDict): number {
   if (!sd.has('features.0.weight')) return 0;
-  try {
-    checkKeys(arch, sd, readLayout(arch, sd, batchNorm).expected, isClassifier);
-    return 10;
-  } catch {
-    return 0;
-  }
+  return fitScore(arch, sd, () => readLayout(arch, sd, batchNorm).expected, 10, isClassifier);
 }
 
 export const vggSpecs: ArchitectureSpec[] = [
