@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
-  applyConv, checkKeys, classesOf, disposeConv, expectBn, finalOnlyNetwork, fitScore, foldConv, shapeOf, silu,
+  applyConv, checkKeys, disposeConv, expectBn, expectHead, expectStem, finalOnlyNetwork, fitScore, foldConv, shapeOf, silu,
   type FoldedConv, type KeyShapes,
 } from './ops.js';
 
@@ -51,9 +51,7 @@ function readLayout(sd: StateDict): { blocks: BlockLayout[]; expected: KeyShapes
     throw new Error(`state_dict does not fit ${ARCH}: blocks per stage (${B0_DEPTHS.join(', ')}) expected, found (${depths.join(', ')})`);
   }
   const expected: KeyShapes = new Map();
-  const c0 = shapeOf(ARCH, sd, 'features.0.0.weight', 4)[0]!;
-  expected.set('features.0.0.weight', [c0, 3, 3, 3]);
-  expectBn(expected, 'features.0.1', c0);
+  const c0 = expectStem(ARCH, sd, expected);
   const blocks: BlockLayout[] = [];
   let inp = c0;
   depths.forEach((depth, si) => {
@@ -83,13 +81,7 @@ function readLayout(sd: StateDict): { blocks: BlockLayout[]; expected: KeyShapes
       inp = out;
     }
   });
-  const last = shapeOf(ARCH, sd, `features.${HEAD}.0.weight`, 4)[0]!;
-  expected.set(`features.${HEAD}.0.weight`, [last, inp, 1, 1]);
-  expectBn(expected, `features.${HEAD}.1`, last);
-  const numClasses = classesOf(sd, 'classifier.1.weight');
-  expected.set('classifier.1.weight', [numClasses ?? 1000, last]);
-  expected.set('classifier.1.bias', [numClasses ?? 1000]);
-  return { blocks, expected, ...(numClasses !== undefined ? { numClasses } : {}) };
+  return { blocks, expected, ...expectHead(ARCH, sd, expected, HEAD, inp) };
 }
 
 /** Squeeze-excitation as two small matrix products on the pooled [N, C] vector. */

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
-  applyConv, checkKeys, classesOf, disposeConv, expectBn, finalOnlyNetwork, fitScore, foldConv, shapeOf,
+  applyConv, checkKeys, disposeConv, expectBn, expectHead, expectStem, finalOnlyNetwork, fitScore, foldConv, shapeOf,
   type FoldedConv, type KeyShapes,
 } from './ops.js';
 
@@ -35,11 +35,9 @@ const parts = (expand: boolean) => expand
   ? { expand: 'conv.0', dw: 'conv.1', project: 'conv.2', projectBn: 'conv.3' }
   : { expand: null, dw: 'conv.0', project: 'conv.1', projectBn: 'conv.2' };
 
-function readLayout(sd: StateDict): { blocks: BlockLayout[]; last: number; expected: KeyShapes; numClasses?: number } {
+function readLayout(sd: StateDict): { blocks: BlockLayout[]; expected: KeyShapes; numClasses?: number } {
   const expected: KeyShapes = new Map();
-  const c0 = shapeOf(ARCH, sd, 'features.0.0.weight', 4)[0]!;
-  expected.set('features.0.0.weight', [c0, 3, 3, 3]);
-  expectBn(expected, 'features.0.1', c0);
+  const c0 = expectStem(ARCH, sd, expected);
   const blocks: BlockLayout[] = [];
   let inp = c0;
   BLOCK_STRIDES.forEach((stride, bi) => {
@@ -62,13 +60,7 @@ function readLayout(sd: StateDict): { blocks: BlockLayout[]; last: number; expec
     blocks.push({ index: i, expand, inp, hidden, out, stride });
     inp = out;
   });
-  const last = shapeOf(ARCH, sd, `features.${LAST}.0.weight`, 4)[0]!;
-  expected.set(`features.${LAST}.0.weight`, [last, inp, 1, 1]);
-  expectBn(expected, `features.${LAST}.1`, last);
-  const numClasses = classesOf(sd, 'classifier.1.weight');
-  expected.set('classifier.1.weight', [numClasses ?? 1000, last]);
-  expected.set('classifier.1.bias', [numClasses ?? 1000]);
-  return { blocks, last, expected, ...(numClasses !== undefined ? { numClasses } : {}) };
+  return { blocks, expected, ...expectHead(ARCH, sd, expected, LAST, inp) };
 }
 
 interface Block { convs: FoldedConv[]; residual: boolean }

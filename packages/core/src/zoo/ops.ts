@@ -80,6 +80,31 @@ export function expectBn(into: KeyShapes, prefix: string, c: number): void {
   into.set(`${prefix}.num_batches_tracked`, []);
 }
 
+/**
+ * `features.0` of torchvision's MobileNetV2 / EfficientNet layouts: a 3x3 conv from RGB + BN.
+ * Returns its channels.
+ */
+export function expectStem(arch: string, sd: StateDict, expected: KeyShapes): number {
+  const c0 = shapeOf(arch, sd, 'features.0.0.weight', 4)[0]!;
+  expected.set('features.0.0.weight', [c0, 3, 3, 3]);
+  expectBn(expected, 'features.0.1', c0);
+  return c0;
+}
+
+/**
+ * The head of the same layouts: `features.<index>` 1x1 conv from `inp` channels + BN, then the
+ * `classifier.1` Linear, whose class count is read from the weights (sized 1000 when absent).
+ */
+export function expectHead(arch: string, sd: StateDict, expected: KeyShapes, index: number, inp: number): { numClasses?: number } {
+  const last = shapeOf(arch, sd, `features.${index}.0.weight`, 4)[0]!;
+  expected.set(`features.${index}.0.weight`, [last, inp, 1, 1]);
+  expectBn(expected, `features.${index}.1`, last);
+  const numClasses = classesOf(sd, 'classifier.1.weight');
+  expected.set('classifier.1.weight', [numClasses ?? 1000, last]);
+  expected.set('classifier.1.bias', [numClasses ?? 1000]);
+  return numClasses !== undefined ? { numClasses } : {};
+}
+
 /** Shape of a key, or an error naming it; used while a config is read from the weights. */
 export function shapeOf(arch: string, sd: StateDict, key: string, rank: number): number[] {
   const e = sd.get(key);
