@@ -2,7 +2,7 @@
 // against a straightforward PyTorch pipeline (bench/torch_pipeline.py: decode every image and
 // forward both images of every pair, for every checkpoint), same checkpoints, same pairs, same
 // machine, same run. Also the library with a worker pool (createFeaturePool) as the loader.
-//   node bench/e2e.mjs [--quick] [--per-factor 12] [--checkpoints 2] [--torch-threads 1] [--workers 2]
+//   node bench/e2e.mjs [--quick] [--per-factor 12] [--checkpoints 2] [--torch-threads 1,2] [--workers 2]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -23,7 +23,8 @@ const quick = Boolean(args.quick);
 const perFactor = Number(args['per-factor'] ?? (quick ? 5 : 12));
 const K = Number(args.checkpoints ?? 2);
 const torchCkpts = Number(args['torch-checkpoints'] ?? (quick ? K : 1));
-const torchThreads = Number(args['torch-threads'] ?? 1);
+// PyTorch at 1 thread (bias-score's wasm is single-threaded) and at the pool's thread count
+const torchThreads = String(args['torch-threads'] ?? '1').split(',').map(Number);
 const workers = Number(args.workers ?? cpus().length);
 const imageSize = 224;
 const FACTORS = ['shape', 'texture', 'color'];
@@ -156,19 +157,31 @@ if (!torch) {
     files: probe.records.map((r) => path.join(probe.root, r.file)), factors: pairs.factors,
     a: [...pairs.a], b: [...pairs.b], factor: [...pairs.factor],
   }));
-  log(`PyTorch pipeline on ${torchCkpts} checkpoint(s), ${torchThreads} thread(s) …`);
-  const t = runTorchJson(path.join(ROOT, 'bench/torch_pipeline.py'), ['--pairs', pairsFile, '--checkpoints', ckpts.slice(0, torchCkpts).join(','), '--image-size', String(imageSize), '--threads', String(torchThreads)], { timeoutS: 3600 });
-  report.torch = {
-    how: 'bench/torch_pipeline.py (decode every image, forward both images of every pair, per checkpoint)',
-    python: torch.python, version: t.torch, threads: t.threads, checkpointsTimed: torchCkpts,
-    perCheckpointSeconds: round(t.perCheckpointSeconds, 3), runs: t.runs.map((r) => ({ ...r, seconds: round(r.seconds, 3), decode_seconds: round(r.decode_seconds, 3) })),
+  const runTorch = (threads) => {
+    log(`PyTorch pipeline on ${torchCkpts} checkpoint(s), ${threads} thread(s) …`);
+    const t = runTorchJson(path.join(ROOT, 'bench/torch_pipeline.py'), ['--pairs', pairsFile, '--checkpoints', ckpts.slice(0, torchCkpts).join(','), '--image-size', String(imageSize), '--threads', String(threads)], { timeoutS: 3600 });
+    log(`PyTorch ${threads} thread(s): ${t.perCheckpointSeconds.toFixed(1)} s per checkpoint`);
+    return {
+      how: 'bench/torch_pipeline.py (decode every image, forward both images of every pair, per checkpoint)',
+      python: torch.python, version: t.torch, threads: t.threads, checkpointsTimed: torchCkpts,
+      perCheckpointSeconds: round(t.perCheckpointSeconds, 3), runs: t.runs.map((r) => ({ ...r, seconds: round(r.seconds, 3), decode_seconds: round(r.decode_seconds, 3) })),
+    };
   };
-  log(`PyTorch: ${t.perCheckpointSeconds.toFixed(1)} s per checkpoint`);
+  report.torchByThreads = {};
+  for (const th of torchThreads) report.torchByThreads[th] = runTorch(th);
+  report.torch = report.torchByThreads[torchThreads[0]];
   // both sides measure the same thing: their fractions for the first checkpoint should agree
   const ours = report.shapetex?.fractions?.[0]?.fractions;
-  if (ours) report.fractionMaxAbsDiff = round(Math.max(...ours.map((v, i) => Math.abs(v - t.runs[0].fractions[i]))), 6);
-  if (report.shapetex) report.speedup = round(report.torch.perCheckpointSeconds / report.shapetex.perCheckpointSeconds, 3);
-  if (report.pool) report.poolSpeedup = round(report.torch.perCheckpointSeconds / report.pool.perCheckpointSeconds, 3);
+  if (ours) report.fractionMaxAbsDiff = round(Math.max(...ours.map((v, i) => Math.abs(v - report.torch.runs[0].fractions[i]))), 6);
+  // bias-score runs one thread: compare with PyTorch at 1 thread; the pool with PyTorch at as
+  // many threads as it has workers when that was measured
+  const t1 = report.torchByThreads[1] ?? report.torch;
+  if (report.shapetex) report.speedup = round(t1.perCheckpointSeconds / report.shapetex.perCheckpointSeconds, 3);
+  if (report.pool) {
+    const tp = report.torchByThreads[report.pool.workers];
+    report.poolSpeedupVsTorch1Thread = round(t1.perCheckpointSeconds / report.pool.perCheckpointSeconds, 3);
+    if (tp) report.poolSpeedup = round(tp.perCheckpointSeconds / report.pool.perCheckpointSeconds, 3);
+  }
 }
 
 log(`wrote ${writeResult('e2e', report)}`);

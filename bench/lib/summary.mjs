@@ -35,7 +35,9 @@ function e2eRows(r) {
   const rows = [[`bias-score CLI per checkpoint (${r.images} images @${r.imageSize}, ${r.checkpoints} ckpts, 1 thread)`, ours ? `${f(ours)} s` : 'n/a', theirs ? `${f(theirs)} s${tt}` : (r.torchNote ?? 'no torch'), ours && theirs ? `${f(theirs / ours)}× faster` : '']];
   if (r.pool) {
     const p = r.pool.perCheckpointSeconds;
-    rows.push([`scoreCheckpoints + ${r.pool.workers}-worker pool per checkpoint`, `${f(p)} s`, theirs ? `${f(theirs)} s${tt}` : '', theirs ? `${f(theirs / p)}× faster` : '']);
+    const same = r.torchByThreads?.[r.pool.workers];
+    const t = same ?? r.torch;
+    rows.push([`scoreCheckpoints + ${r.pool.workers}-worker pool per checkpoint`, `${f(p)} s`, t ? `${f(t.perCheckpointSeconds)} s (${t.threads} thread${t.threads > 1 ? 's' : ''})` : '', t ? `${f(t.perCheckpointSeconds / p)}× faster` : '']);
   }
   return rows;
 }
