@@ -118,6 +118,18 @@ describe('createFeaturePool lifecycle and errors', () => {
     await pool.dispose(); // idempotent
   });
 
+  it('a worker that dies mid-batch fails that batch and every later one with its exit code', async () => {
+    const pool = await createFeaturePool({ workers: 2, factory: { module: TINY, exportName: 'crashingNet' } });
+    try {
+      const x = tf.zeros([4, 8, 8, 3]) as tf.Tensor4D;
+      await expect(pool.features(x)).rejects.toThrow(/feature pool worker \d exited \(code 3\)/);
+      await expect(pool.features(x)).rejects.toThrow(/exited \(code 3\)/);
+      x.dispose();
+    } finally {
+      await pool.dispose();
+    }
+  });
+
   it('a factory that is not a function, or no model source, fails to start with the reason', async () => {
     await expect(createFeaturePool({ workers: 1, factory: { module: TINY, exportName: 'notAFunction' } })).rejects.toThrow(/tiny-net\.mjs has no function export 'notAFunction'/);
     await expect(createFeaturePool({ workers: 1 })).rejects.toThrow(/exactly one of stateDict, modelPath or factory \(got 0\)/);

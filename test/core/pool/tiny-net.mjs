@@ -26,3 +26,9 @@ export function tinyNet(options, { tf }) {
 }
 
 export const notAFunction = 42;
+
+/** A network whose forward ends its worker thread, as an out-of-memory abort would. */
+export function crashingNet(options, { tf }) {
+  const net = tinyNet(options, { tf });
+  return { ...net, forward() { process.exit(3); } };
+}
