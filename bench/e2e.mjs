@@ -23,9 +23,9 @@ const quick = Boolean(args.quick);
 const perFactor = Number(args['per-factor'] ?? (quick ? 5 : 12));
 const K = Number(args.checkpoints ?? 2);
 const torchCkpts = Number(args['torch-checkpoints'] ?? (quick ? K : 1));
-// PyTorch at 1 thread (bias-score's wasm is single-threaded) and at the pool's thread count
-const torchThreads = String(args['torch-threads'] ?? '1').split(',').map(Number);
 const workers = Number(args.workers ?? cpus().length);
+// PyTorch at 1 thread (bias-score's wasm is single-threaded) and at the pool's thread count
+const torchThreads = String(args['torch-threads'] ?? (quick || workers < 2 ? '1' : `1,${workers}`)).split(',').map(Number);
 const imageSize = 224;
 const FACTORS = ['shape', 'texture', 'color'];
 const log = (s) => process.stderr.write(`e2e: ${s}\n`);
