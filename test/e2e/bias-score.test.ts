@@ -175,6 +175,17 @@ describe('bias-score over a checkpoint folder', () => {
     expect(run.stderr).toMatch(/FAILED IN_resnet18k_epoch0004_corrupt\.pth/);
   });
 
+  it('--workers 2 (a pool of threads) gives the one-thread numbers, and survives the corrupt checkpoint', async () => {
+    const one = path.join(w.dir, 'corrupt');
+    const out = path.join(w.dir, 'workers');
+    const run = await bias([w.checkpoints, '--probe', w.probe, '--image-size', '32', '--out', out, '--workers', '2']);
+    expect(run.status).toBe(1);
+    expect(await readFile(path.join(out, 'results.csv'), 'utf8')).toBe(await readFile(path.join(one, 'results.csv'), 'utf8'));
+    const errors = (await readLines(path.join(out, 'errors.jsonl'))) as { checkpoint: string; stage: string }[];
+    expect(errors).toMatchObject([{ checkpoint: 'IN_resnet18k_epoch0004_corrupt.pth', stage: 'load' }]);
+    expect(JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')).options.workers).toBe(2);
+  });
+
   it('records a probe image that does not decode in errors.jsonl and exits 1', async () => {
     const probe = path.join(w.dir, 'bad-probe');
     await cp(w.probe, probe, { recursive: true });
@@ -234,6 +245,7 @@ describe('bias-score over a checkpoint folder', () => {
       [[w.checkpoints, '--probe', w.probe, '--backend', 'tpu'], /--backend must be one of/],
       [[w.checkpoints, '--probe', w.probe, '--image-size', 'big'], /--image-size must be an integer/],
       [[w.checkpoints, '--probe', w.probe, '--phases', 'middle'], /--phases must be threshold or extrema/],
+      [[w.checkpoints, '--probe', w.probe, '--workers', '0'], /--workers must be an integer ≥ 1/],
       [[path.join(w.dir, 'missing'), '--probe', w.probe], /missing: not found/],
       [[w.checkpoints, '--probe', path.join(w.dir, 'nowhere')], /--probe: .*nowhere/],
       [['merge', path.join(w.dir, 'nowhere')], /no run\.json/],

@@ -7,4 +7,5 @@ export * from './image/index.js';
 export * from './io/index.js';
 export * from './zoo/index.js';
 export * from './features/index.js';
+export * from './pool/index.js';
 export { VERSION } from './version.js';

@@ -24,6 +24,7 @@ interface ScoreFlags {
   out: string;
   backend: string;
   batch?: number;
+  workers: number;
   shard: Shard;
   json?: boolean;
 }
@@ -63,6 +64,7 @@ export function createProgram(exit: ExitBox): Command {
     .option('--out <dir>', 'output folder', './bias-score-out')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu', backendOption, 'auto')
     .option('--batch <n>', 'images per forward pass (default: 128 on a GPU backend, else 32)', integerOption('--batch', 1))
+    .option('--workers <n>', 'worker threads for the forward passes, each with its own backend (use the core count on CPU backends)', integerOption('--workers', 1), 1)
     .addOption(new Option('--shard <I/N>', 'process only the checkpoints with index ≡ I (mod N)').argParser(shardOption).default({ index: 0, count: 1 }, '0/1'))
     .option('--json', 'print the final summary as JSON on stdout')
     .enablePositionalOptions()
@@ -80,7 +82,7 @@ export function createProgram(exit: ExitBox): Command {
         ...(o.numClasses !== undefined ? { numClasses: o.numClasses } : {}),
         ...(o.pairs !== undefined ? { pairsPerFactor: o.pairs } : {}),
         ...(o.errors !== undefined ? { errors: o.errors } : {}),
-        phaseMethod: o.phases, smooth: o.smooth,
+        phaseMethod: o.phases, smooth: o.smooth, workers: o.workers,
         ...(o.batch !== undefined ? { batch: o.batch } : {}),
         onProgress: (e) => progress.update(e),
         log: (line) => process.stderr.write(line + '\n'),

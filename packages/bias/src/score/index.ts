@@ -16,6 +16,8 @@ export type { PreparedProbe, PreparedBatch, PrepareProbeOptions } from './probe-
 export { runBiasScore, runSettings, UsageError } from './run.js';
 export type { RunOptions, RunSummary } from './run.js';
 export { mergeOutputs } from './merge.js';
+export { pooledModelLoader } from './pool-loader.js';
+export type { PooledLoader } from './pool-loader.js';
 export type { MergeOptions, MergeSummary } from './merge.js';
 export { OUTPUT_FILES, readRunInfo, readResults, readFailures, sortRecords } from './outputs.js';
 export type { RunInfo } from './outputs.js';

@@ -4,6 +4,7 @@ import { initBackend, parseNorm, VERSION } from '@shapetex/core';
 import { readProbeSet } from '@shapetex/svoc';
 import type { ResultRecord } from '../types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
+import { pooledModelLoader } from './pool-loader.js';
 import { writeAnalysisOutputs, type AnalysisOutputs } from './analysis.js';
 import { discoverCheckpoints } from './discover.js';
 import { appendJsonLines } from './jsonl.js';
@@ -36,6 +37,11 @@ export interface RunOptions extends Omit<ScoreOptions, 'checkpoints' | 'probe' |
   smooth?: number;
   /** Compute backend; default `auto`. */
   backend?: string;
+  /**
+   * Worker threads for the forward passes (core's feature pool); default 1 = in this thread.
+   * Ignored when `loadModel` is given.
+   */
+  workers?: number;
   shard?: Shard;
   /** Status lines (backend choice, resume, no-epoch checkpoints); default none. */
   log?: (line: string) => void;
@@ -121,7 +127,7 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
   const batch = opts.batch ?? (backend.accelerated ? 128 : 32);
   const options: Record<string, unknown> = {
     checkpoints: opts.checkpoints, probe: opts.probe, out, errors: opts.errors ?? null, backend: opts.backend ?? 'auto',
-    batch, shard: `${shard.index}/${shard.count}`, arch: settings.arch, numClasses: settings.numClasses,
+    batch, workers: opts.workers ?? 1, shard: `${shard.index}/${shard.count}`, arch: settings.arch, numClasses: settings.numClasses,
     imageSize: settings.imageSize, norm: opts.norm ?? 'imagenet', taps: settings.taps, methods: settings.methods,
     pairs: settings.pairsPerFactor, seed: settings.seed, bootstrap: settings.bootstrap,
     phases: opts.phaseMethod ?? 'threshold', smooth: opts.smooth ?? 5,
@@ -139,7 +145,10 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
   const records: ResultRecord[] = [...kept];
   const failures: CheckpointFailure[] = [];
   let scored = 0;
-  const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, phaseMethod: _m, smooth: _w, onProgress, ...scoring } = opts;
+  const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, phaseMethod: _m, smooth: _w, workers: _n, onProgress, ...scoring } = opts;
+  // More than one worker: every checkpoint goes through the same pool of threads.
+  const pooled = (opts.workers ?? 1) > 1 && !opts.loadModel ? pooledModelLoader(opts.workers!, backend.name) : undefined;
+  if (pooled) scoring.loadModel = pooled.load;
   // A checkpoint is reported done once its lines are saved, not when its scores exist.
   let pendingDone: ScoreProgress | undefined;
   const progress = (e: ScoreProgress): void => {
@@ -167,6 +176,8 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
     await appendJsonLines(path.join(out, OUTPUT_FILES.errors), [{ input: opts.probe, stage: 'run', error: (err as Error).name, message, time: new Date().toISOString() }]);
     await writeRunInfo(out, { ...info, endTime: new Date().toISOString(), status: 'failed', scored, failed: failures.length + 1 });
     throw err;
+  } finally {
+    await pooled?.dispose();
   }
 
   const analysis = await writeAnalysisOutputs(out, records, opts.errors, {
