@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { movingAverage, pearsonOrNull, phaseCorrelations, splitPhases } from '@shapetex/bias';
-
-/** Two-pass Pearson r written out here so the test does not lean on the library's. */
-function pearson(x: number[], y: number[]): number {
-  const mx = x.reduce((a, b) => a + b, 0) / x.length;
-  const my = y.reduce((a, b) => a + b, 0) / y.length;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < x.length; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-    syy += (y[i] - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}
+import { pearson } from '../oracle-stats.js';
 
 // the phase tests' curve, with a slow second descent (0.075 pp per 5 epochs ≤ θ): i1 = 10, i2 = 25
 const errors = Array.from({ length: 40 }, (_, i) => (i <= 10 ? 30 - 2 * i : i <= 15 ? 10 : i <= 25 ? 10 + (i - 15) : 20 - 0.015 * (i - 25)));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeDynamics, phaseTable, renderReport, writeDynamicsOutputs, type ResultRecord } from '@shapetex/bias';
 import { constructedCurve, record } from '../dynamics/records.js';
+import { pearson } from '../oracle-stats.js';
 
 const curve = { ...constructedCurve(), source: 'errors.csv', column: 'test_error' };
 const errorAt = (epoch: number) => curve.errors[curve.epochs.indexOf(epoch)];
@@ -11,18 +12,6 @@ const errorAt = (epoch: number) => curve.errors[curve.epochs.indexOf(epoch)];
 /** Every epoch of the curve scored; shape affine in error (r = −1), texture = error² (r computed below). */
 function records(): ResultRecord[] {
   return curve.epochs.map((e) => record(e, 'final', 'per-neuron', 0.5 - 0.01 * errorAt(e), 0.001 * errorAt(e) ** 2));
-}
-
-function pearson(x: number[], y: number[]): number {
-  const mx = x.reduce((a, b) => a + b, 0) / x.length;
-  const my = y.reduce((a, b) => a + b, 0) / y.length;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < x.length; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-    syy += (y[i] - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
 }
 
 describe('report.md (Table 5.1 form)', () => {
