@@ -14,10 +14,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeMiniDtd, makeMiniVoc, MINI_VOC } from '../svoc/build/mini-datasets.js';
+import { findTorchPython } from '../torch-python.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const readme = readFileSync(path.join(root, 'examples/svoc-pytorch/README.md'), 'utf8');
-const PYTHON = '/usr/bin/python3';
+const PYTHON = findTorchPython();
 
 const URLS = {
   voc: 'http://host.robots.ox.ac.uk/pascal/VOC/voc2012/VOCtrainval_11-May-2012.tar',
@@ -64,8 +65,6 @@ describe('examples/svoc-pytorch/README.md, every command on miniature data', () 
   let run: { status: number | null; stdout: string; stderr: string };
 
   beforeAll(async () => {
-    const torch = spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' });
-    if (torch.status !== 0) throw new Error(`${PYTHON} cannot import torch and torchvision (apt-get install python3-torch python3-torchvision): ${torch.stderr}`);
     tmp = mkdtempSync(path.join(tmpdir(), 'shapetex-svoc-pytorch-'));
     serve = path.join(tmp, 'serve');
     const bin = path.join(tmp, 'bin');

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findTorchPython } from '../torch-python.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const script = path.join(root, 'examples/svoc-pytorch/train_cifar.py');
-const PYTHON = '/usr/bin/python3';
+const PYTHON = findTorchPython();
 
 function python(code: string, cwd: string): string {
   const r = spawnSync(PYTHON, ['-c', code], { cwd, encoding: 'utf8', env: { ...process.env, PYTHONPATH: path.dirname(script), PYTHONDONTWRITEBYTECODE: '1' } });

@@ -11,27 +11,17 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '@shapetex/core';
 import { FIX, expectTensor, type ExpectedFixture } from './expect.js';
+import { findTorchPython } from '../../torch-python.js';
 
 const COUNT = 300;
 const SEED = 20261124;
-
-function findTorchPython(): string {
-  const tried: string[] = [];
-  const candidates = process.env.SHAPETEX_PYTHON ? [process.env.SHAPETEX_PYTHON] : ['/usr/bin/python3', 'python3'];
-  for (const py of candidates) {
-    const r = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (r.status === 0) return py;
-    tried.push(`${py}: ${r.error ? r.error.message : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`)}`);
-  }
-  throw new Error(`the io oracle needs a python3 with PyTorch (tried ${tried.join('; ')}); install python3-torch or set SHAPETEX_PYTHON`);
-}
 
 const dir = mkdtempSync(path.join(tmpdir(), 'shapetex-io-oracle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('random checkpoints written by PyTorch now', () => {
   it(`${COUNT} checkpoints read back value for value`, async () => {
-    const py = findTorchPython();
+    const py = findTorchPython(['torch']);
     const r = spawnSync(py, [path.join(FIX, 'oracle_io.py'), dir, String(SEED), String(COUNT)], { encoding: 'utf8', cwd: FIX });
     if (r.status !== 0) throw new Error(`oracle_io.py failed: ${r.stderr}`);
     const cases = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as (ExpectedFixture & { file: string })[];

@@ -11,28 +11,10 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, loadModel, readStateDict, resnetSpecs } from '@shapetex/core';
 import { expectClose } from './others-parity.js';
+import { findTorchPython } from '../../torch-python.js';
 
 const SCRIPT = path.resolve(__dirname, '../../fixtures/zoo/oracle_resnet.py');
 const TAPS = ['stage1', 'stage2', 'stage3', 'stage4', 'final'];
-
-/**
- * The first python that imports torch and torchvision: $SHAPETEX_PYTHON alone when it is set
- * (an explicit choice is not second-guessed), else /usr/bin/python3, then python3 on PATH.
- */
-function findTorchPython(): string {
-  const tried: string[] = [];
-  const candidates = process.env.SHAPETEX_PYTHON ? [process.env.SHAPETEX_PYTHON] : ['/usr/bin/python3', 'python3'];
-  for (const py of candidates) {
-    const r = spawnSync(py, ['-c', 'import torch, torchvision'], { encoding: 'utf8' });
-    if (r.status === 0) return py;
-    tried.push(`${py}: ${r.error ? r.error.message : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`)}`);
-  }
-  throw new Error(
-    `the oracle suite needs a python3 with PyTorch and torchvision (tried ${tried.join('; ')}). ` +
-    'Install them (Debian/Ubuntu: apt-get install python3-torch python3-torchvision; or pip install torch torchvision) ' +
-    'or point SHAPETEX_PYTHON at such an interpreter.',
-  );
-}
 
 interface Ref { input: tf.Tensor4D; maps: Record<string, { shape: number[]; data: Float32Array }>; pooled: Record<string, Float32Array> }
 
