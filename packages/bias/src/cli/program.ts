@@ -6,6 +6,8 @@ import type { RunSummary } from '../score/run.js';
 import type { Shard } from '../score/shard.js';
 import { backendOption, integerOption, methodOption, normOption, phaseMethodOption, shardOption, tapsOption } from './options.js';
 import { createProgress } from './progress.js';
+import { addCompareCommand } from './compare.js';
+import { addFiltersCommand } from './filters.js';
 
 interface ScoreFlags {
   probe?: string;
@@ -124,5 +126,8 @@ export function createProgram(exit: ExitBox): Command {
       const { inspectCommand } = await import('./inspect.js');
       exit.code = await inspectCommand(file, o);
     });
+
+  addCompareCommand(program, exit);
+  addFiltersCommand(program, exit);
   return program;
 }
