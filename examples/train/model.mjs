@@ -5,6 +5,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
+/**
+ * The three stages, each named by its two blocks (a block `b` is the layers `b_conv`, `b_bn`
+ * and `b`). Freezing and pre-training speak in these stages; the pooling layers between them
+ * have no weights, so which stage they count in does not matter.
+ */
+export const STAGES = [['conv1', 'stage1'], ['conv2', 'stage2'], ['conv3', 'final']];
+export const CLASSIFIER = 'classifier';
+
+/** 1, 2 or 3 for a layer of a stage's blocks; null for the input, pooling and the classifier. */
+export function stageOf(layerName) {
+  const i = STAGES.findIndex((blocks) => blocks.some((b) => layerName === b || layerName.startsWith(`${b}_`)));
+  return i < 0 ? null : i + 1;
+}
+
 export function buildModel({ imageSize, numClasses, width = 8, seed = 0 }) {
   // tfjs treats an initializer seed of 0 as "no seed" (Math.random), so the seeds start at 1.
   let s = seed * 1000 + 1;
@@ -27,7 +41,7 @@ export function buildModel({ imageSize, numClasses, width = 8, seed = 0 }) {
       ...block(4 * width, 'conv3'),
       ...block(4 * width, 'final'),
       tfl.layers.globalAveragePooling2d({ name: 'gap' }),
-      tfl.layers.dense({ units: numClasses, kernelInitializer: tfl.initializers.glorotUniform({ seed: s++ }), name: 'classifier' }),
+      tfl.layers.dense({ units: numClasses, kernelInitializer: tfl.initializers.glorotUniform({ seed: s++ }), name: CLASSIFIER }),
     ],
   });
   return model;

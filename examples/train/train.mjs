@@ -9,6 +9,12 @@
 // Output: <out>/checkpoints/epoch_0001/model.json (+ weights.bin) …, <out>/errors.csv
 // (epoch,train_error,test_error,train_loss: the format `bias-score --errors` reads) and
 // <out>/train.json (the options). A rerun continues after the last finished epoch.
+//
+// Freezing and pre-training (the ablations):
+//   --freeze first:N        keep stages 1..N (N in 1..3) as they start
+//   --freeze last:N         keep the last N stages (N in 0..3) and the classifier as they start
+//   --pretrained CKPT       start from another run's checkpoint (epoch_NNNN folder or its
+//                           model.json); the classifier starts afresh for this data's classes
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
@@ -19,6 +25,9 @@ import { initBackend, loadImages, createRng } from '@shapetex/core';
 import { readDataset } from './data.mjs';
 import { buildModel, loss } from './model.mjs';
 import { folderSaver } from './save.mjs';
+import { folderLoader, resolveModelJson } from './checkpoint.mjs';
+import { describeFreeze, freezeLayers, frozenLayers, parseFreeze, trainingForward } from './freeze.mjs';
+import { loadPretrained } from './pretrained.mjs';
 
 const { values: o } = parseArgs({
   options: {
@@ -37,6 +46,8 @@ const { values: o } = parseArgs({
     width: { type: 'string', default: '8' },
     seed: { type: 'string', default: '0' },
     backend: { type: 'string', default: process.env.SHAPETEX_BACKEND ?? 'auto' },
+    freeze: { type: 'string' },
+    pretrained: { type: 'string' },
     quiet: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -53,6 +64,10 @@ const num = (k, { int = false, min = -Infinity, max = Infinity } = {}) => {
   }
   return v;
 };
+// Usage errors of the options that are more than a number: message and exit 2, like num().
+const usage = (f) => {
+  try { return f(); } catch (e) { console.error(e.message); process.exit(2); }
+};
 const opts = {
   epochs: num('epochs', { int: true, min: 1 }),
   batchSize: num('batch-size', { int: true, min: 1 }),
@@ -64,6 +79,9 @@ const opts = {
   seed: num('seed', { int: true }),
   perFactor: num('per-factor', { int: true, min: 2 }),
   norm: o.norm,
+  // Absent (undefined, so left out of train.json) unless given: runs without them resume as before.
+  freeze: usage(() => parseFreeze(o.freeze)),
+  pretrained: o.pretrained === undefined ? undefined : usage(() => resolveModelJson(o.pretrained)),
 };
 const log = (...a) => { if (!o.quiet) console.log(...a); };
 
@@ -132,9 +150,19 @@ if (lastDone > 0) {
   log(`resuming after epoch ${lastDone}`);
 } else {
   model = buildModel({ imageSize: opts.imageSize, numClasses, width: opts.width, seed: opts.seed });
+  if (opts.pretrained) {
+    const got = usage(() => loadPretrained(model, opts.pretrained));
+    log(`pretrained: ${got.tensors} tensors of ${got.layers} layers (all but the classifier) from ${opts.pretrained}; classifier initialised afresh (seed ${opts.seed}) for ${numClasses} classes${got.sourceClasses === null ? '' : ` (the checkpoint's had ${got.sourceClasses})`}`);
+  }
   await writeFile(errorsCsv, 'epoch,train_error,test_error,train_loss\n');
 }
 await writeFile(path.join(out, 'train.json'), JSON.stringify({ options: opts, classes: ds.classes, labelNoise, backend, data: o.data ?? o.synth }, null, 2));
+
+// On resume the checkpoint's topology already says which layers are frozen; set it again anyway,
+// since the training pass below goes by `frozen`, not by what the checkpoint says.
+const frozen = frozenLayers(model, opts.freeze);
+const trainVars = freezeLayers(model, frozen);
+if (opts.freeze) log(describeFreeze(opts.freeze));
 
 const optimizer = tf.train.adam(opts.lr);
 const errorRate = (x, labels) => tf.tidy(() => {
@@ -148,7 +176,9 @@ for (let epoch = start; epoch <= opts.epochs; epoch++) {
   let lossSum = 0, batches = 0;
   for (let b = 0; b < perm.length; b += opts.batchSize) {
     const idx = tf.tensor1d(perm.slice(b, b + opts.batchSize), 'int32');
-    const l = optimizer.minimize(() => tf.tidy(() => loss(tf.gather(yTrain, idx), model.apply(tf.gather(xTrain, idx), { training: true }))), true);
+    const batchLoss = () => tf.tidy(() => loss(tf.gather(yTrain, idx), trainingForward(model, tf.gather(xTrain, idx), frozen)));
+    // Only the trainable variables go to the optimizer; with everything frozen nothing is stepped.
+    const l = trainVars.length ? optimizer.minimize(batchLoss, true, trainVars) : batchLoss();
     lossSum += (await l.data())[0];
     batches++;
     tf.dispose([idx, l]);
@@ -160,20 +190,3 @@ for (let epoch = start; epoch <= opts.epochs; epoch++) {
   log(`epoch ${epoch}/${opts.epochs}: loss ${(lossSum / batches).toFixed(4)}, train error ${(100 * trainErr).toFixed(1)}%, test error ${(100 * testErr).toFixed(1)}% (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
 log(`checkpoints in ${ckptDir}; errors in ${errorsCsv}`);
-
-function folderLoader(dir) {
-  return {
-    async load() {
-      const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
-      const bin = readFileSync(path.join(dir, 'weights.bin'));
-      return {
-        modelTopology: json.modelTopology,
-        format: json.format,
-        generatedBy: json.generatedBy,
-        convertedBy: json.convertedBy,
-        weightSpecs: json.weightsManifest[0].weights,
-        weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
-      };
-    },
-  };
-}
