@@ -8,3 +8,5 @@ export * from './estimate/index.js';
 export * from './score/index.js';
 export * from './dynamics/index.js';
 export * from './report/index.js';
+export * from './compare/index.js';
+export * from './filters/index.js';

@@ -1,0 +1,11 @@
+export type { ConvKernels, FilterGrid, FilterGridOptions, KernelLayout, WeightShape } from './types.js';
+export { findFirstConv, inputChannels, toConvKernels } from './first-conv.js';
+export { filterGrid, kernelRgb, defaultScale, CONSTANT_KERNEL_GREY } from './grid.js';
+export { firstConvKernels } from './read.js';
+export type { FirstConvOptions } from './read.js';
+export { renderFilterGrid, renderGrids, captionHeight } from './render.js';
+export type { RenderedImage } from './render.js';
+export { parseSheetEpochs, phaseSheetEpochs, pickSheetCheckpoints } from './sheet.js';
+export type { SheetEpoch, SheetPick } from './sheet.js';
+export { runFilters } from './run.js';
+export type { FiltersOptions, FiltersEntry, FiltersSheet, FiltersSummary } from './run.js';

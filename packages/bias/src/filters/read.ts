@@ -1,0 +1,31 @@
+/** The first convolution of a checkpoint file: PyTorch zip/legacy, safetensors, or TF.js model.json. */
+import { isTfjsModelPath, readCheckpoint } from '@shapetex/core';
+import { findFirstConv, toConvKernels } from './first-conv.js';
+import { readTfjsWeight, tfjsWeightSlots } from './tfjs-weights.js';
+import type { ConvKernels } from './types.js';
+
+export interface FirstConvOptions {
+  /** The weight to show instead of the first convolution (its key in the file). */
+  layer?: string;
+}
+
+/**
+ * Reads the kernels of a checkpoint's first convolution (see {@link findFirstConv}) in
+ * [O, I, kh, kw] order. State dicts (PyTorch, safetensors) hold [O, I, kh, kw] kernels; a
+ * TF.js model.json holds [kh, kw, I, O] ones, which are transposed. Errors name the file.
+ */
+export async function firstConvKernels(file: string, opts: FirstConvOptions = {}): Promise<ConvKernels> {
+  if (isTfjsModelPath(file)) {
+    const slots = await tfjsWeightSlots(file);
+    const key = findFirstConv(slots, 'hwio', file, opts.layer);
+    const slot = slots.find((s) => s.key === key)!;
+    return toConvKernels(key, slot.shape, await readTfjsWeight(file, slot), 'hwio');
+  }
+  const ckpt = await readCheckpoint(file);
+  if (ckpt.stateDict.size === 0) throw new Error(`${file}: no state_dict found in this ${ckpt.format} checkpoint`);
+  const weights = [...ckpt.stateDict].map(([key, t]) => ({ key, shape: t.shape }));
+  const key = findFirstConv(weights, 'oihw', file, opts.layer);
+  const t = ckpt.stateDict.get(key)!;
+  if (!(t.data instanceof Float32Array)) throw new Error(`${file}: ${key} holds ${t.dtype} values; expected floating-point kernels`);
+  return toConvKernels(key, t.shape, t.data, 'oihw');
+}
