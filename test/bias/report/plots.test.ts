@@ -9,6 +9,8 @@ import {
   analyzeDynamics,
   biasPoints,
   biasSpec,
+  layerPoints,
+  layersSpec,
   renderSvg,
   scatterSpec,
   writePlots,
@@ -84,6 +86,24 @@ describe('plots (Vega-Lite → SVG → PNG, no browser)', () => {
     expect(markPaths(svg, 'symbol')).toBe(80);
   });
 
+  it('per-layer figure: taps in scoring order, per-neuron preferred, one line per tap in each of two panels', async () => {
+    const both = [...records(false), ...records(false).map((r) => ({ ...r, method: 'pooled' as const, fractions: [0.9, 0.05, 0.05] }))];
+    const lp = layerPoints(both);
+    expect(lp.method).toBe('per-neuron');
+    expect(lp.taps).toEqual(['stage3', 'stage4', 'final']);
+    expect(lp.points).toHaveLength(3 * 40 * 2);
+    // the constructed values: final = stage3 + 0.1 in shape at every epoch; texture equal across taps
+    const at = (tap: string, bias: string, epoch: number) => lp.points.find((p) => p.tap === tap && p.bias === bias && p.epoch === epoch)!;
+    expect(at('final', 'shape', 20).value - at('stage3', 'shape', 20).value).toBeCloseTo(0.1, 12);
+    expect(at('stage4', 'texture', 30).value).toBe(at('stage3', 'texture', 30).value);
+    expect(at('final', 'shape', 20).depth).toBe(2);
+    const svg = await renderSvg(layersSpec(lp));
+    expect(markPaths(svg, 'line')).toBe(6);
+    expect(svg).toContain('shape bias');
+    expect(svg).toContain('texture bias');
+    expect(svg.indexOf('stage3')).toBeLessThan(svg.indexOf('stage4'));
+  });
+
   const dir = mkdtemp(join(tmpdir(), 'shapetex-plots-'));
   afterAll(async () => rm(await dir, { recursive: true, force: true }));
 
@@ -92,7 +112,8 @@ describe('plots (Vega-Lite → SVG → PNG, no browser)', () => {
     const recs = records(true);
     const a = analyzeDynamics(recs, curve);
     const written = await writePlots(out, recs, a);
-    const names = ['bias', 'errors', 'scatter'].flatMap((n) => [`${n}.svg`, `${n}.png`]);
+    // three taps: the per-layer figure comes second
+    const names = ['bias', 'layers', 'errors', 'scatter'].flatMap((n) => [`${n}.svg`, `${n}.png`]);
     expect(written).toEqual(names.map((n) => join(out, 'plots', n)));
     expect((await readdir(join(out, 'plots'))).sort()).toEqual(names.slice().sort());
     for (const n of ['bias', 'errors', 'scatter']) {
@@ -107,7 +128,8 @@ describe('plots (Vega-Lite → SVG → PNG, no browser)', () => {
 
   it('without an analysis only bias plots; no split leaves the errors plot unshaded', async () => {
     const out = join(await dir, 'bias-only');
-    expect((await writePlots(out, records(false))).map((p) => p.slice(out.length + 1))).toEqual(['plots/bias.svg', 'plots/bias.png']);
+    const finalOnly = records(false).filter((r) => r.tap === 'final');
+    expect((await writePlots(out, finalOnly)).map((p) => p.slice(out.length + 1))).toEqual(['plots/bias.svg', 'plots/bias.png']);
     const descent = { epochs: curve.epochs, errors: curve.epochs.map((e) => 100 - 2 * e) };
     const out2 = join(await dir, 'nosplit');
     await writePlots(out2, records(false), analyzeDynamics(records(false), descent));

@@ -13,6 +13,8 @@ export interface ReportMeta {
   /** Library version and a timestamp (ISO), for provenance. */
   version?: string;
   generatedAt?: string;
+  /** Figures to show at the end, paths relative to the report (e.g. `plots/layers.png`). */
+  figures?: { caption: string; path: string }[];
 }
 
 /** r and Score to 3 decimals; N/A where undefined. */
@@ -88,5 +90,9 @@ export function renderReport(analysis: DynamicsAnalysis, meta: ReportMeta = {}):
   }
   if (!analysis.groups.length) out.push('No scored checkpoint has an epoch: nothing to correlate.', '');
   for (const g of analysis.groups) out.push(groupSection(g), '');
+  if (meta.figures?.length) {
+    out.push('## Figures', '');
+    for (const f of meta.figures) out.push(`![${f.caption}](${f.path})`, '');
+  }
   return out.join('\n');
 }

@@ -9,7 +9,7 @@ import { logger, None, parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { DynamicsAnalysis } from '../dynamics/analyze.js';
 import type { ResultRecord } from '../types.js';
-import { biasPoints, biasSpec, errorsSpec, scatterSpec } from './specs.js';
+import { biasPoints, biasSpec, errorsSpec, layerPoints, layersSpec, scatterSpec } from './specs.js';
 import { writeFileAtomic } from './write.js';
 
 /** Compiles a Vega-Lite spec and renders it to an SVG string. */
@@ -30,16 +30,34 @@ export async function svgToPng(svg: string): Promise<Buffer> {
   return sharp(Buffer.from(svg), { density: 72 }).png().toBuffer();
 }
 
+/** A plot of an output folder: file stem under `plots/`, caption for the report, spec. */
+export interface PlotSpec {
+  name: string;
+  caption: string;
+  spec: TopLevelSpec;
+}
+
 /**
- * Writes `outDir/plots/bias.svg|png` from the records and, with an analysis,
- * `errors.svg|png` and `scatter.svg|png`. Returns the paths written.
+ * The plots of an output folder: `bias` always; `layers` (every tap's biases, the thesis's
+ * Fig. 6.1) when more than one tap was scored; with an analysis also `errors` and `scatter`.
  */
-export async function writePlots(outDir: string, records: readonly ResultRecord[], analysis?: DynamicsAnalysis): Promise<string[]> {
-  const dir = join(outDir, 'plots');
-  const specs: [string, TopLevelSpec][] = [['bias', biasSpec(biasPoints(records))]];
-  if (analysis) specs.push(['errors', errorsSpec(analysis)], ['scatter', scatterSpec(analysis)]);
+export function plotSpecs(records: readonly ResultRecord[], analysis?: DynamicsAnalysis): PlotSpec[] {
+  const specs: PlotSpec[] = [{ name: 'bias', caption: 'Shape and texture fractions over epochs', spec: biasSpec(biasPoints(records)) }];
+  const layers = layerPoints(records);
+  if (layers.taps.length > 1) specs.push({ name: 'layers', caption: 'Per-layer shape and texture fractions over epochs', spec: layersSpec(layers) });
+  if (analysis) {
+    specs.push(
+      { name: 'errors', caption: 'Test error and its phases', spec: errorsSpec(analysis) },
+      { name: 'scatter', caption: 'Test error against the biases, by phase', spec: scatterSpec(analysis) },
+    );
+  }
+  return specs;
+}
+
+/** Renders each plot to `dir/<name>.svg` and `dir/<name>.png`; returns the paths written. */
+export async function writePlotFiles(dir: string, specs: readonly PlotSpec[]): Promise<string[]> {
   const written: string[] = [];
-  for (const [name, spec] of specs) {
+  for (const { name, spec } of specs) {
     const svg = await renderSvg(spec);
     const png = await svgToPng(svg);
     const svgPath = join(dir, `${name}.svg`);
@@ -49,4 +67,12 @@ export async function writePlots(outDir: string, records: readonly ResultRecord[
     written.push(svgPath, pngPath);
   }
   return written;
+}
+
+/**
+ * Writes `outDir/plots/bias.svg|png`, `layers.svg|png` when several taps were scored and, with
+ * an analysis, `errors.svg|png` and `scatter.svg|png`. Returns the paths written.
+ */
+export async function writePlots(outDir: string, records: readonly ResultRecord[], analysis?: DynamicsAnalysis): Promise<string[]> {
+  return writePlotFiles(join(outDir, 'plots'), plotSpecs(records, analysis));
 }

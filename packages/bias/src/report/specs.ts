@@ -10,7 +10,8 @@ import type { ResultRecord } from '../types.js';
 export const PLOT_WIDTH = 720;
 export const PLOT_HEIGHT = 400;
 
-const FRAME = {
+/** Size, padding, background and font shared by every plot. */
+export const FRAME = {
   width: PLOT_WIDTH,
   height: PLOT_HEIGHT,
   autosize: { type: 'fit', contains: 'padding' },
@@ -165,5 +166,65 @@ export function scatterSpec(analysis: DynamicsAnalysis, group: DynamicsGroup | u
       color: { field: 'phase', type: 'nominal', title: 'phase', scale: { scheme: 'set2' } },
       shape: { field: 'bias', type: 'nominal', title: 'bias', sort: ['shape', 'texture'] },
     },
+  } as TopLevelSpec;
+}
+
+/** One point of the per-layer figure: one bias of one tap at one epoch. */
+export interface LayerPoint {
+  epoch: number;
+  tap: string;
+  /** Position of the tap in the network, 0 = shallowest (the order the run scored them in). */
+  depth: number;
+  bias: string;
+  value: number;
+}
+
+/**
+ * The shape and texture fractions of every tap over epochs, for one estimator (`per-neuron` when
+ * the run has it). Taps keep the order of their first appearance in the records, which is the
+ * model's order from input to output (scoring writes a checkpoint's taps in that order).
+ */
+export function layerPoints(records: readonly ResultRecord[], factors: readonly string[] = ['shape', 'texture']): { method: ResultRecord['method'] | null; taps: string[]; points: LayerPoint[] } {
+  const methods = [...new Set(records.map((r) => r.method))];
+  const method = methods.includes('per-neuron') ? 'per-neuron' : (methods[0] ?? null);
+  const taps: string[] = [];
+  const points: LayerPoint[] = [];
+  for (const r of records) {
+    if (r.method !== method || r.epoch === null || r.epoch === undefined) continue;
+    if (!taps.includes(r.tap)) taps.push(r.tap);
+    for (const f of factors) {
+      const i = r.factors.indexOf(f);
+      if (i >= 0) points.push({ epoch: r.epoch, tap: r.tap, depth: taps.indexOf(r.tap), bias: f, value: r.fractions[i] });
+    }
+  }
+  points.sort((a, b) => a.epoch - b.epoch || a.depth - b.depth);
+  return { method, taps, points };
+}
+
+/**
+ * `layers.svg` (the thesis's Fig. 6.1): the shape bias (left panel) and the texture bias (right
+ * panel) of every tap over epochs, one line per tap, coloured from shallow (dark) to deep
+ * (light) so depth reads at a glance. Each panel is half the plot's width.
+ */
+export function layersSpec(data: ReturnType<typeof layerPoints>, title = 'Shape and texture fractions of every tap over training'): TopLevelSpec {
+  const panel = (bias: string) => ({
+    title: `${bias} bias`,
+    width: PLOT_WIDTH / 2 - 110,
+    height: PLOT_HEIGHT - 110,
+    transform: [{ filter: { field: 'bias', equal: bias } }],
+    mark: { type: 'line', strokeWidth: 2 },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+      y: { field: 'value', type: 'quantitative', title: 'fraction of units' },
+      color: { field: 'tap', type: 'ordinal', title: 'tap (shallow → deep)', sort: data.taps, scale: { scheme: 'viridis' } },
+    },
+  });
+  return {
+    padding: 8,
+    background: 'white',
+    config: FRAME.config,
+    title: data.method ? `${title} (${data.method})` : title,
+    data: { values: data.points as unknown as Record<string, unknown>[] },
+    hconcat: [panel('shape'), panel('texture')],
   } as TopLevelSpec;
 }

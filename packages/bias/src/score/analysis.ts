@@ -1,6 +1,7 @@
 import { analyzeDynamics, type AnalyzeOptions } from '../dynamics/analyze.js';
 import { readErrorCsv } from '../dynamics/errors-csv.js';
-import { writePlots } from '../report/render.js';
+import path from 'node:path';
+import { plotSpecs, writePlotFiles } from '../report/render.js';
 import { writeDynamicsOutputs } from '../report/write.js';
 import type { ReportMeta } from '../report/markdown.js';
 import type { ResultRecord } from '../types.js';
@@ -29,7 +30,7 @@ export async function writeAnalysisOutputs(
   const files: string[] = [];
   if (records.length === 0) return { files, phases: null };
   if (!errorsFile) {
-    files.push(...(await writePlots(out, records)));
+    files.push(...(await writePlotFiles(path.join(out, 'plots'), plotSpecs(records))));
     return { files, phases: null };
   }
   let analysis;
@@ -37,11 +38,13 @@ export async function writeAnalysisOutputs(
     const curve = await readErrorCsv(errorsFile);
     analysis = analyzeDynamics(records, curve, dynamics);
   } catch (err) {
-    files.push(...(await writePlots(out, records)));
+    files.push(...(await writePlotFiles(path.join(out, 'plots'), plotSpecs(records))));
     return { files, phases: null, error: (err as Error).message };
   }
-  const written = await writeDynamicsOutputs(out, analysis, meta);
+  const plots = plotSpecs(records, analysis);
+  const figures = plots.map((p) => ({ caption: p.caption, path: `plots/${p.name}.png` }));
+  const written = await writeDynamicsOutputs(out, analysis, { ...meta, figures });
   files.push(written.phases, written.report);
-  files.push(...(await writePlots(out, records, analysis)));
+  files.push(...(await writePlotFiles(path.join(out, 'plots'), plots)));
   return { files, phases: analysis.phases !== null };
 }
