@@ -65,7 +65,9 @@ describe('bias-score over a checkpoint folder', () => {
     expect(phases.curve.errors[0]).toBeCloseTo(69, 9); // 1 − 0.31, in percent
     const report = await readFile(path.join(full, 'report.md'), 'utf8');
     expect(report).toContain('| Phase | Epochs | Shape r | Texture r | Score |');
-    for (const name of ['bias', 'errors', 'scatter']) {
+    // --taps all: the per-layer figure (the thesis's Fig. 6.1) is written and shown in the report
+    expect(report).toContain('![Per-layer shape and texture fractions over epochs](plots/layers.png)');
+    for (const name of ['bias', 'layers', 'errors', 'scatter']) {
       const svg = await readFile(path.join(full, 'plots', `${name}.svg`), 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);
       const png = await readFile(path.join(full, 'plots', `${name}.png`));
