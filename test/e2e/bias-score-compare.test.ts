@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,14 +9,17 @@ let w: World;
 let deep: string;
 let final: string;
 
-// Two real runs over the same checkpoints: every tap with the threshold split, and the final
-// tap with another pair seed and the extrema split.
+// Two real runs over the same checkpoints, every tap and only the final tap with another pair
+// seed, each with an error curve that dips and rises (extrema split, no smoothing: Phase 1
+// ends at the minimum of epoch 3, Phase 2 at the maximum of epoch 5).
 beforeAll(async () => {
   w = await makeWorld();
+  const errors = path.join(w.dir, 'errors-dip.csv');
+  await writeFile(errors, 'epoch,test_error\n' + [60, 40, 30, 45, 50, 35, 20].map((e, i) => `${i + 1},${e}`).join('\n') + '\n');
   deep = path.join(w.dir, 'runs', 'all-taps');
   final = path.join(w.dir, 'runs', 'final-seed1');
-  const common = ['--probe', w.probe, '--image-size', '32', '--norm', 'cifar', '--backend', 'wasm', '--errors', w.errors, '--smooth', '3'];
-  for (const [out, extra] of [[deep, ['--taps', 'all']], [final, ['--seed', '1', '--phases', 'extrema']]] as const) {
+  const common = ['--probe', w.probe, '--image-size', '32', '--norm', 'cifar', '--backend', 'wasm', '--errors', errors, '--phases', 'extrema', '--smooth', '1'];
+  for (const [out, extra] of [[deep, ['--taps', 'all']], [final, ['--seed', '1']]] as const) {
     const run = await bias([w.checkpoints, ...common, ...extra, '--out', out]);
     if (run.status !== 0) throw new Error(`run for ${out} failed (${run.status}): ${run.stderr}`);
   }
@@ -35,14 +38,16 @@ describe('bias-score compare (CLI) over real runs', () => {
     // every figure is the one the run's own analysis holds
     const phases = [deep, final].map(async (d) => JSON.parse(await readFile(path.join(d, 'phases.json'), 'utf8')) as DynamicsAnalysis);
     const [a, b] = await Promise.all(phases);
-    expect([a!.options.method, b!.options.method]).toEqual(['threshold', 'extrema']);
+    expect([a!.phases?.boundaries, b!.phases?.boundaries]).toEqual([[3, 5], [3, 5]]);
     const finalTable = json.tables.find((t) => t.tap === 'final')!;
     for (const [row, analysis] of [[finalTable.rows[0]!, a!], [finalTable.rows[1]!, b!]] as const) {
       const g = analysis.groups.find((x) => x.tap === 'final' && x.method === 'per-neuron')!;
       const c12 = g.correlations.find((c) => c.phase === '1+2')!, c3 = g.correlations.find((c) => c.phase === '3')!;
       expect(row.early).toMatchObject({ shapeR: c12.shapeR, textureR: c12.textureR, score: c12.score, n: c12.n });
       expect(row.late).toMatchObject({ shapeR: c3.shapeR, textureR: c3.textureR, score: c3.score, n: c3.n });
-      expect(row.boundaries).toEqual(analysis.phases ? analysis.phases.boundaries : null);
+      expect(row.boundaries).toEqual([3, 5]);
+      expect([row.early!.n, row.late!.n]).toEqual([5, 3]);
+      expect(row.early!.score).toEqual(expect.any(Number));
     }
     // the seed-1 run scored only `final`: N/A rows elsewhere, saying why
     expect(json.tables[0]!.rows[1]).toMatchObject({ run: 'seed 1', early: null, late: null, note: 'tap stage1 was not scored with per-neuron' });
