@@ -63,7 +63,9 @@ export async function renderGrids(panels: readonly { grid: FilterGrid; caption: 
     grids.push({ x, y: top });
     x += widths[i]! + spacing;
   });
-  const png = await sharp({ create: { width, height, channels: 3, background: WHITE } }).composite(layers).png().toBuffer();
+  // composite() leaves an alpha channel; the image is opaque, so the PNG is plain RGB.
+  const flat = await sharp({ create: { width, height, channels: 3, background: WHITE } }).composite(layers).png().toBuffer();
+  const png = await sharp(flat).removeAlpha().png().toBuffer();
   return { png, width, height, grids };
 }
 
