@@ -45,4 +45,18 @@ describe('examples/api', () => {
     expect(out.match(/^epoch \d+: shape/gm)).toHaveLength(7);
     expect(out).toMatch(/^epoch 7: .*IN_resnet18k_final_cifar10_ln20pc_seed42\.pth/m);
   });
+
+  it('compare.mjs: two runs of the same series in one ablation table, N/A where a run lacks the tap', () => {
+    const out = example('compare');
+    const num = '-?\\d\\.\\d{3}';
+    const row = (label: string) => new RegExp(`^\\| ${label} \\| 3, 5 \\| ${num} \\| ${num} \\| ${num} \\| ${num} \\| ${num} \\| ${num} \\|$`, 'm');
+    const [stage1, final] = out.split('tap final, per-neuron');
+    expect(stage1).toMatch(row('all taps'));
+    expect(stage1).toContain('| seed 1 | 3, 5 | N/A | N/A | N/A | N/A | N/A | N/A |');
+    expect(final).toMatch(row('all taps'));
+    expect(final).toMatch(row('seed 1'));
+    expect(out).toContain('layers_all_taps.png');
+    const dir = /report: (.+)\/compare\/compare\.md;/.exec(out)?.[1];
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 });

@@ -54,7 +54,8 @@ export function compareErrorsSpec(runs: readonly ComparedRun[]): TopLevelSpec {
     title: { text: 'Test error of every run', subtitle: 'thin: as measured; thick: moving average' },
     data: { values },
     layer: [
-      { mark: { type: 'line', strokeWidth: 1, opacity: 0.45 }, encoding: { x, color, y: { ...y, field: 'error' } } },
+      // the legend comes from the thick lines: a faded swatch would misstate the colours
+      { mark: { type: 'line', strokeWidth: 1, opacity: 0.45 }, encoding: { x, color: { ...color, legend: null }, y: { ...y, field: 'error' } } },
       { mark: { type: 'line', strokeWidth: 2.5 }, encoding: { x, color, y: { ...y, field: 'smoothed' } } },
     ],
   } as TopLevelSpec;
