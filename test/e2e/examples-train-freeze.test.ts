@@ -92,6 +92,12 @@ describe('examples/train/train.mjs --freeze and --pretrained', () => {
     expect(floats(source.get('conv1_bn/moving_mean')!).some((v) => v !== 0)).toBe(true);
     expectChanged(e1, e3, ['stage2', 'stage3', 'classifier']);
     expectChanged(source, e1, ['stage2', 'stage3']);
+    // a rerun with more epochs continues frozen: the checkpoint it resumes from is not the source
+    const more = train('first1', ['--label-factor', 'texture', '--epochs', '4', '--freeze', 'first:1',
+      '--pretrained', path.join(dir, 'base/checkpoints/epoch_0002')]);
+    expect(more.status, more.stderr).toBe(0);
+    expect(more.stdout).toMatch(/resuming after epoch 3/);
+    expectSame(source, tensors('first1', 4), ['stage1']);
   });
 
   it('--freeze last:1 keeps stage 3 and the classifier at their initial values, and trains stages 1 and 2', () => {
