@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend, createRng } from '@shapetex/core';
-import { loadTfjsModel, TfjsModelError } from '../../../packages/core/dist/zoo/tfjs.js';
+import { loadTfjsModel, TfjsModelError, tfjsWeightValues } from '../../../packages/core/dist/zoo/tfjs.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'shapetex-tfjs-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -225,3 +225,35 @@ function writeGraphModel(dir: string, tail: 'gap' | 'maxpool' = 'gap'): string {
   }));
   return path.join(dir, 'model.json');
 }
+
+describe('tfjsWeightValues: a model.json\'s weights without a backend', () => {
+  it('decodes float32, int32 and uint8/uint16/float16-quantized weights as tfjs itself does', async () => {
+    await initBackend('cpu');
+    const rng = createRng(11);
+    const weights = [
+      { spec: { name: 'a/kernel', shape: [2, 3], dtype: 'float32' as const }, data: Array.from({ length: 6 }, () => rng.normal()) },
+      { spec: { name: 'b/count', shape: [3], dtype: 'int32' as const }, data: [-4, 0, 9] },
+      { spec: { name: 'c/q8', shape: [4], dtype: 'float32' as const, quantization: { dtype: 'uint8' as const, scale: 0.05, min: -1.5 } }, data: [0, 7, 200, 255] },
+      { spec: { name: 'd/q16', shape: [2], dtype: 'float32' as const, quantization: { dtype: 'uint16' as const, scale: 0.001, min: 2 } }, data: [3, 60000] },
+      { spec: { name: 'e/f16', shape: [3], dtype: 'float32' as const, quantization: { dtype: 'float16' as const } }, data: [0x3c00, 0xc000, 0x3555] },
+    ];
+    const bytes = (w: (typeof weights)[number]) => {
+      const q = w.spec.quantization?.dtype;
+      if (q === 'uint8') return new Uint8Array(w.data).buffer;
+      if (q === 'uint16' || q === 'float16') return new Uint16Array(w.data).buffer;
+      return w.spec.dtype === 'int32' ? new Int32Array(w.data).buffer : new Float32Array(w.data).buffer;
+    };
+    const buffer = tf.io.concatenateArrayBuffers(weights.map(bytes));
+    const specs = weights.map((w) => w.spec);
+    const got = tfjsWeightValues({ weightSpecs: specs, weightData: buffer });
+    // the oracle: tfjs's own decoder
+    const want = tf.io.decodeWeights(buffer, specs);
+    expect(got.map((w) => w.name)).toEqual(specs.map((s) => s.name));
+    for (const w of got) {
+      expect(w.shape).toEqual(want[w.name]!.shape);
+      expect(Array.from(w.data!)).toEqual(Array.from(want[w.name]!.dataSync()));
+    }
+    tf.dispose(Object.values(want));
+    expect(() => tfjsWeightValues({ weightSpecs: specs, weightData: buffer.slice(0, 20) }, 'x/model.json')).toThrow(/x\/model\.json: weight a\/kernel needs bytes up to 24; the shards hold 20/);
+  });
+});

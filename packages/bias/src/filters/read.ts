@@ -1,7 +1,6 @@
 /** The first convolution of a checkpoint file: PyTorch zip/legacy, safetensors, or TF.js model.json. */
-import { isTfjsModelPath, readCheckpoint } from '@shapetex/core';
+import { isTfjsModelPath, readCheckpoint, readTfjsArtifacts, tfjsWeightValues } from '@shapetex/core';
 import { findFirstConv, toConvKernels } from './first-conv.js';
-import { readTfjsWeight, tfjsWeightSlots } from './tfjs-weights.js';
 import type { ConvKernels } from './types.js';
 
 export interface FirstConvOptions {
@@ -16,10 +15,12 @@ export interface FirstConvOptions {
  */
 export async function firstConvKernels(file: string, opts: FirstConvOptions = {}): Promise<ConvKernels> {
   if (isTfjsModelPath(file)) {
-    const slots = await tfjsWeightSlots(file);
-    const key = findFirstConv(slots, 'hwio', file, opts.layer);
-    const slot = slots.find((s) => s.key === key)!;
-    return toConvKernels(key, slot.shape, await readTfjsWeight(file, slot), 'hwio');
+    // core's reader: manifest checked, shards kept inside the model folder, no backend needed
+    const weights = tfjsWeightValues((await readTfjsArtifacts(file)).artifacts, file);
+    const key = findFirstConv(weights.map((w) => ({ key: w.name, shape: w.shape })), 'hwio', file, opts.layer);
+    const w = weights.find((x) => x.name === key)!;
+    if (!w.data) throw new Error(`${file}: ${key} holds ${w.dtype} values; expected floating-point kernels`);
+    return toConvKernels(key, w.shape, w.data, 'hwio');
   }
   const ckpt = await readCheckpoint(file);
   if (ckpt.stateDict.size === 0) throw new Error(`${file}: no state_dict found in this ${ckpt.format} checkpoint`);

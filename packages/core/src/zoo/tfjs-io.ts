@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { halfToFloat } from '../io/tensor.js';
 
 export type TfjsModelKind = 'layers' | 'graph';
 
@@ -113,6 +114,55 @@ export async function readTfjsArtifacts(modelJsonPath: string): Promise<{ kind: 
     return [specs, tf.io.concatenateArrayBuffers(buffers)];
   });
   return { kind, artifacts };
+}
+
+/** One weight of a TF.js model as float32 values; `data` is null for a dtype that has none (string). */
+export interface TfjsWeightValues {
+  name: string;
+  shape: number[];
+  dtype: string;
+  data: Float32Array | null;
+}
+
+/**
+ * The weights of read artifacts ({@link readTfjsArtifacts}) in manifest order, decoded in plain
+ * JS, with no backend: float32 and int32 as stored, quantized weights (uint8, uint16, float16)
+ * dequantized as tfjs does (q·scale + min, or the half-precision value). For callers that want
+ * a few tensors' values (a picture of the first layer) without building the model.
+ */
+export function tfjsWeightValues(artifacts: tf.io.ModelArtifacts, file = 'model.json'): TfjsWeightValues[] {
+  const specs = artifacts.weightSpecs ?? [];
+  const raw = artifacts.weightData;
+  const buffer = raw === undefined ? new ArrayBuffer(0) : Array.isArray(raw) ? tf.io.concatenateArrayBuffers(raw) : raw;
+  const out: TfjsWeightValues[] = [];
+  let offset = 0;
+  for (const spec of specs) {
+    const per = bytesPerElement(spec);
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    if (per === null || Number.isNaN(offset)) {
+      // a string weight has no fixed size: nothing after it in the buffer can be located
+      out.push({ name: spec.name, shape: spec.shape, dtype: spec.dtype, data: null });
+      offset = NaN;
+      continue;
+    }
+    if (offset + per * n > buffer.byteLength) {
+      throw new TfjsModelError(file, `weight ${spec.name} needs bytes up to ${offset + per * n}; the shards hold ${buffer.byteLength}`);
+    }
+    const view = new DataView(buffer, offset, per * n);
+    const q = spec.quantization;
+    let data: Float32Array | null = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      if (q?.dtype === 'float16') data[i] = halfToFloat(view.getUint16(2 * i, true));
+      else if (q?.dtype === 'uint8') data[i] = view.getUint8(i) * (q.scale ?? 1) + (q.min ?? 0);
+      else if (q?.dtype === 'uint16') data[i] = view.getUint16(2 * i, true) * (q.scale ?? 1) + (q.min ?? 0);
+      else if (spec.dtype === 'float32') data[i] = view.getFloat32(4 * i, true);
+      else if (spec.dtype === 'int32') data[i] = view.getInt32(4 * i, true);
+      else { data = null; break; } // bool, complex64: no float values to give
+    }
+    out.push({ name: spec.name, shape: spec.shape, dtype: spec.dtype, data });
+    offset += per * n;
+  }
+  return out;
 }
 
 /** An IOHandler that hands already-read artifacts to tfjs's loaders. */

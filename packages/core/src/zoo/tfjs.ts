@@ -13,7 +13,8 @@ import * as tfc from '@tensorflow/tfjs-converter';
 import type { CreateModelOptions, Network } from './types.js';
 import { artifactsHandler, readTfjsArtifacts, TfjsModelError } from './tfjs-io.js';
 
-export { TfjsModelError, readTfjsArtifacts, tfjsModelKind } from './tfjs-io.js';
+export { TfjsModelError, readTfjsArtifacts, tfjsModelKind, tfjsWeightValues } from './tfjs-io.js';
+export type { TfjsWeightValues } from './tfjs-io.js';
 export type { TfjsModelKind } from './tfjs-io.js';
 
 const DEFAULT_IMAGE_SIZE = 224;
