@@ -1,21 +1,16 @@
 /** Reading `bias-score` output folders for `compare`, with errors that name the folder. */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DynamicsAnalysis } from '../dynamics/analyze.js';
-import { readResults, readRunInfo } from '../score/outputs.js';
+import { readResults, readRunInfo, readTextIfExists } from '../score/outputs.js';
 import { UsageError } from '../score/run.js';
 import type { ComparedRun } from './types.js';
 
 /** `phases.json` of a folder; null when absent. */
 export async function readAnalysis(dir: string): Promise<DynamicsAnalysis | null> {
   const file = path.join(dir, 'phases.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+  const text = await readTextIfExists(file);
+  if (text === null) return null;
   let a: DynamicsAnalysis;
   try {
     a = JSON.parse(text) as DynamicsAnalysis;

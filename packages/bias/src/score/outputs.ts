@@ -43,16 +43,21 @@ export interface RunInfo {
   mergedFrom?: string[];
 }
 
-/** Reads `run.json` of a folder; null when absent. */
-export async function readRunInfo(dir: string): Promise<RunInfo | null> {
-  const file = path.join(dir, OUTPUT_FILES.run);
-  let text: string;
+/** A text file's contents; null when it does not exist (any other error is thrown). */
+export async function readTextIfExists(file: string): Promise<string | null> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+}
+
+/** Reads `run.json` of a folder; null when absent. */
+export async function readRunInfo(dir: string): Promise<RunInfo | null> {
+  const file = path.join(dir, OUTPUT_FILES.run);
+  const text = await readTextIfExists(file);
+  if (text === null) return null;
   try {
     const info = JSON.parse(text) as RunInfo;
     if (typeof info.settingsHash !== 'string' || typeof info.settings !== 'object') throw new Error('no settings/settingsHash');
