@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { BackendUnavailableError } from './errors.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
+import { loadWinogradKernels } from '../kernels/winograd/module.js';
 
 /**
  * The embedded default: tfjs's WebAssembly backend (XNNPACK kernels, SIMD). Its `.wasm` files
@@ -21,5 +22,7 @@ export async function loadWasm(): Promise<{ device: string; accelerated: boolean
   registerWasmTrainingKernels();
   const threads = Number(process.env.SHAPETEX_WASM_THREADS ?? 0);
   if (threads > 0) wasm.setThreadsCount(threads);
-  return { device: 'wasm (simd)', accelerated: false };
+  // our Winograd kernels for 3×3 convolutions (kernels/winograd); without them tfjs's own run
+  const winograd = await loadWinogradKernels();
+  return { device: winograd ? 'wasm (simd, winograd 3×3)' : 'wasm (simd)', accelerated: false };
 }

@@ -4,6 +4,7 @@
  * folding into HWIO filters, and fused conv application with PyTorch's symmetric padding.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { planWinograd, winogradConv2d, winogradEligible, winogradKernels, type WinogradPlan } from '../kernels/winograd/index.js';
 import type { StateDict, TensorEntry } from '../io/types.js';
 import type { Network } from './types.js';
 
@@ -151,6 +152,8 @@ export interface FoldedConv {
   pad: number;
   depthwise: boolean;
   activation: Activation;
+  /** The Winograd path's filters, when this conv qualifies and the kernels are loaded (wasm). */
+  winograd?: WinogradPlan;
 }
 
 export interface ConvOptions {
@@ -202,18 +205,26 @@ export function foldConv(sd: StateDict, weightKey: string, opts: ConvOptions = {
       bias[o] = aff ? b0 * aff.scale[o]! + aff.shift[o]! : b0;
     }
   }
+  const stride = opts.stride ?? 1;
+  const pad = opts.pad ?? (kh - 1) / 2;
+  const activation = opts.activation ?? 'linear';
+  const winograd = tf.getBackend() === 'wasm' && winogradKernels() !== null &&
+    winogradEligible({ kh, kw, C: I, K: O, stride, pad, depthwise, activation });
   return {
     filter: depthwise ? tf.tensor4d(out, [kh, kw, O, 1]) : tf.tensor4d(out, [kh, kw, I, O]),
     bias: bias ? tf.tensor1d(bias) : null,
-    stride: opts.stride ?? 1,
-    pad: opts.pad ?? (kh - 1) / 2,
+    stride,
+    pad,
     depthwise,
-    activation: opts.activation ?? 'linear',
+    activation,
+    ...(winograd ? { winograd: planWinograd(out, I, O, bias, activation === 'relu') } : {}),
   };
 }
 
 /** Apply a folded conv: fused conv + bias (+ ReLU/ReLU6/sigmoid); SiLU as x·σ(x) after it. */
 export function applyConv(x: tf.Tensor4D, c: FoldedConv): tf.Tensor4D {
+  const kernels = c.winograd && tf.getBackend() === 'wasm' ? winogradKernels() : null;
+  if (kernels) return winogradConv2d(kernels, x, c.winograd!);
   const fusedAct = c.activation === 'silu' ? 'linear' : c.activation;
   const args = {
     x,

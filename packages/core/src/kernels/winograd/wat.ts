@@ -1,0 +1,239 @@
+/**
+ * The WebAssembly (SIMD128) text of the Winograd F(2×2, 3×3) convolution kernels. Generated
+ * rather than written out because the inner loops are unrolled over registers; assembled by
+ * wabt at first use (module.ts), so no binary is kept or built ahead.
+ *
+ * Memory layout the kernels agree on (byte addresses, float32, 16-byte aligned):
+ * - input: zero-padded NHWC, [n, Hp, Wp, C] with Hp = 2·th + 2, Wp = 2·tw + 2 (th × tw tiles);
+ * - V: transformed input tiles of one block, [16][tb][C] (ξ = 4·i + j of the 4×4 tile);
+ * - U: transformed filters, [16][K/8][C][8] (8 output channels side by side);
+ * - M: products of one block, [16][tb][K];
+ * - output: NHWC over whole tiles, [n, 2·th, 2·tw, K].
+ * C is a multiple of 4, K of 8, tb of 4 (the rows of the GEMM micro-kernel).
+ */
+
+const ZERO = '(v128.const i32x4 0 0 0 0)';
+const get = (n: string) => `(local.get $${n})`;
+const addr = (base: string, offset: string) => `(i32.add ${base} ${offset})`;
+const i32 = (v: number) => `(i32.const ${v})`;
+const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
+
+/**
+ * input_transform(x, V, C, Wp, Hp, tw, th, t0, tb): the tiles t0 … t0 + tb − 1 (in (image,
+ * tile row, tile column) order) → V = Bᵀ·d·B per 4-channel vector, with
+ * Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0], [0, −1, 1, 0], [0, 1, 0, −1]].
+ */
+function inputTransform(): string {
+  const d = (i: number, j: number) => `$d${i}${j}`;
+  const locals: string[] = [];
+  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) locals.push(`(local ${d(i, j)} v128)`);
+  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) locals.push(`(local $t${i}${j} v128)`);
+  const body: string[] = [];
+  // d[i][j] = x[b, 2ty + i, 2tx + j, c..c+3]: rows are Wp·C floats apart, columns C floats
+  for (let i = 0; i < 4; i++) {
+    for (let j = 0; j < 4; j++) {
+      body.push(`(local.set ${d(i, j)} (v128.load ${addr(get('px'), `(i32.add ${mul(get('rowBytes'), i32(i))} ${mul(get('cBytes'), i32(j))})`)}))`);
+    }
+  }
+  // rows: t[0] = d0 − d2, t[1] = d1 + d2, t[2] = d2 − d1, t[3] = d1 − d3 (column by column)
+  for (let j = 0; j < 4; j++) {
+    body.push(`(local.set $t0${j} (f32x4.sub ${get(`d0${j}`)} ${get(`d2${j}`)}))`);
+    body.push(`(local.set $t1${j} (f32x4.add ${get(`d1${j}`)} ${get(`d2${j}`)}))`);
+    body.push(`(local.set $t2${j} (f32x4.sub ${get(`d2${j}`)} ${get(`d1${j}`)}))`);
+    body.push(`(local.set $t3${j} (f32x4.sub ${get(`d1${j}`)} ${get(`d3${j}`)}))`);
+  }
+  // columns, stored at V[ξ = 4i + j][t][c]: planes are tb·C floats apart
+  for (let i = 0; i < 4; i++) {
+    const v = [
+      `(f32x4.sub ${get(`t${i}0`)} ${get(`t${i}2`)})`,
+      `(f32x4.add ${get(`t${i}1`)} ${get(`t${i}2`)})`,
+      `(f32x4.sub ${get(`t${i}2`)} ${get(`t${i}1`)})`,
+      `(f32x4.sub ${get(`t${i}1`)} ${get(`t${i}3`)})`,
+    ];
+    for (let j = 0; j < 4; j++) body.push(`(v128.store ${addr(get('pv'), mul(get('planeBytes'), i32(4 * i + j)))} ${v[j]})`);
+  }
+  return `
+ (func (export "input_transform") (param $x i32) (param $V i32) (param $C i32) (param $Wp i32) (param $Hp i32)
+   (param $tw i32) (param $th i32) (param $t0 i32) (param $tb i32)
+  (local $cBytes i32) (local $rowBytes i32) (local $planeBytes i32) (local $t i32) (local $b i32) (local $ty i32) (local $tx i32)
+  (local $c i32) (local $px i32) (local $pv i32) (local $tile i32)
+  ${locals.join(' ')}
+  (local.set $cBytes (i32.shl ${get('C')} ${i32(2)}))
+  (local.set $rowBytes (i32.mul ${get('Wp')} ${get('cBytes')}))
+  (local.set $planeBytes (i32.mul (i32.mul ${get('tb')} ${get('C')}) ${i32(4)}))
+  ;; (b, ty, tx) of tile t0
+  (local.set $tx (i32.rem_u ${get('t0')} ${get('tw')}))
+  (local.set $ty (i32.rem_u (i32.div_u ${get('t0')} ${get('tw')}) ${get('th')}))
+  (local.set $b (i32.div_u ${get('t0')} (i32.mul ${get('tw')} ${get('th')})))
+  (local.set $t ${i32(0)})
+  (block $done (loop $tiles
+   (br_if $done (i32.ge_u ${get('t')} ${get('tb')}))
+   ;; top-left of the tile in the padded input
+   (local.set $tile (i32.add ${get('x')} (i32.mul ${get('cBytes')}
+     (i32.add (i32.mul (i32.add (i32.mul ${get('b')} ${get('Hp')}) (i32.shl ${get('ty')} ${i32(1)})) ${get('Wp')}) (i32.shl ${get('tx')} ${i32(1)})))))
+   (local.set $c ${i32(0)})
+   (block $cdone (loop $channels
+    (br_if $cdone (i32.ge_u ${get('c')} ${get('C')}))
+    (local.set $px (i32.add ${get('tile')} (i32.shl ${get('c')} ${i32(2)})))
+    (local.set $pv (i32.add ${get('V')} (i32.shl (i32.add (i32.mul ${get('t')} ${get('C')}) ${get('c')}) ${i32(2)})))
+    ${body.join('\n    ')}
+    (local.set $c (i32.add ${get('c')} ${i32(4)}))
+    (br $channels)))
+   ;; next tile: column, then row, then image
+   (local.set $tx (i32.add ${get('tx')} ${i32(1)}))
+   (if (i32.eq ${get('tx')} ${get('tw')}) (then
+     (local.set $tx ${i32(0)})
+     (local.set $ty (i32.add ${get('ty')} ${i32(1)}))
+     (if (i32.eq ${get('ty')} ${get('th')}) (then
+       (local.set $ty ${i32(0)})
+       (local.set $b (i32.add ${get('b')} ${i32(1)}))))))
+   (local.set $t (i32.add ${get('t')} ${i32(1)}))
+   (br $tiles)))
+ )`;
+}
+
+/** Rows of the GEMM micro-kernel: 4 rows × 8 columns keep 8 accumulators in registers. */
+const MR = 4;
+
+/**
+ * gemm(V, U, M, tb, C, K): for each ξ of the 16, M[ξ] (tb × K) = V[ξ] (tb × C) · U[ξ] (C × K),
+ * U packed as [K/8][C][8]. Each step of the inner loop broadcasts one value of each of the 4
+ * rows and multiplies it with 8 columns of U.
+ */
+function gemm(): string {
+  const acc: string[] = [];
+  for (let r = 0; r < MR; r++) acc.push(`(local $c${r}0 v128) (local $c${r}1 v128)`);
+  const step: string[] = [];
+  for (let r = 0; r < MR; r++) {
+    step.push(`(local.set $a (f32x4.splat (f32.load ${r === 0 ? get('ap') : addr(get('ap'), mul(get('cBytes'), i32(r)))})))`);
+    step.push(`(local.set $c${r}0 (f32x4.add ${get(`c${r}0`)} (f32x4.mul ${get('a')} ${get('b0')})))`);
+    step.push(`(local.set $c${r}1 (f32x4.add ${get(`c${r}1`)} (f32x4.mul ${get('a')} ${get('b1')})))`);
+  }
+  const zero = Array.from({ length: MR }, (_, r) => `(local.set $c${r}0 ${ZERO}) (local.set $c${r}1 ${ZERO})`).join(' ');
+  const store: string[] = [];
+  for (let r = 0; r < MR; r++) {
+    const row = r === 0 ? get('mp') : addr(get('mp'), mul(get('kBytes'), i32(r)));
+    store.push(`(v128.store ${row} ${get(`c${r}0`)})`, `(v128.store offset=16 ${row} ${get(`c${r}1`)})`);
+  }
+  return `
+ (func (export "gemm") (param $V i32) (param $U i32) (param $M i32) (param $tb i32) (param $C i32) (param $K i32)
+  (local $xi i32) (local $n i32) (local $m i32) (local $k i32) (local $ap i32) (local $bp i32) (local $mp i32)
+  (local $cBytes i32) (local $kBytes i32) (local $vPlane i32) (local $uPlane i32) (local $mPlane i32)
+  (local $a v128) (local $b0 v128) (local $b1 v128) ${acc.join(' ')}
+  (local.set $cBytes (i32.shl ${get('C')} ${i32(2)}))
+  (local.set $kBytes (i32.shl ${get('K')} ${i32(2)}))
+  (local.set $xi ${i32(0)})
+  (block $xdone (loop $planes
+   (br_if $xdone (i32.ge_u ${get('xi')} ${i32(16)}))
+   (local.set $vPlane (i32.add ${get('V')} (i32.mul ${get('xi')} (i32.mul ${get('tb')} ${get('cBytes')}))))
+   (local.set $uPlane (i32.add ${get('U')} (i32.mul ${get('xi')} (i32.mul ${get('C')} ${get('kBytes')}))))
+   (local.set $mPlane (i32.add ${get('M')} (i32.mul ${get('xi')} (i32.mul ${get('tb')} ${get('kBytes')}))))
+   (local.set $n ${i32(0)})
+   (block $ndone (loop $cols
+    (br_if $ndone (i32.ge_u ${get('n')} ${get('K')}))
+    (local.set $m ${i32(0)})
+    (block $mdone (loop $rows
+     (br_if $mdone (i32.ge_u ${get('m')} ${get('tb')}))
+     ${zero}
+     (local.set $ap (i32.add ${get('vPlane')} (i32.mul ${get('m')} ${get('cBytes')})))
+     (local.set $bp (i32.add ${get('uPlane')} (i32.mul ${get('n')} ${get('cBytes')})))
+     (local.set $k ${get('C')})
+     (loop $inner
+      (local.set $b0 (v128.load ${get('bp')}))
+      (local.set $b1 (v128.load offset=16 ${get('bp')}))
+      ${step.join('\n      ')}
+      (local.set $ap (i32.add ${get('ap')} ${i32(4)}))
+      (local.set $bp (i32.add ${get('bp')} ${i32(32)}))
+      (local.set $k (i32.sub ${get('k')} ${i32(1)}))
+      (br_if $inner ${get('k')}))
+     (local.set $mp (i32.add ${get('mPlane')} (i32.shl (i32.add (i32.mul ${get('m')} ${get('K')}) ${get('n')}) ${i32(2)})))
+     ${store.join('\n     ')}
+     (local.set $m (i32.add ${get('m')} ${i32(MR)}))
+     (br $rows)))
+    (local.set $n (i32.add ${get('n')} ${i32(8)}))
+    (br $cols)))
+   (local.set $xi (i32.add ${get('xi')} ${i32(1)}))
+   (br $planes)))
+ )`;
+}
+
+/**
+ * output_transform(M, y, bias, K, tw, th, t0, count, relu): Y = Aᵀ·m·A + bias for the tiles
+ * t0 … t0 + count − 1, with Aᵀ = [[1, 1, 1, 0], [0, 1, −1, −1]], then max(·, 0) when relu ≠ 0;
+ * written to y at the tile's 2×2 output pixels (NHWC over whole tiles).
+ */
+function outputTransform(): string {
+  const locals: string[] = [];
+  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) locals.push(`(local $m${i}${j} v128)`);
+  for (let i = 0; i < 2; i++) for (let j = 0; j < 4; j++) locals.push(`(local $s${i}${j} v128)`);
+  const body: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    for (let j = 0; j < 4; j++) body.push(`(local.set $m${i}${j} (v128.load ${addr(get('pm'), mul(get('planeBytes'), i32(4 * i + j)))}))`);
+  }
+  for (let j = 0; j < 4; j++) {
+    body.push(`(local.set $s0${j} (f32x4.add (f32x4.add ${get(`m0${j}`)} ${get(`m1${j}`)}) ${get(`m2${j}`)}))`);
+    body.push(`(local.set $s1${j} (f32x4.sub (f32x4.sub ${get(`m1${j}`)} ${get(`m2${j}`)}) ${get(`m3${j}`)}))`);
+  }
+  const out = (i: number, j: number) => {
+    const v = j === 0
+      ? `(f32x4.add (f32x4.add ${get(`s${i}0`)} ${get(`s${i}1`)}) ${get(`s${i}2`)})`
+      : `(f32x4.sub (f32x4.sub ${get(`s${i}1`)} ${get(`s${i}2`)}) ${get(`s${i}3`)})`;
+    const biased = `(f32x4.add ${v} ${get('bv')})`;
+    // max with 0 for ReLU, with −∞ (a no-op) otherwise: no branch in the loop
+    const value = `(f32x4.max ${biased} ${get('lo')})`;
+    const at = `(i32.add ${get('py')} (i32.add ${mul(get('rowBytes'), i32(i))} ${mul(get('kBytes'), i32(j))}))`;
+    return `(v128.store ${at} ${value})`;
+  };
+  return `
+ (func (export "output_transform") (param $M i32) (param $y i32) (param $bias i32) (param $K i32)
+   (param $tw i32) (param $th i32) (param $t0 i32) (param $count i32) (param $tb i32) (param $relu i32)
+  (local $kBytes i32) (local $rowBytes i32) (local $planeBytes i32) (local $t i32) (local $b i32) (local $ty i32) (local $tx i32)
+  (local $k i32) (local $pm i32) (local $py i32) (local $tile i32) (local $bv v128) (local $lo v128)
+  ${locals.join(' ')}
+  (local.set $lo (select ${ZERO} (v128.const f32x4 -inf -inf -inf -inf) ${get('relu')}))
+  (local.set $kBytes (i32.shl ${get('K')} ${i32(2)}))
+  (local.set $rowBytes (i32.mul (i32.shl ${get('tw')} ${i32(1)}) ${get('kBytes')}))
+  (local.set $planeBytes (i32.mul ${get('tb')} ${get('kBytes')}))
+  (local.set $tx (i32.rem_u ${get('t0')} ${get('tw')}))
+  (local.set $ty (i32.rem_u (i32.div_u ${get('t0')} ${get('tw')}) ${get('th')}))
+  (local.set $b (i32.div_u ${get('t0')} (i32.mul ${get('tw')} ${get('th')})))
+  (local.set $t ${i32(0)})
+  (block $done (loop $tiles
+   (br_if $done (i32.ge_u ${get('t')} ${get('count')}))
+   ;; output pixel (b, 2ty, 2tx) of an [n, 2th, 2tw, K] map
+   (local.set $tile (i32.add ${get('y')} (i32.mul ${get('kBytes')}
+     (i32.add (i32.mul (i32.add (i32.mul ${get('b')} (i32.shl ${get('th')} ${i32(1)})) (i32.shl ${get('ty')} ${i32(1)})) (i32.shl ${get('tw')} ${i32(1)})) (i32.shl ${get('tx')} ${i32(1)})))))
+   (local.set $k ${i32(0)})
+   (block $kdone (loop $channels
+    (br_if $kdone (i32.ge_u ${get('k')} ${get('K')}))
+    (local.set $bv (v128.load (i32.add ${get('bias')} (i32.shl ${get('k')} ${i32(2)}))))
+    (local.set $pm (i32.add ${get('M')} (i32.shl (i32.add (i32.mul ${get('t')} ${get('K')}) ${get('k')}) ${i32(2)})))
+    (local.set $py (i32.add ${get('tile')} (i32.shl ${get('k')} ${i32(2)})))
+    ${body.join('\n    ')}
+    ${out(0, 0)}
+    ${out(0, 1)}
+    ${out(1, 0)}
+    ${out(1, 1)}
+    (local.set $k (i32.add ${get('k')} ${i32(4)}))
+    (br $channels)))
+   (local.set $tx (i32.add ${get('tx')} ${i32(1)}))
+   (if (i32.eq ${get('tx')} ${get('tw')}) (then
+     (local.set $tx ${i32(0)})
+     (local.set $ty (i32.add ${get('ty')} ${i32(1)}))
+     (if (i32.eq ${get('ty')} ${get('th')}) (then
+       (local.set $ty ${i32(0)})
+       (local.set $b (i32.add ${get('b')} ${i32(1)}))))))
+   (local.set $t (i32.add ${get('t')} ${i32(1)}))
+   (br $tiles)))
+ )`;
+}
+
+/** The whole module: one growable memory, exported, and the three kernels. */
+export function winogradWat(): string {
+  return `(module
+ (memory (export "memory") 1)
+${inputTransform()}
+${gemm()}
+${outputTransform()}
+)`;
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it, beforeAll, afterEach } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { createModel, createRng, initBackend } from '@shapetex/core';
+import { blockTiles, loadWinogradKernels, planWinograd, winogradConv2d, winogradEligible, type WinogradKernels } from '../../../packages/core/dist/kernels/winograd/index.js';
+import { randomResnetStateDict } from '../../../bench/lib/resnet-state.mjs';
+
+let kernels: WinogradKernels;
+beforeAll(async () => {
+  const info = await initBackend('wasm', { log: null });
+  expect(info.device).toBe('wasm (simd, winograd 3×3)');
+  kernels = (await loadWinogradKernels())!;
+});
+afterEach(() => { delete process.env.SHAPETEX_WINOGRAD; });
+
+/** The definition, in float64: y[b,i,j,k] = act(bias[k] + Σ x[b,i+dy−1,j+dx−1,c]·w[dy,dx,c,k]). */
+function directConv(x: Float32Array, [n, H, W, C]: number[], w: Float32Array, K: number, bias: Float32Array | null, relu: boolean): Float64Array {
+  const y = new Float64Array(n * H * W * K);
+  for (let b = 0; b < n; b++) for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) {
+    const acc = new Float64Array(K);
+    for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) {
+      const yy = i + dy - 1, xx = j + dx - 1;
+      if (yy < 0 || yy >= H || xx < 0 || xx >= W) continue;
+      for (let c = 0; c < C; c++) {
+        const v = x[((b * H + yy) * W + xx) * C + c]!;
+        const row = ((dy * 3 + dx) * C + c) * K;
+        for (let k = 0; k < K; k++) acc[k] += v * w[row + k]!;
+      }
+    }
+    for (let k = 0; k < K; k++) {
+      const v = acc[k]! + (bias ? bias[k]! : 0);
+      y[((b * H + i) * W + j) * K + k] = relu ? Math.max(0, v) : v;
+    }
+  }
+  return y;
+}
+
+function randoms(n: number, seed: number, scale = 1): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: n }, () => scale * rng.normal());
+}
+
+/** max |got − want| / max |want| */
+function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  expect(got.length).toBe(want.length);
+  let d = 0, m = 0;
+  for (let i = 0; i < got.length; i++) { d = Math.max(d, Math.abs(got[i]! - want[i]!)); m = Math.max(m, Math.abs(want[i]!)); }
+  return d / m;
+}
+
+describe('Winograd F(2×2, 3×3) convolution (wasm SIMD kernels)', () => {
+  it('the filter transform is G·g·Gᵀ: a single tap at (y, x) gives the outer product of G\'s columns y and x', () => {
+    const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
+    const C = 4, K = 8;
+    for (const [y, x, c, k] of [[0, 0, 0, 0], [1, 2, 3, 5], [2, 1, 1, 7]] as const) {
+      const w = new Float32Array(9 * C * K);
+      w[((y * 3 + x) * C + c) * K + k] = 2;
+      const { U } = planWinograd(w, C, K, null, false);
+      for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) {
+        // packed [16][K/8][C][8]
+        const at = (4 * i + j) * C * K + (k >> 3) * C * 8 + c * 8 + (k & 7);
+        expect(U[at]! + 0).toBe(2 * G[i]![y]! * G[j]![x]! + 0); // + 0: −0 and 0 are the same weight
+      }
+      // and nothing else anywhere
+      expect(U.reduce((s, v) => s + (v !== 0 ? 1 : 0), 0)).toBe(16 - countZeroProducts(G, y, x));
+    }
+  });
+
+  it('equals the direct convolution (float64) for odd and even sizes, batches, bias or none, ReLU or none', () => {
+    const cases = [
+      { n: 1, H: 1, W: 1, C: 4, K: 8, bias: true, relu: false },
+      { n: 2, H: 5, W: 7, C: 4, K: 8, bias: true, relu: true },
+      { n: 3, H: 6, W: 4, C: 8, K: 16, bias: false, relu: false },
+      { n: 1, H: 9, W: 9, C: 12, K: 24, bias: true, relu: true },
+    ];
+    for (const [ci, c] of cases.entries()) {
+      const x = randoms(c.n * c.H * c.W * c.C, 10 + ci);
+      const w = randoms(9 * c.C * c.K, 20 + ci, 0.2);
+      const bias = c.bias ? randoms(c.K, 30 + ci) : null;
+      const plan = planWinograd(w, c.C, c.K, bias, c.relu);
+      const got = tf.tidy(() => winogradConv2d(kernels, tf.tensor4d(x, [c.n, c.H, c.W, c.C]), plan).dataSync());
+      const want = directConv(x, [c.n, c.H, c.W, c.C], w, c.K, bias, c.relu);
+      expect(relErr(got, want), JSON.stringify(c)).toBeLessThan(2e-6);
+    }
+  });
+
+  it('tiles split over several blocks, the last one partial, give the same result', () => {
+    const n = 2, H = 12, W = 12, C = 256, K = 256;
+    const T = n * (H / 2) * (W / 2);
+    const tb = blockTiles(C, K, T);
+    expect(T % tb).not.toBe(0);
+    expect(T / tb).toBeGreaterThan(2);
+    const x = randoms(n * H * W * C, 1);
+    const w = randoms(9 * C * K, 2, 0.05);
+    const bias = randoms(K, 3);
+    const got = tf.tidy(() => winogradConv2d(kernels, tf.tensor4d(x, [n, H, W, C]), planWinograd(w, C, K, bias, true)).dataSync());
+    expect(relErr(got, directConv(x, [n, H, W, C], w, K, bias, true))).toBeLessThan(2e-6);
+  });
+
+  it('takes only what it can do: 3×3, stride 1, padding 1, dense, C % 4 = 0, K % 8 = 0, ReLU or linear', () => {
+    const base = { kh: 3, kw: 3, C: 64, K: 64, stride: 1, pad: 1, depthwise: false, activation: 'relu' };
+    expect(winogradEligible(base)).toBe(true);
+    expect(winogradEligible({ ...base, activation: 'linear' })).toBe(true);
+    for (const change of [{ stride: 2 }, { pad: 0 }, { kh: 1, kw: 1 }, { depthwise: true }, { C: 3 }, { K: 12 }, { activation: 'relu6' }, { activation: 'silu' }]) {
+      expect(winogradEligible({ ...base, ...change }), JSON.stringify(change)).toBe(false);
+    }
+  });
+
+  it('a zoo ResNet-18 on wasm takes the path (other rounding, same features within 1e-5); SHAPETEX_WINOGRAD=0 turns it off', async () => {
+    const sd = randomResnetStateDict('resnet18', { seed: 3, numClasses: 10 });
+    const x = tf.tensor4d(randoms(2 * 64 * 64 * 3, 4), [2, 64, 64, 3]);
+    const features = async () => {
+      const net = createModel('resnet18', sd);
+      try { return await net.features(x, ['stage1', 'final']); } finally { net.dispose(); }
+    };
+    const fast = await features();
+    process.env.SHAPETEX_WINOGRAD = '0';
+    const plain = await features();
+    x.dispose();
+    for (const tap of ['stage1', 'final'] as const) {
+      expect(relErr(fast[tap]!, plain[tap]!)).toBeLessThan(1e-5);
+      expect(Array.from(fast[tap]!)).not.toEqual(Array.from(plain[tap]!));
+    }
+  });
+});
+
+/** How many of the 16 products G[i][y]·G[j][x] are zero. */
+function countZeroProducts(G: number[][], y: number, x: number): number {
+  let z = 0;
+  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) if (G[i]![y]! * G[j]![x]! === 0) z++;
+  return z;
+}
