@@ -1,7 +1,8 @@
 // ResNet-18 tap-extraction benchmark: images/s of stage1..stage4 + final (global-average-pooled,
 // read back to the host) at 32, 224 and 513, best over a few batch sizes, on the current backend;
 // the same network in PyTorch at the same thread count in the same run; the ratio.
-// Also measures the optimisation steps on the bench's own prototype (BN folding) and, when the
+// Also measures the optimisation steps on the bench's own prototype (BN folding), the zoo network
+// with and without core's Winograd kernels, and, when the
 // worker pool exists, data parallelism over worker threads against PyTorch at that many threads.
 //   node bench/resnet.mjs [--quick] [--sizes 32,224,513] [--workers N] [--backend wasm]
 import * as tf from '@tensorflow/tfjs-core';
@@ -83,6 +84,28 @@ if (sizes.includes(224)) {
     report.steps.push({ step: v.step, size: 224, batch: 4, imagesPerS: round(r.imagesPerS) });
     log(`prototype ${v.step}: ${r.imagesPerS.toFixed(2)} img/s`);
   }
+}
+
+// Step: core's Winograd kernels for the 3×3 stride-1 convolutions (wasm only), off then on, on
+// the zoo network at 224 (batch 16). SHAPETEX_WINOGRAD is read when a network is built.
+if (sizes.includes(224) && info.name === 'wasm') {
+  report.steps ??= [];
+  const variants = [
+    ['0', 'zoo ResNet-18, every convolution through XNNPACK (SHAPETEX_WINOGRAD=0)'],
+    ['1', 'zoo ResNet-18, 3×3 stride-1 convolutions through the Winograd F(2×2,3×3) kernels'],
+  ];
+  for (const [flag, step] of variants) {
+    process.env.SHAPETEX_WINOGRAD = flag;
+    const m = buildNetwork();
+    const x = tf.randomNormal([16, 224, 224, 3]);
+    const pass = m.net ? poolPass(m.net, x, TAPS) : () => m.featureModel.features(x, TAPS);
+    const r = await throughput(pass, 16, { seconds });
+    x.dispose();
+    m.dispose();
+    report.steps.push({ step, size: 224, batch: 16, imagesPerS: round(r.imagesPerS) });
+    log(`${step}: ${r.imagesPerS.toFixed(2)} img/s`);
+  }
+  delete process.env.SHAPETEX_WINOGRAD;
 }
 
 // Data parallelism: one wasm instance and one model copy per worker thread.
