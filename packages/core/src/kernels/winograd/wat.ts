@@ -18,6 +18,25 @@ const addr = (base: string, offset: string) => `(i32.add ${base} ${offset})`;
 const i32 = (v: number) => `(i32.const ${v})`;
 const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
 
+/** Sets (b, ty, tx), the image, tile row and tile column, of tile t0 (tiles in that order). */
+function firstTile(): string {
+  return `(local.set $tx (i32.rem_u ${get('t0')} ${get('tw')}))
+  (local.set $ty (i32.rem_u (i32.div_u ${get('t0')} ${get('tw')}) ${get('th')}))
+  (local.set $b (i32.div_u ${get('t0')} (i32.mul ${get('tw')} ${get('th')})))`;
+}
+
+/** Steps (b, ty, tx) and the block's tile counter t to the next tile: column, then row, then image. */
+function nextTile(): string {
+  return `(local.set $tx (i32.add ${get('tx')} ${i32(1)}))
+   (if (i32.eq ${get('tx')} ${get('tw')}) (then
+     (local.set $tx ${i32(0)})
+     (local.set $ty (i32.add ${get('ty')} ${i32(1)}))
+     (if (i32.eq ${get('ty')} ${get('th')}) (then
+       (local.set $ty ${i32(0)})
+       (local.set $b (i32.add ${get('b')} ${i32(1)}))))))
+   (local.set $t (i32.add ${get('t')} ${i32(1)}))`;
+}
+
 /**
  * input_transform(x, V, C, Wp, Hp, tw, th, t0, tb): the tiles t0 … t0 + tb − 1 (in (image,
  * tile row, tile column) order) → V = Bᵀ·d·B per 4-channel vector, with
@@ -61,10 +80,7 @@ function inputTransform(): string {
   (local.set $cBytes (i32.shl ${get('C')} ${i32(2)}))
   (local.set $rowBytes (i32.mul ${get('Wp')} ${get('cBytes')}))
   (local.set $planeBytes (i32.mul (i32.mul ${get('tb')} ${get('C')}) ${i32(4)}))
-  ;; (b, ty, tx) of tile t0
-  (local.set $tx (i32.rem_u ${get('t0')} ${get('tw')}))
-  (local.set $ty (i32.rem_u (i32.div_u ${get('t0')} ${get('tw')}) ${get('th')}))
-  (local.set $b (i32.div_u ${get('t0')} (i32.mul ${get('tw')} ${get('th')})))
+  ${firstTile()}
   (local.set $t ${i32(0)})
   (block $done (loop $tiles
    (br_if $done (i32.ge_u ${get('t')} ${get('tb')}))
@@ -79,15 +95,7 @@ function inputTransform(): string {
     ${body.join('\n    ')}
     (local.set $c (i32.add ${get('c')} ${i32(4)}))
     (br $channels)))
-   ;; next tile: column, then row, then image
-   (local.set $tx (i32.add ${get('tx')} ${i32(1)}))
-   (if (i32.eq ${get('tx')} ${get('tw')}) (then
-     (local.set $tx ${i32(0)})
-     (local.set $ty (i32.add ${get('ty')} ${i32(1)}))
-     (if (i32.eq ${get('ty')} ${get('th')}) (then
-       (local.set $ty ${i32(0)})
-       (local.set $b (i32.add ${get('b')} ${i32(1)}))))))
-   (local.set $t (i32.add ${get('t')} ${i32(1)}))
+   ${nextTile()}
    (br $tiles)))
  )`;
 }
@@ -194,9 +202,7 @@ function outputTransform(): string {
   (local.set $kBytes (i32.shl ${get('K')} ${i32(2)}))
   (local.set $rowBytes (i32.mul (i32.shl ${get('tw')} ${i32(1)}) ${get('kBytes')}))
   (local.set $planeBytes (i32.mul ${get('tb')} ${get('kBytes')}))
-  (local.set $tx (i32.rem_u ${get('t0')} ${get('tw')}))
-  (local.set $ty (i32.rem_u (i32.div_u ${get('t0')} ${get('tw')}) ${get('th')}))
-  (local.set $b (i32.div_u ${get('t0')} (i32.mul ${get('tw')} ${get('th')})))
+  ${firstTile()}
   (local.set $t ${i32(0)})
   (block $done (loop $tiles
    (br_if $done (i32.ge_u ${get('t')} ${get('count')}))
@@ -216,14 +222,7 @@ function outputTransform(): string {
     ${out(1, 1)}
     (local.set $k (i32.add ${get('k')} ${i32(4)}))
     (br $channels)))
-   (local.set $tx (i32.add ${get('tx')} ${i32(1)}))
-   (if (i32.eq ${get('tx')} ${get('tw')}) (then
-     (local.set $tx ${i32(0)})
-     (local.set $ty (i32.add ${get('ty')} ${i32(1)}))
-     (if (i32.eq ${get('ty')} ${get('th')}) (then
-       (local.set $ty ${i32(0)})
-       (local.set $b (i32.add ${get('b')} ${i32(1)}))))))
-   (local.set $t (i32.add ${get('t')} ${i32(1)}))
+   ${nextTile()}
    (br $tiles)))
  )`;
 }
