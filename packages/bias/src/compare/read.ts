@@ -1,27 +1,10 @@
 /** Reading `bias-score` output folders for `compare`, with errors that name the folder. */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { DynamicsAnalysis } from '../dynamics/analyze.js';
-import { readResults, readRunInfo, readTextIfExists } from '../score/outputs.js';
+import { isCompleteAnalysis, readPhasesJson } from '../report/read.js';
+import { readResults, readRunInfo } from '../score/outputs.js';
 import { UsageError } from '../score/run.js';
 import type { ComparedRun } from './types.js';
-
-/** `phases.json` of a folder; null when absent. */
-export async function readAnalysis(dir: string): Promise<DynamicsAnalysis | null> {
-  const file = path.join(dir, 'phases.json');
-  const text = await readTextIfExists(file);
-  if (text === null) return null;
-  let a: DynamicsAnalysis;
-  try {
-    a = JSON.parse(text) as DynamicsAnalysis;
-  } catch (err) {
-    throw new UsageError(`${file}: not JSON (${(err as Error).message})`);
-  }
-  if (!a || !Array.isArray(a.groups) || !a.curve || !Array.isArray(a.curve.epochs) || !a.options) {
-    throw new UsageError(`${file}: not a bias-score phases.json (expected curve, options, phases and groups)`);
-  }
-  return a;
-}
 
 /** One output folder: run.json, results.jsonl and, when the run had an error curve, phases.json. */
 export async function readComparedRun(dir: string, label: string): Promise<ComparedRun> {
@@ -32,7 +15,11 @@ export async function readComparedRun(dir: string, label: string): Promise<Compa
   if (!info) throw new UsageError(`compare: ${abs} has no run.json; is it a bias-score output folder?`);
   const { records } = await readResults(abs);
   if (records.length === 0) throw new UsageError(`compare: ${abs} has no results in results.jsonl`);
-  return { label, dir: abs, info, records, analysis: await readAnalysis(abs) };
+  const phases = await readPhasesJson(abs).catch((err: Error) => { throw new UsageError(err.message); });
+  if (phases && !isCompleteAnalysis(phases.analysis)) {
+    throw new UsageError(`${phases.file}: not a bias-score phases.json (expected curve, options, phases and groups)`);
+  }
+  return { label, dir: abs, info, records, analysis: phases?.analysis ?? null };
 }
 
 /**

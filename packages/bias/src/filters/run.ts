@@ -3,12 +3,12 @@
  * them (`filters.json`), and optionally a sheet of chosen epochs side by side. A checkpoint that
  * cannot be read is recorded and the others are still drawn.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { VERSION } from '@shapetex/core';
 import { discoverCheckpoints, type CheckpointEntry } from '../score/discover.js';
 import { checkpointName, compareCheckpoints } from '../score/epoch.js';
 import { defaultEpochEntry } from '../score/score.js';
+import { readPhasesJson } from '../report/read.js';
 import { writeFileAtomic } from '../report/write.js';
 import { filterGrid } from './grid.js';
 import { firstConvKernels } from './read.js';
@@ -61,17 +61,11 @@ export interface FiltersSummary {
   exitCode: 0 | 1;
 }
 
-/** `dir/phases.json` for a folder, else the file itself, parsed. */
+/** The sheet epochs of a phases.json (or the bias-score output folder holding one). */
 async function readPhases(where: string): Promise<{ file: string; epochs: SheetEpoch[] }> {
-  let file = where;
-  if (!where.toLowerCase().endsWith('.json')) file = path.join(where, 'phases.json');
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: cannot read phases (${(e as Error).message}); expected a phases.json or a bias-score output folder holding one`);
-  }
-  return { file, epochs: phaseSheetEpochs(json as Parameters<typeof phaseSheetEpochs>[0], file) };
+  const read = await readPhasesJson(where);
+  if (!read) throw new Error(`${where}: no phases.json there; expected a phases.json or a bias-score output folder holding one (made with --errors)`);
+  return { file: read.file, epochs: phaseSheetEpochs(read.analysis, read.file) };
 }
 
 /** A file name part from a checkpoint's name: safe on every file system. */

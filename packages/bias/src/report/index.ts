@@ -5,3 +5,4 @@ export { PLOT_WIDTH, PLOT_HEIGHT, biasPoints, biasSpec, errorsSpec, scatterSpec,
 export type { BiasPoint, LayerPoint } from './specs.js';
 export { renderSvg, svgToPng, writePlots, writePlotFiles, plotSpecs } from './render.js';
 export type { PlotSpec } from './render.js';
+export { isCompleteAnalysis, readPhasesJson } from './read.js';
