@@ -12,6 +12,9 @@
  * C is a multiple of 4, K of 8, tb of 4 (the rows of the GEMM micro-kernel).
  */
 
+/** Rows of the GEMM micro-kernel: MR rows × 8 columns keep 2·MR accumulators in registers. */
+export const MR = 4;
+
 const ZERO = '(v128.const i32x4 0 0 0 0)';
 const get = (n: string) => `(local.get $${n})`;
 const addr = (base: string, offset: string) => `(i32.add ${base} ${offset})`;
@@ -69,13 +72,18 @@ function inputTransform(): string {
       `(f32x4.sub ${get(`t${i}2`)} ${get(`t${i}1`)})`,
       `(f32x4.sub ${get(`t${i}1`)} ${get(`t${i}3`)})`,
     ];
-    for (let j = 0; j < 4; j++) body.push(`(v128.store ${addr(get('pv'), mul(get('planeBytes'), i32(4 * i + j)))} ${v[j]})`);
+    for (let j = 0; j < 4; j++) {
+      body.push(`(local.set $q ${v[j]})`);
+      const at = addr(get('pv'), mul(get('planeBytes'), i32(4 * i + j)));
+      // V is [ξ][t / MR][C][MR]: the 4 channels of this vector are MR floats apart
+      for (let l = 0; l < 4; l++) body.push(`(v128.store32_lane offset=${l * MR * 4} ${l} ${at} ${get('q')})`);
+    }
   }
   return `
  (func (export "input_transform") (param $x i32) (param $V i32) (param $C i32) (param $Wp i32) (param $Hp i32)
    (param $tw i32) (param $th i32) (param $t0 i32) (param $tb i32)
   (local $cBytes i32) (local $rowBytes i32) (local $planeBytes i32) (local $t i32) (local $b i32) (local $ty i32) (local $tx i32)
-  (local $c i32) (local $px i32) (local $pv i32) (local $tile i32)
+  (local $c i32) (local $px i32) (local $pv i32) (local $tile i32) (local $q v128)
   ${locals.join(' ')}
   (local.set $cBytes (i32.shl ${get('C')} ${i32(2)}))
   (local.set $rowBytes (i32.mul ${get('Wp')} ${get('cBytes')}))
@@ -91,7 +99,7 @@ function inputTransform(): string {
    (block $cdone (loop $channels
     (br_if $cdone (i32.ge_u ${get('c')} ${get('C')}))
     (local.set $px (i32.add ${get('tile')} (i32.shl ${get('c')} ${i32(2)})))
-    (local.set $pv (i32.add ${get('V')} (i32.shl (i32.add (i32.mul ${get('t')} ${get('C')}) ${get('c')}) ${i32(2)})))
+    (local.set $pv (i32.add ${get('V')} (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.div_u ${get('t')} ${i32(MR)}) ${get('C')}) ${get('c')}) ${i32(MR)}) (i32.rem_u ${get('t')} ${i32(MR)})) ${i32(2)})))
     ${body.join('\n    ')}
     (local.set $c (i32.add ${get('c')} ${i32(4)}))
     (br $channels)))
@@ -100,8 +108,6 @@ function inputTransform(): string {
  )`;
 }
 
-/** Rows of the GEMM micro-kernel: 4 rows × 8 columns keep 8 accumulators in registers. */
-const MR = 4;
 
 /**
  * gemm(V, U, M, tb, C, K): for each ξ of the 16, M[ξ] (tb × K) = V[ξ] (tb × C) · U[ξ] (C × K),
@@ -113,7 +119,7 @@ function gemm(): string {
   for (let r = 0; r < MR; r++) acc.push(`(local $c${r}0 v128) (local $c${r}1 v128)`);
   const step: string[] = [];
   for (let r = 0; r < MR; r++) {
-    step.push(`(local.set $a (f32x4.splat (f32.load ${r === 0 ? get('ap') : addr(get('ap'), mul(get('cBytes'), i32(r)))})))`);
+    step.push(`(local.set $a (v128.load32_splat offset=${4 * r} ${get('ap')}))`);
     step.push(`(local.set $c${r}0 (f32x4.add ${get(`c${r}0`)} (f32x4.mul ${get('a')} ${get('b0')})))`);
     step.push(`(local.set $c${r}1 (f32x4.add ${get(`c${r}1`)} (f32x4.mul ${get('a')} ${get('b1')})))`);
   }
@@ -150,7 +156,7 @@ function gemm(): string {
       (local.set $b0 (v128.load ${get('bp')}))
       (local.set $b1 (v128.load offset=16 ${get('bp')}))
       ${step.join('\n      ')}
-      (local.set $ap (i32.add ${get('ap')} ${i32(4)}))
+      (local.set $ap (i32.add ${get('ap')} ${i32(4 * MR)}))
       (local.set $bp (i32.add ${get('bp')} ${i32(32)}))
       (local.set $k (i32.sub ${get('k')} ${i32(1)}))
       (br_if $inner ${get('k')}))
