@@ -1,7 +1,8 @@
 import { describe, expect, it, beforeAll, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel, createRng, initBackend } from '@shapetex/core';
-import { blockTiles, loadWinogradKernels, planWinograd, winogradConv2d, winogradEligible, type WinogradKernels } from '../../../packages/core/dist/kernels/winograd/index.js';
+import { blockTiles, chooseTileSize, loadWinogradKernels, planWinograd, transformFilters, winogradConv2d, winogradEligible, type TileSize, type WinogradKernels } from '../../../packages/core/dist/kernels/winograd/index.js';
+import { residentFilters } from '../../../packages/core/dist/kernels/winograd/arena.js';
 import { randomResnetStateDict } from '../../../bench/lib/resnet-state.mjs';
 
 let kernels: WinogradKernels;
@@ -47,53 +48,105 @@ function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
   return d / m;
 }
 
-describe('Winograd F(2×2, 3×3) convolution (wasm SIMD kernels)', () => {
+/**
+ * G of F(2×2, 3×3) and F(4×4, 3×3) as printed in Lavin & Gray (2016), typed here again so the
+ * test does not read the table it checks.
+ */
+const PAPER_G: Record<TileSize, number[][]> = {
+  2: [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]],
+  4: [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]],
+};
+
+/** Rounding of each tile size against the float64 definition (F(4×4)'s coefficients reach 8). */
+const TOLERANCE: Record<TileSize, number> = { 2: 2e-6, 4: 2e-5 };
+
+describe('Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (wasm SIMD kernels)', () => {
   it('the filter transform is G·g·Gᵀ: a single tap at (y, x) gives the outer product of G\'s columns y and x', () => {
-    const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
     const C = 4, K = 8;
-    for (const [y, x, c, k] of [[0, 0, 0, 0], [1, 2, 3, 5], [2, 1, 1, 7]] as const) {
-      const w = new Float32Array(9 * C * K);
-      w[((y * 3 + x) * C + c) * K + k] = 2;
-      const { U } = planWinograd(w, C, K, null, false);
-      for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) {
-        // packed [16][K/8][C][8]
-        const at = (4 * i + j) * C * K + (k >> 3) * C * 8 + c * 8 + (k & 7);
-        expect(U[at]! + 0).toBe(2 * G[i]![y]! * G[j]![x]! + 0); // + 0: −0 and 0 are the same weight
+    for (const m of [2, 4] as const) {
+      const G = PAPER_G[m], alpha = m + 2;
+      for (const [y, x, c, k] of [[0, 0, 0, 0], [1, 2, 3, 5], [2, 1, 1, 7]] as const) {
+        const w = new Float32Array(9 * C * K);
+        w[((y * 3 + x) * C + c) * K + k] = 2;
+        const U = transformFilters(w, C, K, m);
+        expect(U.length).toBe(alpha * alpha * C * K);
+        let nonzero = 0;
+        for (let i = 0; i < alpha; i++) for (let j = 0; j < alpha; j++) {
+          // packed [α²][K/8][C][8]
+          const at = (alpha * i + j) * C * K + (k >> 3) * C * 8 + c * 8 + (k & 7);
+          expect(U[at]! + 0).toBeCloseTo(2 * G[i]![y]! * G[j]![x]! + 0, 7); // + 0: −0 and 0 are the same weight
+          if (G[i]![y]! * G[j]![x]! !== 0) nonzero++;
+        }
+        // and nothing else anywhere
+        expect(U.reduce((s, v) => s + (v !== 0 ? 1 : 0), 0)).toBe(nonzero);
       }
-      // and nothing else anywhere
-      expect(U.reduce((s, v) => s + (v !== 0 ? 1 : 0), 0)).toBe(16 - countZeroProducts(G, y, x));
     }
   });
 
-  it('equals the direct convolution (float64) for odd and even sizes, batches, bias or none, ReLU or none', () => {
+  it('equals the direct convolution (float64) for both tile sizes, odd and even sizes, batches, bias or none, ReLU or none', () => {
     const cases = [
       { n: 1, H: 1, W: 1, C: 4, K: 8, bias: true, relu: false },
       { n: 2, H: 5, W: 7, C: 4, K: 8, bias: true, relu: true },
       { n: 3, H: 6, W: 4, C: 8, K: 16, bias: false, relu: false },
       { n: 1, H: 9, W: 9, C: 12, K: 24, bias: true, relu: true },
+      { n: 2, H: 3, W: 2, C: 4, K: 8, bias: false, relu: true },
     ];
     for (const [ci, c] of cases.entries()) {
       const x = randoms(c.n * c.H * c.W * c.C, 10 + ci);
       const w = randoms(9 * c.C * c.K, 20 + ci, 0.2);
       const bias = c.bias ? randoms(c.K, 30 + ci) : null;
       const plan = planWinograd(w, c.C, c.K, bias, c.relu);
-      const got = tf.tidy(() => winogradConv2d(kernels, tf.tensor4d(x, [c.n, c.H, c.W, c.C]), plan).dataSync());
       const want = directConv(x, [c.n, c.H, c.W, c.C], w, c.K, bias, c.relu);
-      expect(relErr(got, want), JSON.stringify(c)).toBeLessThan(2e-6);
+      for (const m of [2, 4] as const) {
+        const got = tf.tidy(() => winogradConv2d(kernels, tf.tensor4d(x, [c.n, c.H, c.W, c.C]), plan, m).dataSync());
+        expect(relErr(got, want), JSON.stringify({ ...c, m })).toBeLessThan(TOLERANCE[m]);
+      }
     }
   });
 
   it('tiles split over several blocks, the last one partial, give the same result', () => {
     const n = 2, H = 12, W = 12, C = 256, K = 256;
-    const T = n * (H / 2) * (W / 2);
-    const tb = blockTiles(C, K, T);
-    expect(T % tb).not.toBe(0);
-    expect(T / tb).toBeGreaterThan(2);
     const x = randoms(n * H * W * C, 1);
     const w = randoms(9 * C * K, 2, 0.05);
     const bias = randoms(K, 3);
-    const got = tf.tidy(() => winogradConv2d(kernels, tf.tensor4d(x, [n, H, W, C]), planWinograd(w, C, K, bias, true)).dataSync());
-    expect(relErr(got, directConv(x, [n, H, W, C], w, K, bias, true))).toBeLessThan(2e-6);
+    const want = directConv(x, [n, H, W, C], w, K, bias, true);
+    const plan = planWinograd(w, C, K, bias, true);
+    for (const m of [2, 4] as const) {
+      const T = n * Math.ceil(H / m) * Math.ceil(W / m);
+      const tb = blockTiles(C, K, T, (m + 2) ** 2);
+      expect(T % tb).not.toBe(0);
+      expect(T / tb).toBeGreaterThan(1);
+      const got = tf.tidy(() => winogradConv2d(kernels, tf.tensor4d(x, [n, H, W, C]), plan, m).dataSync());
+      expect(relErr(got, want), `m = ${m}`).toBeLessThan(TOLERANCE[m]);
+    }
+  });
+
+  it('picks the tile size with fewer products: tiles · (m + 2)²', () => {
+    // 1×1: one tile either way, 16 < 36; 2×2: 16 < 36; 3×3: 4·16 = 64 > 36; 56×56: 784·16 > 196·36
+    expect(chooseTileSize(1, 1)).toBe(2);
+    expect(chooseTileSize(2, 2)).toBe(2);
+    expect(chooseTileSize(3, 3)).toBe(4);
+    expect(chooseTileSize(7, 7)).toBe(4);
+    expect(chooseTileSize(56, 56)).toBe(4);
+    // 2 × 8: F(2×2) 1·4 tiles · 16 = 64, F(4×4) 1·2 tiles · 36 = 72
+    expect(chooseTileSize(2, 8)).toBe(2);
+  });
+
+  it('keeps a plan\'s transformed filters in the kernels\' memory between calls, until the arena is full', () => {
+    const a = planWinograd(randoms(9 * 4 * 8, 5), 4, 8, null, false);
+    const b = planWinograd(randoms(9 * 4 * 8, 6), 4, 8, null, false);
+    const bytes = 16 * 4 * 8 * 4; // F(2×2): 16 planes of 4 × 8 floats, already 64-byte aligned
+    const first = residentFilters(kernels, a, 2, bytes);
+    const mem = () => new Float32Array(kernels.memory.buffer);
+    mem()[first.at / 4] = 12345; // a copy would overwrite this
+    expect(residentFilters(kernels, a, 2, bytes)).toEqual(first);
+    expect(mem()[first.at / 4]).toBe(12345);
+    // b does not fit beside a: the arena starts over, b takes a's place, and a is copied in again
+    const second = residentFilters(kernels, b, 2, bytes);
+    expect(second.at).toBe(first.at);
+    const again = residentFilters(kernels, a, 2, bytes);
+    expect(again.at).toBe(first.at);
+    expect(mem()[first.at / 4]).toBe(transformFilters(a.filter, 4, 8, 2)[0]);
   });
 
   it('takes only what it can do: 3×3, stride 1, padding 1, dense, C % 4 = 0, K % 8 = 0, ReLU or linear', () => {
@@ -123,9 +176,3 @@ describe('Winograd F(2×2, 3×3) convolution (wasm SIMD kernels)', () => {
   });
 });
 
-/** How many of the 16 products G[i][y]·G[j][x] are zero. */
-function countZeroProducts(G: number[][], y: number, x: number): number {
-  let z = 0;
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) if (G[i]![y]! * G[j]![x]! === 0) z++;
-  return z;
-}

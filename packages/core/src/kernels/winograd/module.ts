@@ -4,14 +4,17 @@
  * Assembly is asynchronous, so it happens when the wasm backend is set up; the convolution
  * itself runs synchronously inside a network's tf.tidy.
  */
+import type { TileSize } from './transforms.js';
 import { winogradWat } from './wat.js';
 
-export interface WinogradKernels {
+type InputTransform = (x: number, V: number, C: number, Wp: number, Hp: number, tw: number, th: number, t0: number, tb: number) => void;
+type OutputTransform = (M: number, y: number, bias: number, K: number, tw: number, th: number, t0: number, count: number, tb: number, relu: number) => void;
+
+/** The module's exports: the memory, one GEMM, and the transforms of each tile size m. */
+export type WinogradKernels = {
   memory: WebAssembly.Memory;
-  input_transform(x: number, V: number, C: number, Wp: number, Hp: number, tw: number, th: number, t0: number, tb: number): void;
-  gemm(V: number, U: number, M: number, tb: number, C: number, K: number): void;
-  output_transform(M: number, y: number, bias: number, K: number, tw: number, th: number, t0: number, count: number, tb: number, relu: number): void;
-}
+  gemm(V: number, U: number, M: number, planes: number, tb: number, C: number, K: number): void;
+} & { [m in TileSize as `input_transform_${m}`]: InputTransform } & { [m in TileSize as `output_transform_${m}`]: OutputTransform };
 
 let kernels: WinogradKernels | null = null;
 let loading: Promise<WinogradKernels | null> | null = null;
