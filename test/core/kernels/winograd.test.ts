@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel, createRng, initBackend } from '@shapetex/core';
-import { blockTiles, chooseTileSize, loadWinogradKernels, planWinograd, transformFilters, winogradConv2d, winogradEligible, type TileSize, type WinogradKernels } from '../../../packages/core/dist/kernels/winograd/index.js';
+import { WINOGRAD_KERNEL, blockTiles, chooseTileSize, loadWinogradKernels, winogradKernels, planWinograd, transformFilters, winogradConv2d, winogradEligible, type TileSize, type WinogradKernels } from '../../../packages/core/dist/kernels/winograd/index.js';
 import { residentFilters } from '../../../packages/core/dist/kernels/winograd/arena.js';
 import { randomResnetStateDict } from '../../../bench/lib/resnet-state.mjs';
 
@@ -9,7 +9,8 @@ let kernels: WinogradKernels;
 beforeAll(async () => {
   const info = await initBackend('wasm', { log: null });
   expect(info.device).toBe('wasm (simd, winograd 3×3)');
-  kernels = (await loadWinogradKernels())!;
+  expect(await loadWinogradKernels()).toBe(true);
+  kernels = winogradKernels()!;
 });
 afterEach(() => { delete process.env.SHAPETEX_WINOGRAD; });
 
@@ -132,21 +133,37 @@ describe('Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (wasm SIMD kernel
     expect(chooseTileSize(2, 8)).toBe(2);
   });
 
-  it('keeps a plan\'s transformed filters in the kernels\' memory between calls, until the arena is full', () => {
-    const a = planWinograd(randoms(9 * 4 * 8, 5), 4, 8, null, false);
+  it('keeps a plan\'s transformed filters in tfjs-wasm\'s heap between calls, until the arena is full', () => {
+    const a = planWinograd(randoms(9 * 4 * 8, 5), 4, 8, randoms(8, 7), false);
     const b = planWinograd(randoms(9 * 4 * 8, 6), 4, 8, null, false);
-    const bytes = 16 * 4 * 8 * 4; // F(2×2): 16 planes of 4 × 8 floats, already 64-byte aligned
+    const bytes = (16 * 4 * 8 + 8) * 4; // F(2×2): 16 planes of 4 × 8 floats, then the bias
+    const heap = () => new Float32Array(kernels.memory.buffer);
     const first = residentFilters(kernels, a, 2, bytes);
-    const mem = () => new Float32Array(kernels.memory.buffer);
-    mem()[first.at / 4] = 12345; // a copy would overwrite this
+    expect(first.U % 64).toBe(0);
+    expect(first.bias).toBe(first.U + 16 * 4 * 8 * 4);
+    expect(Array.from(heap().subarray(first.U / 4, first.U / 4 + 16 * 32))).toEqual(Array.from(transformFilters(a.filter, 4, 8, 2)));
+    expect(Array.from(heap().subarray(first.bias / 4, first.bias / 4 + 8))).toEqual(Array.from(a.bias));
+    heap()[first.U / 4] = 12345; // a copy would overwrite this
     expect(residentFilters(kernels, a, 2, bytes)).toEqual(first);
-    expect(mem()[first.at / 4]).toBe(12345);
-    // b does not fit beside a: the arena starts over, b takes a's place, and a is copied in again
-    const second = residentFilters(kernels, b, 2, bytes);
-    expect(second.at).toBe(first.at);
+    expect(heap()[first.U / 4]).toBe(12345);
+    // b does not fit beside a: the arena frees a and starts over; a is copied in again on next use
+    residentFilters(kernels, b, 2, bytes);
     const again = residentFilters(kernels, a, 2, bytes);
-    expect(again.at).toBe(first.at);
-    expect(mem()[first.at / 4]).toBe(transformFilters(a.filter, 4, 8, 2)[0]);
+    expect(heap()[again.U / 4]).toBe(transformFilters(a.filter, 4, 8, 2)[0]);
+  });
+
+  it('runs as a tfjs kernel in tfjs\'s heap: tracked by tf.tidy, named in tf.profile, no tensors or heap left behind', async () => {
+    const plan = planWinograd(randoms(9 * 8 * 16, 8, 0.2), 8, 16, null, true);
+    const x = tf.tensor4d(randoms(2 * 7 * 5 * 8, 9), [2, 7, 5, 8]);
+    winogradConv2d(kernels, x, plan).dispose(); // places the filters
+    const before = tf.memory().numTensors;
+    const heapBytes = kernels.memory.buffer.byteLength;
+    for (let i = 0; i < 20; i++) tf.tidy(() => { winogradConv2d(kernels, x, plan); });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(kernels.memory.buffer.byteLength).toBe(heapBytes);
+    const profile = await tf.profile(() => tf.tidy(() => winogradConv2d(kernels, x, plan)));
+    expect(profile.kernels.map((k) => k.name)).toContain(WINOGRAD_KERNEL);
+    x.dispose();
   });
 
   it('takes only what it can do: 3×3, stride 1, padding 1, dense, C % 4 = 0, K % 8 = 0, ReLU or linear', () => {

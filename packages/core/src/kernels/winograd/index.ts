@@ -1,4 +1,4 @@
-export { winogradConv2d, blockTiles } from './conv.js';
+export { winogradConv2d, blockTiles, WINOGRAD_KERNEL } from './conv.js';
 export { loadWinogradKernels, winogradKernels, winogradStatus, winogradWanted } from './module.js';
 export type { WinogradKernels } from './module.js';
 export { planFilters, planWinograd, transformFilters, winogradEligible } from './plan.js';

@@ -1,65 +1,124 @@
 /**
- * The Winograd kernels' WebAssembly instance: assembled from winogradWat() by wabt (a pure
- * JS/wasm package) the first time a thread asks for it, then kept for the thread's life.
- * Assembly is asynchronous, so it happens when the wasm backend is set up; the convolution
- * itself runs synchronously inside a network's tf.tidy.
+ * The Winograd kernels' WebAssembly instance. The module is assembled from winogradWat() by
+ * wabt (a pure JS/wasm package) once per thread when the wasm backend is set up, and
+ * instantiated on tfjs-backend-wasm's own memory: the kernels then read a layer's input and
+ * write its output where tfjs keeps them, with no copies in or out, and their scratch and the
+ * transformed filters are allocated by tfjs's malloc.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { TileSize } from './transforms.js';
 import { winogradWat } from './wat.js';
 
 type InputTransform = (x: number, V: number, C: number, Wp: number, Hp: number, tw: number, th: number, t0: number, tb: number) => void;
 type OutputTransform = (M: number, y: number, bias: number, K: number, tw: number, th: number, t0: number, count: number, tb: number, relu: number) => void;
 
-/** The module's exports: the memory, one GEMM, and the transforms of each tile size m. */
+/** The instance's exports, bound to one tfjs-wasm memory, with that heap's allocator. */
 export type WinogradKernels = {
   memory: WebAssembly.Memory;
+  /** tfjs-wasm's malloc and free: byte addresses in `memory`. */
+  alloc(bytes: number): number;
+  free(at: number): void;
   gemm(V: number, U: number, M: number, planes: number, tb: number, C: number, K: number): void;
 } & { [m in TileSize as `input_transform_${m}`]: InputTransform } & { [m in TileSize as `output_transform_${m}`]: OutputTransform };
 
-let kernels: WinogradKernels | null = null;
-let loading: Promise<WinogradKernels | null> | null = null;
+/** What this module needs of tfjs-backend-wasm 4.x's backend object (not in its typings). */
+export interface WasmBackendInternals {
+  wasm: { asm?: { memory?: WebAssembly.Memory }; _malloc(bytes: number): number; _free(at: number): void };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  disposeData(dataId: object): boolean;
+}
+
+/** The part of wabt's API used here. */
+interface Wabt {
+  parseWat(file: string, text: string, features: Record<string, boolean>): {
+    resolveNames(): void; validate(): void; toBinary(o: object): { buffer: Uint8Array }; destroy(): void;
+  };
+}
+let wabt: Wabt | null = null;
+let loading: Promise<boolean> | null = null;
 let failure: string | null = null;
+/** Compiled module per memory kind: tfjs's threaded build has a shared memory. */
+const compiled = new Map<boolean, WebAssembly.Module>();
+const instances = new WeakMap<WebAssembly.Memory, WinogradKernels>();
 
 /** Off with SHAPETEX_WINOGRAD=0 (then every 3×3 convolution goes through tfjs). */
 export function winogradWanted(): boolean {
   return process.env.SHAPETEX_WINOGRAD !== '0';
 }
 
+function compile(shared: boolean): WebAssembly.Module {
+  let mod = compiled.get(shared);
+  if (!mod) {
+    const parsed = wabt!.parseWat('winograd.wat', winogradWat({ shared }), { simd: true, threads: shared });
+    try {
+      parsed.resolveNames();
+      parsed.validate();
+      mod = new WebAssembly.Module(parsed.toBinary({}).buffer as Uint8Array<ArrayBuffer>);
+    } finally {
+      parsed.destroy();
+    }
+    compiled.set(shared, mod);
+  }
+  return mod;
+}
+
 /**
- * Assembles and instantiates the kernels once per thread. Resolves to null, with the reason in
- * winogradStatus(), where WebAssembly SIMD is missing or assembly fails: callers then use tfjs's
- * own convolution, which gives the same numbers within float rounding.
+ * Loads wabt and assembles the module once per thread. Resolves to false, with the reason in
+ * winogradStatus(), where WebAssembly SIMD is missing or assembly fails: callers then use
+ * tfjs's own convolution, which gives the same numbers within float rounding.
  */
-export function loadWinogradKernels(): Promise<WinogradKernels | null> {
-  if (!winogradWanted()) return Promise.resolve(null);
+export function loadWinogradKernels(): Promise<boolean> {
+  if (!winogradWanted()) return Promise.resolve(false);
   loading ??= (async () => {
     try {
       const { default: init } = await import('wabt');
-      const wabt = await init();
-      const mod = wabt.parseWat('winograd.wat', winogradWat(), { simd: true });
-      mod.resolveNames();
-      mod.validate();
-      const { buffer } = mod.toBinary({});
-      mod.destroy();
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(buffer as Uint8Array<ArrayBuffer>));
-      kernels = instance.exports as unknown as WinogradKernels;
-      return kernels;
+      wabt = (await init()) as unknown as Wabt;
+      compile(false);
+      return true;
     } catch (err) {
       failure = (err as Error).message;
-      return null;
+      return false;
     }
   })();
   return loading;
 }
 
-/** The kernels when this thread has loaded them (and they are wanted), else null. */
+/** tfjs-wasm's backend object, when it is the current backend and has what the kernels need. */
+export function wasmInternals(): WasmBackendInternals | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const backend = tf.backend() as unknown as WasmBackendInternals;
+  return backend.wasm?.asm?.memory instanceof WebAssembly.Memory && backend.dataIdMap !== undefined ? backend : null;
+}
+
+/**
+ * The kernels on the current wasm backend's memory (instantiated on first use), or null when
+ * they are not wanted, not loaded, or the backend is not tfjs-wasm.
+ */
 export function winogradKernels(): WinogradKernels | null {
-  return winogradWanted() ? kernels : null;
+  if (!winogradWanted() || !wabt) return null;
+  const backend = wasmInternals();
+  if (!backend) return null;
+  const memory = backend.wasm.asm!.memory!;
+  let k = instances.get(memory);
+  if (!k) {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    try {
+      const instance = new WebAssembly.Instance(compile(shared), { env: { memory } });
+      const wasm = backend.wasm;
+      k = { ...(instance.exports as object), memory, alloc: (bytes: number) => wasm._malloc(bytes), free: (at: number) => wasm._free(at) } as WinogradKernels;
+    } catch (err) {
+      failure = (err as Error).message;
+      return null;
+    }
+    instances.set(memory, k);
+  }
+  return k;
 }
 
 /** Why the kernels are not in use, or null when they are. */
 export function winogradStatus(): string | null {
   if (!winogradWanted()) return 'off (SHAPETEX_WINOGRAD=0)';
-  if (kernels) return null;
+  if (wabt && !failure) return null;
   return failure ?? 'not loaded';
 }

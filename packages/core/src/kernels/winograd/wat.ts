@@ -4,7 +4,8 @@
  * their matrices and the GEMM over registers; assembled by wabt at first use (module.ts), so no
  * binary is kept or built ahead.
  *
- * Memory layout the kernels agree on (byte addresses, float32, 16-byte aligned), α = m + 2:
+ * Memory layout the kernels agree on (byte addresses in tfjs-wasm's heap, float32, 16-byte
+ * aligned), α = m + 2:
  * - input: zero-padded NHWC, [n, Hp, Wp, C] with Hp = m·th + 2, Wp = m·tw + 2 (th × tw tiles);
  * - V: transformed input tiles of one block, [α²][tb / MR][C][MR] (ξ = α·i + j of the tile;
  *   MR tiles interleaved, so the GEMM reads one row value of each at constant offsets);
@@ -240,10 +241,13 @@ function outputTransform({ m, alpha, AT }: TileTransforms): string {
  )`;
 }
 
-/** The whole module: one growable memory, exported; the transforms of each tile size and one GEMM. */
-export function winogradWat(): string {
+/**
+ * The whole module: the transforms of each tile size and one GEMM, on an imported memory
+ * (tfjs-wasm's heap; `shared` for its threaded build, whose memory is a SharedArrayBuffer).
+ */
+export function winogradWat({ shared = false }: { shared?: boolean } = {}): string {
   return `(module
- (memory (export "memory") 1)
+ (import "env" "memory" (memory 1${shared ? ' 65536 shared' : ''}))
 ${TILE_SIZES.map((m) => inputTransform(tileTransforms(m)) + outputTransform(tileTransforms(m))).join('\n')}
 ${gemm()}
 )`;
