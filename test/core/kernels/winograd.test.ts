@@ -106,7 +106,7 @@ describe('Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (wasm SIMD kernel
   });
 
   it('tiles split over several blocks, the last one partial, give the same result', () => {
-    const n = 2, H = 12, W = 12, C = 256, K = 256;
+    const n = 4, H = 12, W = 12, C = 256, K = 256;
     const x = randoms(n * H * W * C, 1);
     const w = randoms(9 * C * K, 2, 0.05);
     const bias = randoms(K, 3);

@@ -17,13 +17,19 @@ import { MR } from './wat.js';
 
 export const WINOGRAD_KERNEL = 'ShapetexWinogradConv2D';
 
-/** Bytes of transformed input + products per block: about the size of a core's L2 cache. */
-const BLOCK_BYTES = 1 << 20;
+/**
+ * Bytes of transformed input + products per block (all α² planes): they should stay in cache
+ * between the three kernels. But the GEMM reuses each 8-column panel of U across the block's
+ * rows, so a block never has fewer than MIN_ROWS tiles: with blocks sized by bytes alone,
+ * F(4×4) at 512 channels had 4 rows and its GEMM ran at half speed, bound by U's traffic.
+ */
+const BLOCK_BYTES = 2 << 20;
+const MIN_ROWS = 32;
 
-/** Tiles per block for α² planes: a multiple of MR (the GEMM's rows), at least MR. */
+/** Tiles per block for α² planes: a multiple of MR (the GEMM's rows), at least MIN_ROWS. */
 export function blockTiles(C: number, K: number, tiles: number, planes = 16): number {
-  const fit = Math.floor(BLOCK_BYTES / (planes * 4 * (C + K)));
-  const tb = Math.max(MR, fit - (fit % MR));
+  const fit = Math.max(MIN_ROWS, Math.floor(BLOCK_BYTES / (planes * 4 * (C + K))));
+  const tb = fit - (fit % MR);
   return Math.min(tb, Math.ceil(tiles / MR) * MR);
 }
 
