@@ -1,53 +1,18 @@
 import { describe, expect, it, beforeAll, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { createModel, createRng, initBackend } from '@shapetex/core';
-import { WINOGRAD_KERNEL, blockTiles, chooseTileSize, loadWinogradKernels, winogradKernels, planWinograd, transformFilters, winogradConv2d, winogradEligible, type TileSize, type WinogradKernels } from '../../../packages/core/dist/kernels/winograd/index.js';
-import { residentFilters } from '../../../packages/core/dist/kernels/winograd/arena.js';
+import { createModel, initBackend } from '@shapetex/core';
+import { WINOGRAD_KERNEL, blockTiles, chooseTileSize, loadConvKernels, winogradKernels, planWinograd, residentFilters, transformFilters, winogradConv2d, winogradEligible, type TileSize, type ConvKernels } from '../../../packages/core/dist/kernels/index.js';
 import { randomResnetStateDict } from '../../../bench/lib/resnet-state.mjs';
+import { directConv, randoms, relErr } from './reference.js';
 
-let kernels: WinogradKernels;
+let kernels: ConvKernels;
 beforeAll(async () => {
   const info = await initBackend('wasm', { log: null });
-  expect(info.device).toBe('wasm (simd, winograd 3×3)');
-  expect(await loadWinogradKernels()).toBe(true);
+  expect(info.device).toBe('wasm (simd, winograd 3×3, im2col)');
+  expect(await loadConvKernels()).toBe(true);
   kernels = winogradKernels()!;
 });
 afterEach(() => { delete process.env.SHAPETEX_WINOGRAD; });
-
-/** The definition, in float64: y[b,i,j,k] = act(bias[k] + Σ x[b,i+dy−1,j+dx−1,c]·w[dy,dx,c,k]). */
-function directConv(x: Float32Array, [n, H, W, C]: number[], w: Float32Array, K: number, bias: Float32Array | null, relu: boolean): Float64Array {
-  const y = new Float64Array(n * H * W * K);
-  for (let b = 0; b < n; b++) for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) {
-    const acc = new Float64Array(K);
-    for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) {
-      const yy = i + dy - 1, xx = j + dx - 1;
-      if (yy < 0 || yy >= H || xx < 0 || xx >= W) continue;
-      for (let c = 0; c < C; c++) {
-        const v = x[((b * H + yy) * W + xx) * C + c]!;
-        const row = ((dy * 3 + dx) * C + c) * K;
-        for (let k = 0; k < K; k++) acc[k] += v * w[row + k]!;
-      }
-    }
-    for (let k = 0; k < K; k++) {
-      const v = acc[k]! + (bias ? bias[k]! : 0);
-      y[((b * H + i) * W + j) * K + k] = relu ? Math.max(0, v) : v;
-    }
-  }
-  return y;
-}
-
-function randoms(n: number, seed: number, scale = 1): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length: n }, () => scale * rng.normal());
-}
-
-/** max |got − want| / max |want| */
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  expect(got.length).toBe(want.length);
-  let d = 0, m = 0;
-  for (let i = 0; i < got.length; i++) { d = Math.max(d, Math.abs(got[i]! - want[i]!)); m = Math.max(m, Math.abs(want[i]!)); }
-  return d / m;
-}
 
 /**
  * G of F(2×2, 3×3) and F(4×4, 3×3) as printed in Lavin & Gray (2016), typed here again so the

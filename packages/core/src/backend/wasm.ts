@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { BackendUnavailableError } from './errors.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
-import { loadWinogradKernels } from '../kernels/winograd/module.js';
+import { convKernelsInUse, loadConvKernels } from '../kernels/module.js';
 
 /**
  * The embedded default: tfjs's WebAssembly backend (XNNPACK kernels, SIMD). Its `.wasm` files
@@ -22,7 +22,8 @@ export async function loadWasm(): Promise<{ device: string; accelerated: boolean
   registerWasmTrainingKernels();
   const threads = Number(process.env.SHAPETEX_WASM_THREADS ?? 0);
   if (threads > 0) wasm.setThreadsCount(threads);
-  // our Winograd kernels for 3×3 convolutions (kernels/winograd); without them tfjs's own run
-  const winograd = await loadWinogradKernels();
-  return { device: winograd ? 'wasm (simd, winograd 3×3)' : 'wasm (simd)', accelerated: false };
+  // shapetex's own convolution kernels (kernels/: Winograd for 3×3 stride 1, im2col + GEMM for
+  // the others); without them tfjs's own run
+  await loadConvKernels();
+  return { device: `wasm (${['simd', ...convKernelsInUse()].join(', ')})`, accelerated: false };
 }

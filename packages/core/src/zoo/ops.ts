@@ -4,7 +4,9 @@
  * folding into HWIO filters, and fused conv application with PyTorch's symmetric padding.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { planWinograd, winogradConv2d, winogradEligible, winogradKernels, type WinogradPlan } from '../kernels/winograd/index.js';
+import { im2colKernels, winogradKernels } from '../kernels/module.js';
+import { im2colConv2d, im2colEligible, planIm2col, type Im2colPlan } from '../kernels/im2col/index.js';
+import { planWinograd, winogradConv2d, winogradEligible, type WinogradPlan } from '../kernels/winograd/index.js';
 import type { StateDict, TensorEntry } from '../io/types.js';
 import type { Network } from './types.js';
 
@@ -154,6 +156,8 @@ export interface FoldedConv {
   activation: Activation;
   /** The Winograd path's filters, when this conv qualifies and the kernels are loaded (wasm). */
   winograd?: WinogradPlan;
+  /** The im2col path's, for the other convs that qualify (wasm). */
+  im2col?: Im2colPlan;
 }
 
 export interface ConvOptions {
@@ -208,8 +212,10 @@ export function foldConv(sd: StateDict, weightKey: string, opts: ConvOptions = {
   const stride = opts.stride ?? 1;
   const pad = opts.pad ?? (kh - 1) / 2;
   const activation = opts.activation ?? 'linear';
-  const winograd = tf.getBackend() === 'wasm' && winogradKernels() !== null &&
-    winogradEligible({ kh, kw, C: I, K: O, stride, pad, depthwise, activation });
+  // shapetex's own wasm kernels (kernels/): Winograd for 3×3 stride 1, im2col + GEMM for most others
+  const geometry = { kh, kw, C: I, K: O, stride, pad, depthwise, activation };
+  const winograd = tf.getBackend() === 'wasm' && winogradKernels() !== null && winogradEligible(geometry);
+  const im2col = !winograd && tf.getBackend() === 'wasm' && im2colKernels() !== null && im2colEligible(geometry);
   return {
     filter: depthwise ? tf.tensor4d(out, [kh, kw, O, 1]) : tf.tensor4d(out, [kh, kw, I, O]),
     bias: bias ? tf.tensor1d(bias) : null,
@@ -218,13 +224,20 @@ export function foldConv(sd: StateDict, weightKey: string, opts: ConvOptions = {
     depthwise,
     activation,
     ...(winograd ? { winograd: planWinograd(out, I, O, bias, activation === 'relu') } : {}),
+    ...(im2col ? { im2col: planIm2col(out, geometry, bias, activation === 'relu') } : {}),
   };
 }
 
 /** Apply a folded conv: fused conv + bias (+ ReLU/ReLU6/sigmoid); SiLU as x·σ(x) after it. */
 export function applyConv(x: tf.Tensor4D, c: FoldedConv): tf.Tensor4D {
-  const kernels = c.winograd && tf.getBackend() === 'wasm' ? winogradKernels() : null;
-  if (kernels) return winogradConv2d(kernels, x, c.winograd!);
+  if (c.winograd) {
+    const kernels = winogradKernels();
+    if (kernels) return winogradConv2d(kernels, x, c.winograd);
+  }
+  if (c.im2col) {
+    const kernels = im2colKernels();
+    if (kernels) return im2colConv2d(kernels, x, c.im2col);
+  }
   const fusedAct = c.activation === 'silu' ? 'linear' : c.activation;
   const args = {
     x,

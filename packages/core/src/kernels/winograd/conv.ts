@@ -9,11 +9,11 @@
  * tracks its output like any op's (tf.tidy, tf.profile) and the kernels work in tfjs's heap.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { allocAligned, residentFilters } from './arena.js';
-import { wasmInternals, type WasmBackendInternals, type WinogradKernels } from './module.js';
-import type { WinogradPlan } from './plan.js';
+import { allocAligned } from '../arena.js';
+import { wasmInternals, type ConvKernels, type WasmBackendInternals } from '../module.js';
+import { MR } from '../text.js';
+import { residentFilters, type WinogradPlan } from './plan.js';
 import { chooseTileSize, type TileSize } from './transforms.js';
-import { MR } from './wat.js';
 
 export const WINOGRAD_KERNEL = 'ShapetexWinogradConv2D';
 
@@ -33,7 +33,7 @@ export function blockTiles(C: number, K: number, tiles: number, planes = 16): nu
   return Math.min(tb, Math.ceil(tiles / MR) * MR);
 }
 
-interface Attrs { kernels: WinogradKernels; plan: WinogradPlan; m: TileSize }
+interface Attrs { kernels: ConvKernels; plan: WinogradPlan; m: TileSize }
 
 function ensureRegistered(): void {
   if (tf.getKernel(WINOGRAD_KERNEL, 'wasm')) return;
@@ -49,7 +49,7 @@ function ensureRegistered(): void {
  * y = act(conv3×3(x) + bias) for an NHWC float32 input on the wasm backend, through the
  * Winograd kernels with tile size m (by default the cheaper one for this map size).
  */
-export function winogradConv2d(kernels: WinogradKernels, x: tf.Tensor4D, plan: WinogradPlan, tile?: TileSize): tf.Tensor4D {
+export function winogradConv2d(kernels: ConvKernels, x: tf.Tensor4D, plan: WinogradPlan, tile?: TileSize): tf.Tensor4D {
   const [, H, W, C] = x.shape;
   if (C !== plan.C) throw new Error(`winogradConv2d: input has ${C} channels, the filter expects ${plan.C}`);
   if (!wasmInternals()) throw new Error(`winogradConv2d: needs the wasm backend, the current one is ${tf.getBackend()}`);

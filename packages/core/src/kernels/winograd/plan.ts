@@ -3,6 +3,8 @@
  * layout the GEMM kernel reads. Pure: arrays in, arrays out; the plan only caches the
  * transformed filters of each tile size the first time a convolution asks for them.
  */
+import { resident } from '../arena.js';
+import type { ConvKernels } from '../module.js';
 import { tileTransforms, type TileSize } from './transforms.js';
 
 /** What the kernels need of one convolution, computed once when the network is built. */
@@ -68,4 +70,13 @@ export function transformFilters(filter: Float32Array, C: number, K: number, m: 
     }
   }
   return U;
+}
+
+/**
+ * The byte addresses of the plan's transformed filters for tile size m and of its bias in the
+ * kernels' memory (kernels/arena.ts), copied in when not there.
+ */
+export function residentFilters(k: ConvKernels, plan: WinogradPlan, m: TileSize, capacity?: number): { U: number; bias: number } {
+  const [U, bias] = resident(k, plan, `winograd F(${m}×${m})`, () => [planFilters(plan, m), plan.bias], capacity);
+  return { U: U!, bias: bias! };
 }

@@ -1,8 +1,7 @@
 /**
- * The WebAssembly (SIMD128) text of the Winograd F(m×m, 3×3) convolution kernels, m = 2 or 4
- * (transforms.ts). Generated rather than written out because the transforms are unrolled from
- * their matrices and the GEMM over registers; assembled by wabt at first use (module.ts), so no
- * binary is kept or built ahead.
+ * The WebAssembly (SIMD128) text of the Winograd F(m×m, 3×3) transforms, m = 2 or 4
+ * (transforms.ts), unrolled from their matrices; the products between them are the shared GEMM
+ * (kernels/wat.ts).
  *
  * Memory layout the kernels agree on (byte addresses in tfjs-wasm's heap, float32, 16-byte
  * aligned), α = m + 2:
@@ -14,16 +13,8 @@
  * - output: NHWC over whole tiles, [n, m·th, m·tw, K].
  * C is a multiple of 4, K of 8, tb of MR (the rows of the GEMM micro-kernel).
  */
+import { MR, ZERO, addr, get, i32, mul } from '../text.js';
 import { TILE_SIZES, tileTransforms, type TileTransforms } from './transforms.js';
-
-/** Rows of the GEMM micro-kernel: MR rows × 8 columns keep 2·MR accumulators in registers. */
-export const MR = 4;
-
-const ZERO = '(v128.const i32x4 0 0 0 0)';
-const get = (n: string) => `(local.get $${n})`;
-const addr = (base: string, offset: string) => `(i32.add ${base} ${offset})`;
-const i32 = (v: number) => `(i32.const ${v})`;
-const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
 
 /** Sets (b, ty, tx), the image, tile row and tile column, of tile t0 (tiles in that order). */
 function firstTile(): string {
@@ -121,69 +112,6 @@ function inputTransform({ m, alpha, BT }: TileTransforms): string {
 }
 
 /**
- * gemm(V, U, M, planes, tb, C, K): for each ξ of the α² planes, M[ξ] (tb × K) = V[ξ] (tb × C) ·
- * U[ξ] (C × K), V packed [tb / MR][C][MR] and U [K/8][C][8]. Each step of the inner loop
- * broadcasts one value of each of the MR rows (constant offsets from one pointer) and
- * multiplies it with 8 columns of U.
- */
-function gemm(): string {
-  const acc: string[] = [];
-  for (let r = 0; r < MR; r++) acc.push(`(local $c${r}0 v128) (local $c${r}1 v128)`);
-  const step: string[] = [];
-  for (let r = 0; r < MR; r++) {
-    step.push(`(local.set $a (v128.load32_splat offset=${4 * r} ${get('ap')}))`);
-    step.push(`(local.set $c${r}0 (f32x4.add ${get(`c${r}0`)} (f32x4.mul ${get('a')} ${get('b0')})))`);
-    step.push(`(local.set $c${r}1 (f32x4.add ${get(`c${r}1`)} (f32x4.mul ${get('a')} ${get('b1')})))`);
-  }
-  const zero = Array.from({ length: MR }, (_, r) => `(local.set $c${r}0 ${ZERO}) (local.set $c${r}1 ${ZERO})`).join(' ');
-  const store: string[] = [];
-  for (let r = 0; r < MR; r++) {
-    const row = r === 0 ? get('mp') : addr(get('mp'), mul(get('kBytes'), i32(r)));
-    store.push(`(v128.store ${row} ${get(`c${r}0`)})`, `(v128.store offset=16 ${row} ${get(`c${r}1`)})`);
-  }
-  return `
- (func (export "gemm") (param $V i32) (param $U i32) (param $M i32) (param $planes i32) (param $tb i32) (param $C i32) (param $K i32)
-  (local $xi i32) (local $n i32) (local $m i32) (local $k i32) (local $ap i32) (local $bp i32) (local $mp i32)
-  (local $cBytes i32) (local $kBytes i32) (local $vPlane i32) (local $uPlane i32) (local $mPlane i32)
-  (local $a v128) (local $b0 v128) (local $b1 v128) ${acc.join(' ')}
-  (local.set $cBytes (i32.shl ${get('C')} ${i32(2)}))
-  (local.set $kBytes (i32.shl ${get('K')} ${i32(2)}))
-  (local.set $xi ${i32(0)})
-  (block $xdone (loop $planes
-   (br_if $xdone (i32.ge_u ${get('xi')} ${get('planes')}))
-   (local.set $vPlane (i32.add ${get('V')} (i32.mul ${get('xi')} (i32.mul ${get('tb')} ${get('cBytes')}))))
-   (local.set $uPlane (i32.add ${get('U')} (i32.mul ${get('xi')} (i32.mul ${get('C')} ${get('kBytes')}))))
-   (local.set $mPlane (i32.add ${get('M')} (i32.mul ${get('xi')} (i32.mul ${get('tb')} ${get('kBytes')}))))
-   (local.set $n ${i32(0)})
-   (block $ndone (loop $cols
-    (br_if $ndone (i32.ge_u ${get('n')} ${get('K')}))
-    (local.set $m ${i32(0)})
-    (block $mdone (loop $rows
-     (br_if $mdone (i32.ge_u ${get('m')} ${get('tb')}))
-     ${zero}
-     (local.set $ap (i32.add ${get('vPlane')} (i32.mul ${get('m')} ${get('cBytes')})))
-     (local.set $bp (i32.add ${get('uPlane')} (i32.mul ${get('n')} ${get('cBytes')})))
-     (local.set $k ${get('C')})
-     (loop $inner
-      (local.set $b0 (v128.load ${get('bp')}))
-      (local.set $b1 (v128.load offset=16 ${get('bp')}))
-      ${step.join('\n      ')}
-      (local.set $ap (i32.add ${get('ap')} ${i32(4 * MR)}))
-      (local.set $bp (i32.add ${get('bp')} ${i32(32)}))
-      (local.set $k (i32.sub ${get('k')} ${i32(1)}))
-      (br_if $inner ${get('k')}))
-     (local.set $mp (i32.add ${get('mPlane')} (i32.shl (i32.add (i32.mul ${get('m')} ${get('K')}) ${get('n')}) ${i32(2)})))
-     ${store.join('\n     ')}
-     (local.set $m (i32.add ${get('m')} ${i32(MR)}))
-     (br $rows)))
-    (local.set $n (i32.add ${get('n')} ${i32(8)}))
-    (br $cols)))
-   (local.set $xi (i32.add ${get('xi')} ${i32(1)}))
-   (br $planes)))
- )`;
-}
-
-/**
  * output_transform_m(M, y, bias, K, tw, th, t0, count, tb, relu): Y = Aᵀ·M·A + bias for the
  * tiles t0 … t0 + count − 1, then max(·, 0) when relu ≠ 0; written to y at the tile's m × m
  * output pixels (NHWC over whole tiles).
@@ -241,14 +169,7 @@ function outputTransform({ m, alpha, AT }: TileTransforms): string {
  )`;
 }
 
-/**
- * The whole module: the transforms of each tile size and one GEMM, on an imported memory
- * (tfjs-wasm's heap; `shared` for its threaded build, whose memory is a SharedArrayBuffer).
- */
-export function winogradWat({ shared = false }: { shared?: boolean } = {}): string {
-  return `(module
- (import "env" "memory" (memory 1${shared ? ' 65536 shared' : ''}))
-${TILE_SIZES.map((m) => inputTransform(tileTransforms(m)) + outputTransform(tileTransforms(m))).join('\n')}
-${gemm()}
-)`;
+/** The transforms of both tile sizes, as module fields (kernels/wat.ts assembles the module). */
+export function winogradWat(): string {
+  return TILE_SIZES.map((m) => inputTransform(tileTransforms(m)) + outputTransform(tileTransforms(m))).join('\n');
 }

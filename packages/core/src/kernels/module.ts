@@ -1,24 +1,26 @@
 /**
- * The Winograd kernels' WebAssembly instance. The module is assembled from winogradWat() by
+ * The convolution kernels' WebAssembly instance. The module is assembled from kernelsWat() by
  * wabt (a pure JS/wasm package) once per thread when the wasm backend is set up, and
  * instantiated on tfjs-backend-wasm's own memory: the kernels then read a layer's input and
  * write its output where tfjs keeps them, with no copies in or out, and their scratch and the
  * transformed filters are allocated by tfjs's malloc.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { TileSize } from './transforms.js';
-import { winogradWat } from './wat.js';
+import type { TileSize } from './winograd/transforms.js';
+import { kernelsWat } from './wat.js';
 
 type InputTransform = (x: number, V: number, C: number, Wp: number, Hp: number, tw: number, th: number, t0: number, tb: number) => void;
 type OutputTransform = (M: number, y: number, bias: number, K: number, tw: number, th: number, t0: number, count: number, tb: number, relu: number) => void;
 
 /** The instance's exports, bound to one tfjs-wasm memory, with that heap's allocator. */
-export type WinogradKernels = {
+export type ConvKernels = {
   memory: WebAssembly.Memory;
   /** tfjs-wasm's malloc and free: byte addresses in `memory`. */
   alloc(bytes: number): number;
   free(at: number): void;
   gemm(V: number, U: number, M: number, planes: number, tb: number, C: number, K: number): void;
+  gemm_bias_act(V: number, U: number, M: number, planes: number, tb: number, C: number, K: number, bias: number, relu: number): void;
+  im2col(x: number, V: number, H: number, W: number, C: number, OH: number, OW: number, kh: number, kw: number, stride: number, pad: number, r0: number, rows: number, total: number): void;
 } & { [m in TileSize as `input_transform_${m}`]: InputTransform } & { [m in TileSize as `output_transform_${m}`]: OutputTransform };
 
 /** What this module needs of tfjs-backend-wasm 4.x's backend object (not in its typings). */
@@ -40,17 +42,24 @@ let loading: Promise<boolean> | null = null;
 let failure: string | null = null;
 /** Compiled module per memory kind: tfjs's threaded build has a shared memory. */
 const compiled = new Map<boolean, WebAssembly.Module>();
-const instances = new WeakMap<WebAssembly.Memory, WinogradKernels>();
+const instances = new WeakMap<WebAssembly.Memory, ConvKernels>();
 
-/** Off with SHAPETEX_WINOGRAD=0 (then every 3×3 convolution goes through tfjs). */
+/** Off with SHAPETEX_WINOGRAD=0: 3×3 stride-1 convolutions then go through tfjs (XNNPACK). */
 export function winogradWanted(): boolean {
   return process.env.SHAPETEX_WINOGRAD !== '0';
 }
 
+/** Off with SHAPETEX_IM2COL=0: the other convolutions then go through tfjs (XNNPACK). */
+export function im2colWanted(): boolean {
+  return process.env.SHAPETEX_IM2COL !== '0';
+}
+
+const anyWanted = () => winogradWanted() || im2colWanted();
+
 function compile(shared: boolean): WebAssembly.Module {
   let mod = compiled.get(shared);
   if (!mod) {
-    const parsed = wabt!.parseWat('winograd.wat', winogradWat({ shared }), { simd: true, threads: shared });
+    const parsed = wabt!.parseWat('shapetex-kernels.wat', kernelsWat({ shared }), { simd: true, threads: shared });
     try {
       parsed.resolveNames();
       parsed.validate();
@@ -68,7 +77,7 @@ function compile(shared: boolean): WebAssembly.Module {
  * winogradStatus(), where WebAssembly SIMD is missing or assembly fails: callers then use
  * tfjs's own convolution, which gives the same numbers within float rounding.
  */
-export function loadWinogradKernels(): Promise<boolean> {
+export function loadConvKernels(): Promise<boolean> {
   if (!winogradWanted()) return Promise.resolve(false);
   loading ??= (async () => {
     try {
@@ -93,10 +102,10 @@ export function wasmInternals(): WasmBackendInternals | null {
 
 /**
  * The kernels on the current wasm backend's memory (instantiated on first use), or null when
- * they are not wanted, not loaded, or the backend is not tfjs-wasm.
+ * they are not loaded or the backend is not tfjs-wasm.
  */
-export function winogradKernels(): WinogradKernels | null {
-  if (!winogradWanted() || !wabt) return null;
+export function convKernels(): ConvKernels | null {
+  if (!wabt) return null;
   const backend = wasmInternals();
   if (!backend) return null;
   const memory = backend.wasm.asm!.memory!;
@@ -106,7 +115,7 @@ export function winogradKernels(): WinogradKernels | null {
     try {
       const instance = new WebAssembly.Instance(compile(shared), { env: { memory } });
       const wasm = backend.wasm;
-      k = { ...(instance.exports as object), memory, alloc: (bytes: number) => wasm._malloc(bytes), free: (at: number) => wasm._free(at) } as WinogradKernels;
+      k = { ...(instance.exports as object), memory, alloc: (bytes: number) => wasm._malloc(bytes), free: (at: number) => wasm._free(at) } as ConvKernels;
     } catch (err) {
       failure = (err as Error).message;
       return null;
@@ -116,9 +125,25 @@ export function winogradKernels(): WinogradKernels | null {
   return k;
 }
 
+/** The kernels for the Winograd path, unless SHAPETEX_WINOGRAD=0. */
+export function winogradKernels(): ConvKernels | null {
+  return winogradWanted() ? convKernels() : null;
+}
+
+/** The kernels for the im2col path, unless SHAPETEX_IM2COL=0. */
+export function im2colKernels(): ConvKernels | null {
+  return im2colWanted() ? convKernels() : null;
+}
+
+/** Which of the kernels' paths are on, as the device string lists them ('winograd 3×3', 'im2col'). */
+export function convKernelsInUse(): string[] {
+  if (!wabt || failure) return [];
+  return [...(winogradWanted() ? ['winograd 3×3'] : []), ...(im2colWanted() ? ['im2col'] : [])];
+}
+
 /** Why the kernels are not in use, or null when they are. */
-export function winogradStatus(): string | null {
-  if (!winogradWanted()) return 'off (SHAPETEX_WINOGRAD=0)';
+export function convKernelsStatus(): string | null {
+  if (!anyWanted()) return 'off (SHAPETEX_WINOGRAD=0 and SHAPETEX_IM2COL=0)';
   if (wabt && !failure) return null;
   return failure ?? 'not loaded';
 }

@@ -1,0 +1,59 @@
+/**
+ * Filters kept in tfjs-wasm's heap between calls, in the layout the GEMM reads. Copying a
+ * layer's Winograd U in on every call cost as much as its matrix products on small maps
+ * (F(4×4) at 512 channels is 36 MB), so each plan's filters (with the bias) are copied once
+ * and stay at their address until the arena is full; then every block is freed and the arena
+ * starts over (an epoch), and plans copy theirs in again on next use. Memory therefore stays bounded while models come and go, one
+ * per checkpoint.
+ */
+import type { ConvKernels } from './module.js';
+
+/** Bytes of filters kept at most: a ResNet-50's F(4×4) filters are about 180 MB. */
+const ARENA_BYTES = 256 << 20;
+
+/** 64-byte alignment: a cache line, and whole SIMD vectors. */
+export const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
+
+/** A malloc'd block with a 64-byte aligned start; `free` takes `block`. */
+export function allocAligned(k: ConvKernels, bytes: number, what: string): { block: number; at: number } {
+  const block = k.alloc(bytes + 64);
+  if (!block) throw new Error(`winograd: tfjs-wasm's heap has no room for ${what} (${bytes} bytes)`);
+  return { block, at: align(block) };
+}
+
+interface Arena { epoch: number; used: number; blocks: number[] }
+const arenas = new WeakMap<ConvKernels, Arena>();
+/** Where an owner's (a conv plan's) arrays live, per kernels instance (one per tfjs-wasm heap) and key. */
+const placed = new WeakMap<object, Map<string, { kernels: ConvKernels; epoch: number; at: number[] }>>();
+
+/**
+ * The byte addresses, in the kernels' memory, of the arrays an owner keeps there under `key`
+ * (a conv's transformed filters and bias), copied in when not there; `arrays` makes them on a
+ * miss. Each array starts 16-byte aligned.
+ */
+export function resident(k: ConvKernels, owner: object, key: string, arrays: () => Float32Array[], capacity = ARENA_BYTES): number[] {
+  let arena = arenas.get(k);
+  if (!arena) arenas.set(k, (arena = { epoch: 0, used: 0, blocks: [] }));
+  let mine = placed.get(owner);
+  if (!mine) placed.set(owner, (mine = new Map()));
+  const hit = mine.get(key);
+  if (hit && hit.kernels === k && hit.epoch === arena.epoch) return hit.at;
+  const values = arrays();
+  const sizes = values.map((v) => Math.ceil(v.length / 4) * 16);
+  const bytes = sizes.reduce((s, b) => s + b, 0);
+  if (arena.used > 0 && arena.used + bytes > capacity) {
+    for (const block of arena.blocks) k.free(block);
+    arena.blocks = [];
+    arena.epoch++;
+    arena.used = 0;
+  }
+  const { block, at: start } = allocAligned(k, bytes, `a convolution's filters (${key})`);
+  arena.blocks.push(block);
+  arena.used += bytes;
+  const heap = new Float32Array(k.memory.buffer);
+  const at: number[] = [];
+  let next = start;
+  values.forEach((v, i) => { at.push(next); heap.set(v, next / 4); next += sizes[i]!; });
+  mine.set(key, { kernels: k, epoch: arena.epoch, at });
+  return at;
+}
