@@ -2,7 +2,7 @@
 // read back to the host) at 32, 224 and 513, best over a few batch sizes, on the current backend;
 // the same network in PyTorch at the same thread count in the same run; the ratio.
 // Also measures the optimisation steps on the bench's own prototype (BN folding), the zoo network
-// with and without core's Winograd kernels, and, when the
+// with core's own kernels added one at a time, and, when the
 // worker pool exists, data parallelism over worker threads against PyTorch at that many threads.
 //   node bench/resnet.mjs [--quick] [--sizes 32,224,513] [--workers N] [--backend wasm]
 import * as tf from '@tensorflow/tfjs-core';
@@ -86,16 +86,20 @@ if (sizes.includes(224)) {
   }
 }
 
-// Step: core's Winograd kernels for the 3×3 stride-1 convolutions (wasm only), off then on, on
-// the zoo network at 224 (batch 16). SHAPETEX_WINOGRAD is read when a network is built.
+// Steps: core's own wasm kernels (packages/core/src/kernels), added one at a time, on the zoo
+// network at 224 (batch 16): none (every convolution through XNNPACK), Winograd F(2×2, 3×3)
+// for the 3×3 stride-1 convolutions, F(4×4, 3×3) where it needs fewer products, then im2col +
+// GEMM for the stem and the stride-2 convolutions. The switches are read when a network is built.
 if (sizes.includes(224) && info.name === 'wasm') {
   report.steps ??= [];
   const variants = [
-    ['0', 'zoo ResNet-18, every convolution through XNNPACK (SHAPETEX_WINOGRAD=0)'],
-    ['1', 'zoo ResNet-18, 3×3 stride-1 convolutions through the Winograd F(2×2,3×3) kernels'],
+    [{ SHAPETEX_WINOGRAD: '0', SHAPETEX_IM2COL: '0' }, 'zoo ResNet-18, every convolution through XNNPACK (SHAPETEX_WINOGRAD=0 SHAPETEX_IM2COL=0)'],
+    [{ SHAPETEX_WINOGRAD: '2', SHAPETEX_IM2COL: '0' }, 'zoo ResNet-18, 3×3 stride-1 convolutions through the Winograd F(2×2,3×3) kernels (SHAPETEX_WINOGRAD=2 SHAPETEX_IM2COL=0)'],
+    [{ SHAPETEX_WINOGRAD: '1', SHAPETEX_IM2COL: '0' }, 'zoo ResNet-18, Winograd F(4×4,3×3) where it needs fewer products than F(2×2,3×3) (SHAPETEX_IM2COL=0)'],
+    [{ SHAPETEX_WINOGRAD: '1', SHAPETEX_IM2COL: '1' }, 'zoo ResNet-18, Winograd + im2col/GEMM kernels for the stem and stride-2 convolutions (the default)'],
   ];
-  for (const [flag, step] of variants) {
-    process.env.SHAPETEX_WINOGRAD = flag;
+  for (const [env, step] of variants) {
+    Object.assign(process.env, env);
     const m = buildNetwork();
     const x = tf.randomNormal([16, 224, 224, 3]);
     const pass = m.net ? poolPass(m.net, x, TAPS) : () => m.featureModel.features(x, TAPS);
@@ -106,6 +110,7 @@ if (sizes.includes(224) && info.name === 'wasm') {
     log(`${step}: ${r.imagesPerS.toFixed(2)} img/s`);
   }
   delete process.env.SHAPETEX_WINOGRAD;
+  delete process.env.SHAPETEX_IM2COL;
 }
 
 // Data parallelism: one wasm instance and one model copy per worker thread.

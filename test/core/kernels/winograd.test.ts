@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel, initBackend } from '@shapetex/core';
-import { WINOGRAD_KERNEL, blockTiles, chooseTileSize, loadConvKernels, winogradKernels, planWinograd, residentFilters, transformFilters, winogradConv2d, winogradEligible, type TileSize, type ConvKernels } from '../../../packages/core/dist/kernels/index.js';
+import { WINOGRAD_KERNEL, blockTiles, chooseTileSize, loadConvKernels, winogradKernels, planWinograd, residentBytes, residentFilters, transformFilters, winogradConv2d, winogradEligible, type TileSize, type ConvKernels } from '../../../packages/core/dist/kernels/index.js';
 import { randomResnetStateDict } from '../../../bench/lib/resnet-state.mjs';
 import { directConv, randoms, relErr } from './reference.js';
 
@@ -115,6 +115,22 @@ describe('Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (wasm SIMD kernel
     residentFilters(kernels, b, 2, bytes);
     const again = residentFilters(kernels, a, 2, bytes);
     expect(heap()[again.U / 4]).toBe(transformFilters(a.filter, 4, 8, 2)[0]);
+  });
+
+  it('a disposed model frees its filters in the arena', async () => {
+    const sd = randomResnetStateDict('resnet18', { seed: 4, numClasses: 10 });
+    const x = tf.tensor4d(randoms(2 * 32 * 32 * 3, 7), [2, 32, 32, 3]);
+    const net = createModel('resnet18', sd);
+    await net.features(x, ['final']);
+    const held = residentBytes(kernels);
+    net.dispose();
+    x.dispose();
+    const after = residentBytes(kernels);
+    // ResNet-18's 3×3 filters alone, transformed, are more than 40 MB: all of it must go
+    expect(held - after).toBeGreaterThan(40e6);
+    const again = createModel('resnet18', sd);
+    again.dispose(); // never run: nothing was placed, nothing to free
+    expect(residentBytes(kernels)).toBe(after);
   });
 
   it('runs as a tfjs kernel in tfjs\'s heap: tracked by tf.tidy, named in tf.profile, no tensors or heap left behind', async () => {

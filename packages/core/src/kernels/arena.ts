@@ -21,10 +21,17 @@ export function allocAligned(k: ConvKernels, bytes: number, what: string): { blo
   return { block, at: align(block) };
 }
 
-interface Arena { epoch: number; used: number; blocks: number[] }
+interface Arena { epoch: number; used: number; blocks: Set<number> }
 const arenas = new WeakMap<ConvKernels, Arena>();
-/** Where an owner's (a conv plan's) arrays live, per kernels instance (one per tfjs-wasm heap) and key. */
-const placed = new WeakMap<object, Map<string, { kernels: ConvKernels; epoch: number; at: number[] }>>();
+interface Placement { kernels: ConvKernels; epoch: number; block: number; bytes: number; at: number[] }
+/** Where an owner's (a conv plan's) arrays live, per key; one kernels instance per tfjs-wasm heap. */
+const placed = new WeakMap<object, Map<string, Placement>>();
+
+function arenaOf(k: ConvKernels): Arena {
+  let arena = arenas.get(k);
+  if (!arena) arenas.set(k, (arena = { epoch: 0, used: 0, blocks: new Set() }));
+  return arena;
+}
 
 /**
  * The byte addresses, in the kernels' memory, of the arrays an owner keeps there under `key`
@@ -32,8 +39,7 @@ const placed = new WeakMap<object, Map<string, { kernels: ConvKernels; epoch: nu
  * miss. Each array starts 16-byte aligned.
  */
 export function resident(k: ConvKernels, owner: object, key: string, arrays: () => Float32Array[], capacity = ARENA_BYTES): number[] {
-  let arena = arenas.get(k);
-  if (!arena) arenas.set(k, (arena = { epoch: 0, used: 0, blocks: [] }));
+  const arena = arenaOf(k);
   let mine = placed.get(owner);
   if (!mine) placed.set(owner, (mine = new Map()));
   const hit = mine.get(key);
@@ -43,17 +49,39 @@ export function resident(k: ConvKernels, owner: object, key: string, arrays: () 
   const bytes = sizes.reduce((s, b) => s + b, 0);
   if (arena.used > 0 && arena.used + bytes > capacity) {
     for (const block of arena.blocks) k.free(block);
-    arena.blocks = [];
+    arena.blocks.clear();
     arena.epoch++;
     arena.used = 0;
   }
   const { block, at: start } = allocAligned(k, bytes, `a convolution's filters (${key})`);
-  arena.blocks.push(block);
+  arena.blocks.add(block);
   arena.used += bytes;
   const heap = new Float32Array(k.memory.buffer);
   const at: number[] = [];
   let next = start;
   values.forEach((v, i) => { at.push(next); heap.set(v, next / 4); next += sizes[i]!; });
-  mine.set(key, { kernels: k, epoch: arena.epoch, at });
+  mine.set(key, { kernels: k, epoch: arena.epoch, block, bytes, at });
   return at;
+}
+
+/**
+ * Frees what an owner keeps in the arena (its model is being disposed), so a run that loads
+ * one small model per checkpoint does not fill the arena with dead filters before it starts over.
+ */
+export function releaseResident(owner: object): void {
+  const mine = placed.get(owner);
+  if (!mine) return;
+  for (const p of mine.values()) {
+    const arena = arenas.get(p.kernels);
+    if (arena && p.epoch === arena.epoch && arena.blocks.delete(p.block)) {
+      p.kernels.free(p.block);
+      arena.used -= p.bytes;
+    }
+  }
+  placed.delete(owner);
+}
+
+/** Bytes the arena of these kernels holds now (for tests and the memory bench). */
+export function residentBytes(k: ConvKernels): number {
+  return arenas.get(k)?.used ?? 0;
 }

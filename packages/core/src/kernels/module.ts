@@ -44,7 +44,10 @@ let failure: string | null = null;
 const compiled = new Map<boolean, WebAssembly.Module>();
 const instances = new WeakMap<WebAssembly.Memory, ConvKernels>();
 
-/** Off with SHAPETEX_WINOGRAD=0: 3×3 stride-1 convolutions then go through tfjs (XNNPACK). */
+/**
+ * Off with SHAPETEX_WINOGRAD=0: 3×3 stride-1 convolutions then go through tfjs (XNNPACK).
+ * SHAPETEX_WINOGRAD=2 keeps them on F(2×2, 3×3) tiles only (winograd/conv.ts).
+ */
 export function winogradWanted(): boolean {
   return process.env.SHAPETEX_WINOGRAD !== '0';
 }

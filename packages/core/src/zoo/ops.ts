@@ -4,6 +4,7 @@
  * folding into HWIO filters, and fused conv application with PyTorch's symmetric padding.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { releaseResident } from '../kernels/arena.js';
 import { im2colKernels, winogradKernels } from '../kernels/module.js';
 import { im2colConv2d, im2colEligible, planIm2col, type Im2colPlan } from '../kernels/im2col/index.js';
 import { planWinograd, winogradConv2d, winogradEligible, type WinogradPlan } from '../kernels/winograd/index.js';
@@ -259,6 +260,9 @@ export function silu<T extends tf.Tensor>(x: T): T {
 export function disposeConv(c: FoldedConv): void {
   c.filter.dispose();
   c.bias?.dispose();
+  // the kernels' copies of the filters in tfjs-wasm's heap (kernels/arena.ts)
+  if (c.winograd) releaseResident(c.winograd);
+  if (c.im2col) releaseResident(c.im2col);
 }
 
 /** Per-channel affine y = x·scale + shift (an unfoldable, pre-activation BatchNorm). */

@@ -54,7 +54,8 @@ export function winogradConv2d(kernels: ConvKernels, x: tf.Tensor4D, plan: Winog
   if (C !== plan.C) throw new Error(`winogradConv2d: input has ${C} channels, the filter expects ${plan.C}`);
   if (!wasmInternals()) throw new Error(`winogradConv2d: needs the wasm backend, the current one is ${tf.getBackend()}`);
   ensureRegistered();
-  const attrs: Attrs = { kernels, plan, m: tile ?? chooseTileSize(H, W) };
+  // SHAPETEX_WINOGRAD=2 keeps to F(2×2, 3×3): the bench's step before F(4×4), and the smaller rounding
+  const attrs: Attrs = { kernels, plan, m: tile ?? (process.env.SHAPETEX_WINOGRAD === '2' ? 2 : chooseTileSize(H, W)) };
   return tf.engine().runKernel(WINOGRAD_KERNEL, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
