@@ -7,8 +7,8 @@
  * heap, like the Winograd one.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { allocAligned } from '../arena.js';
-import { wasmInternals, type ConvKernels, type WasmBackendInternals } from '../module.js';
+import type { ConvKernels, WasmBackendInternals } from '../module.js';
+import { inHeap, runWasmKernel } from '../run.js';
 import { MR } from '../text.js';
 import { residentIm2col, type Im2colPlan } from './plan.js';
 
@@ -30,23 +30,10 @@ export function blockRows(depth: number, total: number): number {
 
 interface Attrs { kernels: ConvKernels; plan: Im2colPlan }
 
-function ensureRegistered(): void {
-  if (tf.getKernel(IM2COL_KERNEL, 'wasm')) return;
-  tf.registerKernel({
-    kernelName: IM2COL_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) =>
-      convolve(backend as unknown as WasmBackendInternals, inputs.x as tf.TensorInfo, attrs as unknown as Attrs),
-  });
-}
-
 /** y = act(conv(x) + bias) for an NHWC float32 input on the wasm backend, by im2col + GEMM. */
 export function im2colConv2d(kernels: ConvKernels, x: tf.Tensor4D, plan: Im2colPlan): tf.Tensor4D {
   if (x.shape[3] !== plan.C) throw new Error(`im2colConv2d: input has ${x.shape[3]} channels, the filter expects ${plan.C}`);
-  if (!wasmInternals()) throw new Error(`im2colConv2d: needs the wasm backend, the current one is ${tf.getBackend()}`);
-  ensureRegistered();
-  const attrs: Attrs = { kernels, plan };
-  return tf.engine().runKernel(IM2COL_KERNEL, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  return runWasmKernel<Attrs>(IM2COL_KERNEL, x, { kernels, plan }, convolve);
 }
 
 function convolve(backend: WasmBackendInternals, x: tf.TensorInfo, { kernels: k, plan }: Attrs): tf.TensorInfo {
@@ -61,12 +48,8 @@ function convolve(backend: WasmBackendInternals, x: tf.TensorInfo, { kernels: k,
   const filters = residentIm2col(k, plan);
   // scratch: one block of rows | the last block's products when it ends inside a group of MR
   // rows (the GEMM stores whole groups, which would run past the output)
-  const scratch = allocAligned(k, tb * (depth + K) * 4, `a ${n}×${H}×${W}×${C} → ${K} convolution's scratch`);
-  const out = backend.makeOutput([n, OH, OW, K], 'float32');
-  try {
-    const vAt = scratch.at, tailAt = vAt + tb * depth * 4;
-    const xAt = backend.dataIdMap.get(x.dataId)!.memoryOffset;
-    const yAt = backend.dataIdMap.get(out.dataId)!.memoryOffset;
+  return inHeap(backend, k, x, [n, OH, OW, K], tb * (depth + K) * 4, ({ scratch, x: xAt, y: yAt }) => {
+    const vAt = scratch, tailAt = vAt + tb * depth * 4;
     for (let r0 = 0; r0 < total; r0 += tb) {
       const count = Math.min(tb, total - r0);
       const rows = Math.ceil(count / MR) * MR;
@@ -79,11 +62,5 @@ function convolve(backend: WasmBackendInternals, x: tf.TensorInfo, { kernels: k,
         heap.copyWithin((yAt + r0 * K * 4) / 4, tailAt / 4, tailAt / 4 + count * K);
       }
     }
-  } catch (err) {
-    backend.disposeData(out.dataId); // not yet the engine's: ours to free
-    throw err;
-  } finally {
-    k.free(scratch.block);
-  }
-  return out;
+  });
 }

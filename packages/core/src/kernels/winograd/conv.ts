@@ -9,8 +9,8 @@
  * tracks its output like any op's (tf.tidy, tf.profile) and the kernels work in tfjs's heap.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { allocAligned } from '../arena.js';
-import { wasmInternals, type ConvKernels, type WasmBackendInternals } from '../module.js';
+import type { ConvKernels, WasmBackendInternals } from '../module.js';
+import { inHeap, runWasmKernel } from '../run.js';
 import { MR } from '../text.js';
 import { residentFilters, type WinogradPlan } from './plan.js';
 import { chooseTileSize, type TileSize } from './transforms.js';
@@ -35,16 +35,6 @@ export function blockTiles(C: number, K: number, tiles: number, planes = 16): nu
 
 interface Attrs { kernels: ConvKernels; plan: WinogradPlan; m: TileSize }
 
-function ensureRegistered(): void {
-  if (tf.getKernel(WINOGRAD_KERNEL, 'wasm')) return;
-  tf.registerKernel({
-    kernelName: WINOGRAD_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) =>
-      convolve(backend as unknown as WasmBackendInternals, inputs.x as tf.TensorInfo, attrs as unknown as Attrs),
-  });
-}
-
 /**
  * y = act(conv3×3(x) + bias) for an NHWC float32 input on the wasm backend, through the
  * Winograd kernels with tile size m (by default the cheaper one for this map size).
@@ -52,11 +42,9 @@ function ensureRegistered(): void {
 export function winogradConv2d(kernels: ConvKernels, x: tf.Tensor4D, plan: WinogradPlan, tile?: TileSize): tf.Tensor4D {
   const [, H, W, C] = x.shape;
   if (C !== plan.C) throw new Error(`winogradConv2d: input has ${C} channels, the filter expects ${plan.C}`);
-  if (!wasmInternals()) throw new Error(`winogradConv2d: needs the wasm backend, the current one is ${tf.getBackend()}`);
-  ensureRegistered();
   // SHAPETEX_WINOGRAD=2 keeps to F(2×2, 3×3): the bench's step before F(4×4), and the smaller rounding
   const attrs: Attrs = { kernels, plan, m: tile ?? (process.env.SHAPETEX_WINOGRAD === '2' ? 2 : chooseTileSize(H, W)) };
-  return tf.engine().runKernel(WINOGRAD_KERNEL, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  return runWasmKernel(WINOGRAD_KERNEL, x, attrs, convolve);
 }
 
 function convolve(backend: WasmBackendInternals, x: tf.TensorInfo, { kernels: k, plan, m }: Attrs): tf.TensorInfo {
@@ -76,12 +64,9 @@ function convolve(backend: WasmBackendInternals, x: tf.TensorInfo, { kernels: k,
   const exact = H === m * th && W === m * tw;
   const yFloats = exact ? 0 : n * m * th * m * tw * K;
   const floats = xFloats + planes * tb * (C + K) + yFloats;
-  const scratch = allocAligned(k, floats * 4, `a ${n}×${H}×${W}×${C} → ${K} convolution's scratch`);
-  const out = backend.makeOutput([n, H, W, K], 'float32');
-  try {
-    const xAt = scratch.at, vAt = xAt + xFloats * 4, mAt = vAt + planes * tb * C * 4, fullAt = mAt + planes * tb * K * 4;
-    const yAt = backend.dataIdMap.get(out.dataId)!.memoryOffset;
-    const src = backend.dataIdMap.get(x.dataId)!.memoryOffset / 4;
+  return inHeap(backend, k, x, [n, H, W, K], floats * 4, ({ scratch, x: inAt, y: yAt }) => {
+    const xAt = scratch, vAt = xAt + xFloats * 4, mAt = vAt + planes * tb * C * 4, fullAt = mAt + planes * tb * K * 4;
+    const src = inAt / 4;
     // views after every allocation: malloc may have grown (and so replaced) the buffer
     const heap = new Float32Array(k.memory.buffer);
     const x0 = xAt / 4;
@@ -112,11 +97,5 @@ function convolve(backend: WasmBackendInternals, x: tf.TensorInfo, { kernels: k,
         }
       }
     }
-  } catch (err) {
-    backend.disposeData(out.dataId); // not yet the engine's: ours to free
-    throw err;
-  } finally {
-    k.free(scratch.block);
-  }
-  return out;
+  });
 }
