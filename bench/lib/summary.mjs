@@ -47,8 +47,10 @@ function estimatorRows(r) {
 }
 
 function profileRows(r) {
-  const conv = r.byKernel?.FusedConv2D;
-  return [[`ResNet-18 profile @${r.size}, batch ${r.batch}`, `FusedConv2D ${f(100 * (conv ?? NaN), 1)}% of kernel time; checkpoint read+build ${r.checkpoint ? f(r.checkpoint.readSeconds + r.checkpoint.buildSeconds) + ' s' : 'n/a'}`, '', '']];
+  // the kernels with the largest shares (tfjs's FusedConv2D, or shapetex's own on wasm)
+  const top = Object.entries(r.byKernel ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 3)
+    .map(([name, share]) => `${name} ${f(100 * share, 1)}%`).join(', ');
+  return [[`ResNet-18 profile @${r.size}, batch ${r.batch}`, `${top || 'n/a'} of kernel time; checkpoint read+build ${r.checkpoint ? f(r.checkpoint.readSeconds + r.checkpoint.buildSeconds) + ' s' : 'n/a'}`, '', '']];
 }
 
 function memoryRows(r) {
