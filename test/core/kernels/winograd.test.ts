@@ -64,10 +64,33 @@ describe('Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (wasm SIMD kernel
       const plan = planWinograd(w, c.C, c.K, bias, c.relu);
       const want = directConv(x, [c.n, c.H, c.W, c.C], w, c.K, bias, c.relu);
       for (const m of [2, 4] as const) {
-        const got = tf.tidy(() => winogradConv2d(kernels, tf.tensor4d(x, [c.n, c.H, c.W, c.C]), plan, m).dataSync());
+        const got = tf.tidy(() => winogradConv2d(kernels, tf.tensor4d(x, [c.n, c.H, c.W, c.C]), plan, { tile: m }).dataSync());
         expect(relErr(got, want), JSON.stringify({ ...c, m })).toBeLessThan(TOLERANCE[m]);
       }
     }
+  });
+
+  it('adds a residual before the activation, edge tiles included: relu(conv + bias + r) for both tile sizes', () => {
+    const c = { n: 2, H: 7, W: 6, C: 8, K: 16 };
+    const x = randoms(c.n * c.H * c.W * c.C, 70);
+    const w = randoms(9 * c.C * c.K, 71, 0.2);
+    const bias = randoms(c.K, 72);
+    const r = randoms(c.n * c.H * c.W * c.K, 73);
+    const plan = planWinograd(w, c.C, c.K, bias, false); // linear conv: the ReLU comes after the sum
+    const conv = directConv(x, [c.n, c.H, c.W, c.C], w, c.K, bias, false);
+    const want = conv.map((v, i) => Math.max(0, v + r[i]!));
+    const wantLinear = conv.map((v, i) => v + r[i]!);
+    for (const m of [2, 4] as const) {
+      const [got, linear] = tf.tidy(() => {
+        const xt = tf.tensor4d(x, [c.n, c.H, c.W, c.C]), rt = tf.tensor4d(r, [c.n, c.H, c.W, c.K]);
+        return [winogradConv2d(kernels, xt, plan, { tile: m, residual: rt, relu: true }).dataSync(),
+          winogradConv2d(kernels, xt, plan, { tile: m, residual: rt }).dataSync()];
+      });
+      expect(relErr(got!, want), `m = ${m}`).toBeLessThan(TOLERANCE[m]);
+      expect(relErr(linear!, wantLinear), `m = ${m}, linear`).toBeLessThan(TOLERANCE[m]);
+    }
+    expect(() => tf.tidy(() => winogradConv2d(kernels, tf.zeros([1, 7, 6, 8]), plan, { residual: tf.zeros([1, 7, 6, 8]) })))
+      .toThrow(/residual must be float32 \[1, 7, 6, 16\], got float32 \[1, 7, 6, 8\]/);
   });
 
   it('tiles split over several blocks, the last one partial, give the same result', () => {
@@ -82,7 +105,7 @@ describe('Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (wasm SIMD kernel
       const tb = blockTiles(C, K, T, (m + 2) ** 2);
       expect(T % tb).not.toBe(0);
       expect(T / tb).toBeGreaterThan(1);
-      const got = tf.tidy(() => winogradConv2d(kernels, tf.tensor4d(x, [n, H, W, C]), plan, m).dataSync());
+      const got = tf.tidy(() => winogradConv2d(kernels, tf.tensor4d(x, [n, H, W, C]), plan, { tile: m }).dataSync());
       expect(relErr(got, want), `m = ${m}`).toBeLessThan(TOLERANCE[m]);
     }
   });

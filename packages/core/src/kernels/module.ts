@@ -10,7 +10,7 @@ import type { TileSize } from './winograd/transforms.js';
 import { kernelsWat } from './wat.js';
 
 type InputTransform = (x: number, V: number, C: number, Wp: number, Hp: number, tw: number, th: number, t0: number, tb: number) => void;
-type OutputTransform = (M: number, y: number, bias: number, K: number, tw: number, th: number, t0: number, count: number, tb: number, relu: number) => void;
+type OutputTransform = (M: number, y: number, res: number, bias: number, K: number, H: number, W: number, tw: number, th: number, t0: number, count: number, tb: number, relu: number) => void;
 
 /** The instance's exports, bound to one tfjs-wasm memory, with that heap's allocator. */
 export type ConvKernels = {
@@ -21,7 +21,7 @@ export type ConvKernels = {
   gemm(V: number, U: number, M: number, planes: number, tb: number, C: number, K: number): void;
   gemm_bias_act(V: number, U: number, M: number, planes: number, tb: number, C: number, K: number, bias: number, relu: number): void;
   im2col(x: number, V: number, H: number, W: number, C: number, OH: number, OW: number, kh: number, kw: number, stride: number, pad: number, r0: number, rows: number, total: number): void;
-} & { [m in TileSize as `input_transform_${m}`]: InputTransform } & { [m in TileSize as `output_transform_${m}`]: OutputTransform };
+} & { [m in TileSize as `input_transform_${m}`]: InputTransform } & { [m in TileSize as `output_transform_${m}` | `output_transform_res_${m}`]: OutputTransform };
 
 /** What this module needs of tfjs-backend-wasm 4.x's backend object (not in its typings). */
 export interface WasmBackendInternals {

@@ -7,19 +7,23 @@ import * as tf from '@tensorflow/tfjs-core';
 import { allocAligned } from './arena.js';
 import { wasmInternals, type ConvKernels, type WasmBackendInternals } from './module.js';
 
-type Body<A> = (backend: WasmBackendInternals, x: tf.TensorInfo, attrs: A) => tf.TensorInfo;
+type Body<A> = (backend: WasmBackendInternals, inputs: Record<string, tf.TensorInfo>, attrs: A) => tf.TensorInfo;
 
-/** Runs `body` as the wasm kernel `name` on x (registered on first use); attrs go through as they are. */
-export function runWasmKernel<A extends object>(name: string, x: tf.Tensor4D, attrs: A, body: Body<A>): tf.Tensor4D {
+/**
+ * Runs `body` as the wasm kernel `name` on `inputs` (registered on first use); attrs go through
+ * as they are.
+ */
+export function runWasmKernel<A extends object>(name: string, inputs: Record<string, tf.Tensor4D>, attrs: A, body: Body<A>): tf.Tensor4D {
   if (!wasmInternals()) throw new Error(`${name}: needs the wasm backend, the current one is ${tf.getBackend()}`);
   if (!tf.getKernel(name, 'wasm')) {
     tf.registerKernel({
       kernelName: name,
       backendName: 'wasm',
-      kernelFunc: ({ inputs, backend, attrs: a }) => body(backend as unknown as WasmBackendInternals, inputs.x as tf.TensorInfo, a as unknown as A),
+      kernelFunc: ({ inputs: given, backend, attrs: a }) =>
+        body(backend as unknown as WasmBackendInternals, given as Record<string, tf.TensorInfo>, a as unknown as A),
     });
   }
-  return tf.engine().runKernel(name, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  return tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
 /** Byte addresses of one call: its scratch, the input and the output. */

@@ -229,12 +229,31 @@ export function foldConv(sd: StateDict, weightKey: string, opts: ConvOptions = {
   };
 }
 
-/** Apply a folded conv: fused conv + bias (+ ReLU/ReLU6/sigmoid); SiLU as x·σ(x) after it. */
-export function applyConv(x: tf.Tensor4D, c: FoldedConv): tf.Tensor4D {
+/** A residual added to a conv's output before the activation: y = act(conv(x) + bias + residual). */
+export interface ResidualAdd {
+  residual: tf.Tensor4D;
+  /** ReLU after the sum (a ResNet block's); the conv's own activation must be linear. */
+  relu: boolean;
+}
+
+/**
+ * Apply a folded conv: fused conv + bias (+ ReLU/ReLU6/sigmoid); SiLU as x·σ(x) after it. With
+ * `add`, the residual is added and the ReLU applied after the sum: inside the Winograd kernel's
+ * output transform on wasm (no separate add and ReLU passes), as two ops elsewhere.
+ */
+export function applyConv(x: tf.Tensor4D, c: FoldedConv, add?: ResidualAdd): tf.Tensor4D {
+  if (add && c.activation !== 'linear') throw new Error(`applyConv: a residual add needs a linear conv, this one has ${c.activation}`);
   if (c.winograd) {
     const kernels = winogradKernels();
-    if (kernels) return winogradConv2d(kernels, x, c.winograd);
+    if (kernels) return winogradConv2d(kernels, x, c.winograd, add ?? {});
   }
+  const y = convOnly(x, c);
+  if (!add) return y;
+  const sum = tf.add(y, add.residual) as tf.Tensor4D;
+  return add.relu ? tf.relu(sum) : sum;
+}
+
+function convOnly(x: tf.Tensor4D, c: FoldedConv): tf.Tensor4D {
   if (c.im2col) {
     const kernels = im2colKernels();
     if (kernels) return im2colConv2d(kernels, x, c.im2col);

@@ -119,12 +119,16 @@ function foldBlock(sd: StateDict, kind: ResNetBlockKind, l: BlockLayout): Folded
   return { convs, shortcut };
 }
 
-/** y = relu(F(x) + shortcut(x)); the last conv of F is linear so the ReLU follows the sum. */
+/**
+ * y = relu(F(x) + shortcut(x)); the last conv of F is linear, so the ReLU follows the sum, which
+ * that conv adds itself (applyConv's residual add: one pass on wasm).
+ */
 function runBlock(x: tf.Tensor4D, b: FoldedBlock): tf.Tensor4D {
   let h = x;
-  for (const c of b.convs) h = applyConv(h, c);
+  const last = b.convs.length - 1;
+  for (let i = 0; i < last; i++) h = applyConv(h, b.convs[i]!);
   const sc = b.shortcut ? applyConv(x, b.shortcut) : x;
-  return tf.relu(tf.add(h, sc)) as tf.Tensor4D;
+  return applyConv(h, b.convs[last]!, { residual: sc, relu: true });
 }
 
 function buildResNet(v: ResNetVariant, sd: StateDict, opts: CreateModelOptions = {}): Network {

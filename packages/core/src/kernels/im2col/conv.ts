@@ -33,7 +33,7 @@ interface Attrs { kernels: ConvKernels; plan: Im2colPlan }
 /** y = act(conv(x) + bias) for an NHWC float32 input on the wasm backend, by im2col + GEMM. */
 export function im2colConv2d(kernels: ConvKernels, x: tf.Tensor4D, plan: Im2colPlan): tf.Tensor4D {
   if (x.shape[3] !== plan.C) throw new Error(`im2colConv2d: input has ${x.shape[3]} channels, the filter expects ${plan.C}`);
-  return runWasmKernel<Attrs>(IM2COL_KERNEL, x, { kernels, plan }, convolve);
+  return runWasmKernel<Attrs>(IM2COL_KERNEL, { x }, { kernels, plan }, (backend, inputs, attrs) => convolve(backend, inputs.x!, attrs));
 }
 
 function convolve(backend: WasmBackendInternals, x: tf.TensorInfo, { kernels: k, plan }: Attrs): tf.TensorInfo {

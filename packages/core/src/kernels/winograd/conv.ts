@@ -33,21 +33,36 @@ export function blockTiles(C: number, K: number, tiles: number, planes = 16): nu
   return Math.min(tb, Math.ceil(tiles / MR) * MR);
 }
 
-interface Attrs { kernels: ConvKernels; plan: WinogradPlan; m: TileSize }
+interface Attrs { kernels: ConvKernels; plan: WinogradPlan; m: TileSize; relu: boolean }
 
-/**
- * y = act(conv3×3(x) + bias) for an NHWC float32 input on the wasm backend, through the
- * Winograd kernels with tile size m (by default the cheaper one for this map size).
- */
-export function winogradConv2d(kernels: ConvKernels, x: tf.Tensor4D, plan: WinogradPlan, tile?: TileSize): tf.Tensor4D {
-  const [, H, W, C] = x.shape;
-  if (C !== plan.C) throw new Error(`winogradConv2d: input has ${C} channels, the filter expects ${plan.C}`);
-  // SHAPETEX_WINOGRAD=2 keeps to F(2×2, 3×3): the bench's step before F(4×4), and the smaller rounding
-  const attrs: Attrs = { kernels, plan, m: tile ?? (process.env.SHAPETEX_WINOGRAD === '2' ? 2 : chooseTileSize(H, W)) };
-  return runWasmKernel(WINOGRAD_KERNEL, x, attrs, convolve);
+export interface WinogradOptions {
+  /** Tile size; by default the one with fewer products for this map size. */
+  tile?: TileSize;
+  /** A map of the output's shape added before the activation (a ResNet block's shortcut). */
+  residual?: tf.Tensor4D;
+  /** ReLU after the sum; by default the plan's. */
+  relu?: boolean;
 }
 
-function convolve(backend: WasmBackendInternals, x: tf.TensorInfo, { kernels: k, plan, m }: Attrs): tf.TensorInfo {
+/**
+ * y = act(conv3×3(x) + bias [+ residual]) for an NHWC float32 input on the wasm backend,
+ * through the Winograd kernels.
+ */
+export function winogradConv2d(kernels: ConvKernels, x: tf.Tensor4D, plan: WinogradPlan, opts: WinogradOptions = {}): tf.Tensor4D {
+  const [n, H, W, C] = x.shape;
+  if (C !== plan.C) throw new Error(`winogradConv2d: input has ${C} channels, the filter expects ${plan.C}`);
+  const { residual } = opts;
+  if (residual && (residual.shape.join() !== [n, H, W, plan.K].join() || residual.dtype !== 'float32')) {
+    throw new Error(`winogradConv2d: the residual must be float32 [${[n, H, W, plan.K].join(', ')}], got ${residual.dtype} [${residual.shape.join(', ')}]`);
+  }
+  // SHAPETEX_WINOGRAD=2 keeps to F(2×2, 3×3): the bench's step before F(4×4), and the smaller rounding
+  const m = opts.tile ?? (process.env.SHAPETEX_WINOGRAD === '2' ? 2 : chooseTileSize(H, W));
+  const attrs: Attrs = { kernels, plan, m, relu: opts.relu ?? plan.relu };
+  return runWasmKernel(WINOGRAD_KERNEL, residual ? { x, residual } : { x }, attrs,
+    (backend, inputs, a) => convolve(backend, inputs.x!, inputs.residual ?? null, a));
+}
+
+function convolve(backend: WasmBackendInternals, x: tf.TensorInfo, residual: tf.TensorInfo | null, { kernels: k, plan, m, relu }: Attrs): tf.TensorInfo {
   const [n, H, W, C] = x.shape as [number, number, number, number];
   const K = plan.K;
   const planes = (m + 2) ** 2;
@@ -58,14 +73,13 @@ function convolve(backend: WasmBackendInternals, x: tf.TensorInfo, { kernels: k,
   const filters = residentFilters(k, plan, m);
 
   // scratch: padded input (+ whole zero images of slack: the last block's rounding-up tiles,
-  // fewer than MR, read there) | V | M | whole-tile output when H or W is not a multiple of m
+  // fewer than MR, read there) | V | M
   const slack = Math.ceil((MR - 1) / (th * tw)) + 1;
   const xFloats = (n + slack) * Hp * Wp * C;
-  const exact = H === m * th && W === m * tw;
-  const yFloats = exact ? 0 : n * m * th * m * tw * K;
-  const floats = xFloats + planes * tb * (C + K) + yFloats;
+  const floats = xFloats + planes * tb * (C + K);
+  const resAt = residual ? backend.dataIdMap.get(residual.dataId)!.memoryOffset : 0;
   return inHeap(backend, k, x, [n, H, W, K], floats * 4, ({ scratch, x: inAt, y: yAt }) => {
-    const xAt = scratch, vAt = xAt + xFloats * 4, mAt = vAt + planes * tb * C * 4, fullAt = mAt + planes * tb * K * 4;
+    const xAt = scratch, vAt = xAt + xFloats * 4, mAt = vAt + planes * tb * C * 4;
     const src = inAt / 4;
     // views after every allocation: malloc may have grown (and so replaced) the buffer
     const heap = new Float32Array(k.memory.buffer);
@@ -78,24 +92,14 @@ function convolve(backend: WasmBackendInternals, x: tf.TensorInfo, { kernels: k,
         heap.copyWithin(x0 + ((b * Hp + yy + 1) * Wp + 1) * C, from, from + row);
       }
     }
-    const input = k[`input_transform_${m}`], output = k[`output_transform_${m}`];
-    const target = exact ? yAt : fullAt;
+    const input = k[`input_transform_${m}`];
+    const output = residual ? k[`output_transform_res_${m}`] : k[`output_transform_${m}`];
     for (let t0 = 0; t0 < T; t0 += tb) {
       const count = Math.min(tb, T - t0);
       const rows = Math.ceil(count / MR) * MR;
       input(xAt, vAt, C, Wp, Hp, tw, th, t0, rows);
       k.gemm(vAt, filters.U, mAt, planes, rows, C, K);
-      output(mAt, target, filters.bias, K, tw, th, t0, count, rows, plan.relu ? 1 : 0);
-    }
-    if (!exact) {
-      // the last tile row or column computed pixels past the edge; keep H × W
-      const full = fullAt / 4, y0 = yAt / 4;
-      for (let b = 0; b < n; b++) {
-        for (let yy = 0; yy < H; yy++) {
-          const from = full + (b * m * th + yy) * m * tw * K;
-          heap.copyWithin(y0 + (b * H + yy) * W * K, from, from + W * K);
-        }
-      }
+      output(mAt, yAt, resAt, filters.bias, K, H, W, tw, th, t0, count, rows, relu ? 1 : 0);
     }
   });
 }

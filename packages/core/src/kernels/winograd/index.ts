@@ -1,4 +1,5 @@
 export { winogradConv2d, blockTiles, WINOGRAD_KERNEL } from './conv.js';
+export type { WinogradOptions } from './conv.js';
 export { planFilters, planWinograd, residentFilters, transformFilters, winogradEligible } from './plan.js';
 export type { WinogradPlan } from './plan.js';
 export { chooseTileSize, tileTransforms, TILE_SIZES } from './transforms.js';

@@ -10,7 +10,7 @@
  *   MR tiles interleaved, so the GEMM reads one row value of each at constant offsets);
  * - U: transformed filters, [α²][K/8][C][8] (8 output channels side by side);
  * - M: products of one block, [α²][tb][K];
- * - output: NHWC over whole tiles, [n, m·th, m·tw, K].
+ * - output: NHWC, [n, H, W, K] (edge tiles store only their pixels inside it).
  * C is a multiple of 4, K of 8, tb of MR (the rows of the GEMM micro-kernel).
  */
 import { MR, ZERO, addr, get, i32, mul } from '../text.js';
@@ -112,49 +112,67 @@ function inputTransform({ m, alpha, BT }: TileTransforms): string {
 }
 
 /**
- * output_transform_m(M, y, bias, K, tw, th, t0, count, tb, relu): Y = Aᵀ·M·A + bias for the
- * tiles t0 … t0 + count − 1, then max(·, 0) when relu ≠ 0; written to y at the tile's m × m
- * output pixels (NHWC over whole tiles).
+ * output_transform_m(M, y, res, bias, K, H, W, tw, th, t0, count, tb, relu): Y = Aᵀ·M·A + bias
+ * for the tiles t0 … t0 + count − 1, plus the residual map at `res` (output_transform_res_m
+ * only: a ResNet block's shortcut, so its add and ReLU need no pass of their own), then
+ * max(·, 0) when relu ≠ 0; written to the [n, H, W, K] map y at the tile's m × m pixels, those
+ * of edge tiles that fall outside H × W left out.
  */
-function outputTransform({ m, alpha, AT }: TileTransforms): string {
+function outputTransform({ m, alpha, AT }: TileTransforms, residual: boolean): string {
   const locals: string[] = [];
   for (let i = 0; i < alpha; i++) for (let j = 0; j < alpha; j++) locals.push(`(local $m${i}_${j} v128)`);
   for (let r = 0; r < m; r++) for (let j = 0; j < alpha; j++) locals.push(`(local $s${r}_${j} v128)`);
+  for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) locals.push(`(local $o${r}_${c} v128)`);
   const body: string[] = [];
   for (let i = 0; i < alpha; i++) {
     for (let j = 0; j < alpha; j++) body.push(`(local.set $m${i}_${j} (v128.load ${addr(get('pm'), mul(get('planeBytes'), i32(alpha * i + j)))}))`);
   }
-  // s = Aᵀ·M, column by column
+  // s = Aᵀ·M, column by column; o = s·A + bias
   for (let r = 0; r < m; r++) {
     for (let j = 0; j < alpha; j++) body.push(`(local.set $s${r}_${j} ${combination(AT[r]!.map((c, i) => [c, get(`m${i}_${j}`)]))})`);
   }
   for (let r = 0; r < m; r++) {
-    body.push(`(local.set $row (i32.add ${get('py')} ${mul(get('rowBytes'), i32(r))}))`);
+    for (let c = 0; c < m; c++) body.push(`(local.set $o${r}_${c} (f32x4.add ${combination(AT[c]!.map((a, j) => [a, get(`s${r}_${j}`)]))} ${get('bv')}))`);
+  }
+  const store = (r: number, c: number) => {
+    const at = addr(get('py'), `(i32.add ${mul(get('rowBytes'), i32(r))} ${mul(get('kBytes'), i32(c))})`);
+    const sum = residual ? `(f32x4.add ${get(`o${r}_${c}`)} (v128.load ${addr(at, get('dres'))}))` : get(`o${r}_${c}`);
+    // max with 0 for ReLU, with −∞ (a no-op) otherwise: no branch in the loop
+    return `(v128.store ${at} (f32x4.max ${sum} ${get('lo')}))`;
+  };
+  const all: string[] = [], guarded: string[] = [];
+  for (let r = 0; r < m; r++) {
     for (let c = 0; c < m; c++) {
-      const v = combination(AT[c]!.map((a, j) => [a, get(`s${r}_${j}`)]));
-      // max with 0 for ReLU, with −∞ (a no-op) otherwise: no branch in the loop
-      const value = `(f32x4.max (f32x4.add ${v} ${get('bv')}) ${get('lo')})`;
-      body.push(`(v128.store ${c === 0 ? get('row') : addr(get('row'), mul(get('kBytes'), i32(c)))} ${value})`);
+      all.push(store(r, c));
+      guarded.push(`(if (i32.and (i32.gt_u ${get('vr')} ${i32(r)}) (i32.gt_u ${get('vc')} ${i32(c)})) (then ${store(r, c)}))`);
     }
   }
+  body.push(`(if ${get('whole')} (then ${all.join(' ')}) (else ${guarded.join(' ')}))`);
   const shift = Math.log2(m);
+  const min = (a: string, b: string) => `(select ${a} ${b} (i32.lt_u ${a} ${b}))`;
   return `
- (func (export "output_transform_${m}") (param $M i32) (param $y i32) (param $bias i32) (param $K i32)
-   (param $tw i32) (param $th i32) (param $t0 i32) (param $count i32) (param $tb i32) (param $relu i32)
+ (func (export "output_transform${residual ? '_res' : ''}_${m}") (param $M i32) (param $y i32) (param $res i32) (param $bias i32) (param $K i32)
+   (param $H i32) (param $W i32) (param $tw i32) (param $th i32) (param $t0 i32) (param $count i32) (param $tb i32) (param $relu i32)
   (local $kBytes i32) (local $rowBytes i32) (local $planeBytes i32) (local $t i32) (local $b i32) (local $ty i32) (local $tx i32)
-  (local $k i32) (local $pm i32) (local $py i32) (local $tile i32) (local $row i32) (local $bv v128) (local $lo v128)
+  (local $k i32) (local $pm i32) (local $py i32) (local $tile i32) (local $dres i32) (local $vr i32) (local $vc i32) (local $whole i32)
+  (local $bv v128) (local $lo v128)
   ${locals.join(' ')}
   (local.set $lo (select ${ZERO} (v128.const f32x4 -inf -inf -inf -inf) ${get('relu')}))
   (local.set $kBytes (i32.shl ${get('K')} ${i32(2)}))
-  (local.set $rowBytes (i32.mul (i32.shl ${get('tw')} ${i32(shift)}) ${get('kBytes')}))
+  (local.set $rowBytes (i32.mul ${get('W')} ${get('kBytes')}))
   (local.set $planeBytes (i32.mul ${get('tb')} ${get('kBytes')}))
+  (local.set $dres (i32.sub ${get('res')} ${get('y')}))
   ${firstTile()}
   (local.set $t ${i32(0)})
   (block $done (loop $tiles
    (br_if $done (i32.ge_u ${get('t')} ${get('count')}))
-   ;; output pixel (b, m·ty, m·tx) of an [n, m·th, m·tw, K] map
+   ;; output pixel (b, m·ty, m·tx) of the [n, H, W, K] map, and how many of the tile's rows and
+   ;; columns fall inside it
    (local.set $tile (i32.add ${get('y')} (i32.mul ${get('kBytes')}
-     (i32.add (i32.mul (i32.add (i32.mul ${get('b')} (i32.shl ${get('th')} ${i32(shift)})) (i32.shl ${get('ty')} ${i32(shift)})) (i32.shl ${get('tw')} ${i32(shift)})) (i32.shl ${get('tx')} ${i32(shift)})))))
+     (i32.add (i32.mul (i32.add (i32.mul ${get('b')} ${get('H')}) (i32.shl ${get('ty')} ${i32(shift)})) ${get('W')}) (i32.shl ${get('tx')} ${i32(shift)})))))
+   (local.set $vr ${min(i32(m), `(i32.sub ${get('H')} (i32.shl ${get('ty')} ${i32(shift)}))`)})
+   (local.set $vc ${min(i32(m), `(i32.sub ${get('W')} (i32.shl ${get('tx')} ${i32(shift)}))`)})
+   (local.set $whole (i32.and (i32.eq ${get('vr')} ${i32(m)}) (i32.eq ${get('vc')} ${i32(m)})))
    (local.set $k ${i32(0)})
    (block $kdone (loop $channels
     (br_if $kdone (i32.ge_u ${get('k')} ${get('K')}))
@@ -171,5 +189,5 @@ function outputTransform({ m, alpha, AT }: TileTransforms): string {
 
 /** The transforms of both tile sizes, as module fields (kernels/wat.ts assembles the module). */
 export function winogradWat(): string {
-  return TILE_SIZES.map((m) => inputTransform(tileTransforms(m)) + outputTransform(tileTransforms(m))).join('\n');
+  return TILE_SIZES.map((m) => inputTransform(tileTransforms(m)) + outputTransform(tileTransforms(m), false) + outputTransform(tileTransforms(m), true)).join('\n');
 }
