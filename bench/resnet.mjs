@@ -4,7 +4,7 @@
 // Also measures the optimisation steps on the bench's own prototype (BN folding), the zoo network
 // with core's own kernels added one at a time, and, when the
 // worker pool exists, data parallelism over worker threads against PyTorch at that many threads.
-//   node bench/resnet.mjs [--quick] [--sizes 32,224,513] [--workers N] [--backend wasm]
+//   node bench/resnet.mjs [--quick] [--sizes 32,224,513] [--workers N] [--rounds 3] [--backend wasm]
 import * as tf from '@tensorflow/tfjs-core';
 import * as core from '@shapetex/core';
 import { cpus } from 'node:os';
@@ -61,11 +61,68 @@ async function sweep(model, label) {
   return rows;
 }
 
-const report = { backend: info, taps: TAPS, quick, sizes };
+/** Per size, the best of several rounds' sweeps (each round's `tried` kept). */
+function bestOfRounds(sweeps) {
+  return sizes.map((size) => {
+    const tried = sweeps.flatMap((rows, i) => rows.find((r) => r.size === size).tried.map((t) => ({ round: i + 1, ...t })));
+    return { size, tried, best: tried.reduce((a, b) => (b.imagesPerS > a.imagesPerS ? b : a)) };
+  });
+}
+
+async function poolSweep(pool) {
+  const rows = [];
+  for (const size of sizes) {
+    const tried = [];
+    for (const per of batchesFor(size)) {
+      const batch = per * workers;
+      const x = tf.randomNormal([batch, size, size, 3]);
+      const r = await throughput(() => pool.features(x, TAPS), batch, { seconds });
+      x.dispose();
+      tried.push({ batch, imagesPerS: round(r.imagesPerS), images: r.images, seconds: round(r.seconds) });
+      log(`pool x${workers} ${size}px batch ${batch}: ${r.imagesPerS.toFixed(2)} img/s`);
+    }
+    rows.push({ size, tried });
+  }
+  return rows;
+}
+
+// The comparison runs in rounds — shapetex on one thread, the worker pool, PyTorch on 1 and N
+// threads, then again — and each side keeps its best per size over the rounds: a shared machine's
+// load comes and goes over minutes, and interleaving gives both sides the same chances at a quiet
+// moment (one run of each, back to back, moved the 224 ratio between 0.82× and 1.09× here).
+const rounds = Number(args.rounds ?? (quick ? 1 : 3));
+const report = { backend: info, taps: TAPS, quick, sizes, rounds };
 const model = buildNetwork();
 report.model = model.source;
-report.results = await sweep(model, info.name);
-model.dispose();
+// Data parallelism: one wasm instance and one model copy per worker thread.
+// The pool may not be re-exported from the package index yet: fall back to its dist module.
+const createFeaturePool = core.createFeaturePool ?? (await import('../packages/core/dist/pool/index.js').catch(() => ({}))).createFeaturePool;
+const pool = typeof createFeaturePool === 'function' && workers > 1
+  ? await createFeaturePool({ workers, arch: 'resnet18', stateDict: sd, backend: info.name })
+  : null;
+const torch = findTorch();
+const threadCounts = [1, ...(pool ? [workers] : [])];
+const tArgs = (threads) => ['--sizes', sizes.join(','), '--batches', sizes.map((s) => batchesFor(s).join('/')).join(','), '--threads', String(threads), '--seconds', String(seconds)];
+const ours = [], pooled = [], torchRuns = Object.fromEntries(threadCounts.map((t) => [t, []]));
+try {
+  for (let r = 1; r <= rounds; r++) {
+    log(`round ${r} of ${rounds}`);
+    ours.push(await sweep(model, info.name));
+    if (pool) pooled.push(await poolSweep(pool));
+    if (torch) {
+      for (const threads of threadCounts) {
+        const out = runTorchJson(new URL('./torch_resnet.py', import.meta.url).pathname, tArgs(threads));
+        torchRuns[threads].push(out);
+        for (const b of out.best) log(`torch ${threads} thread(s) ${b.size}px batch ${b.batch}: ${b.images_per_s.toFixed(2)} img/s`);
+      }
+    }
+  }
+} finally {
+  model.dispose();
+  if (pool) await pool.dispose();
+}
+report.results = bestOfRounds(ours);
+if (pool) report.pool = { workers, model: `zoo createModel in each worker (${pool.device})`, results: bestOfRounds(pooled) };
 
 // Step: BatchNorm folding + fused conv/bias/ReLU, on the prototype at 224 (batch 4).
 if (sizes.includes(224)) {
@@ -75,15 +132,20 @@ if (sizes.includes(224)) {
     { fold: true, fused: false, step: 'BN folded: conv2d → add bias → relu' },
     { fold: true, fused: true, step: 'BN folded + fused conv/bias/ReLU (tf.fused.conv2d)' },
   ];
-  for (const v of variants) {
-    const net = buildResnetPrototype(sd, v);
-    const x = tf.randomNormal([4, 224, 224, 3]);
-    const r = await throughput(poolPass(net, x, TAPS), 4, { seconds });
-    x.dispose();
-    net.dispose();
-    report.steps.push({ step: v.step, size: 224, batch: 4, imagesPerS: round(r.imagesPerS) });
-    log(`prototype ${v.step}: ${r.imagesPerS.toFixed(2)} img/s`);
+  // the variants in turn, `rounds` times, each keeping its best (as the comparison above)
+  const best = variants.map(() => 0);
+  for (let k = 0; k < rounds; k++) {
+    for (const [i, v] of variants.entries()) {
+      const net = buildResnetPrototype(sd, v);
+      const x = tf.randomNormal([4, 224, 224, 3]);
+      const r = await throughput(poolPass(net, x, TAPS), 4, { seconds });
+      x.dispose();
+      net.dispose();
+      best[i] = Math.max(best[i], r.imagesPerS);
+      log(`prototype ${v.step}: ${r.imagesPerS.toFixed(2)} img/s`);
+    }
   }
+  variants.forEach((v, i) => report.steps.push({ step: v.step, size: 224, batch: 4, imagesPerS: round(best[i]), rounds }));
 }
 
 // Steps: core's own wasm kernels (packages/core/src/kernels), added one at a time, on the zoo
@@ -98,59 +160,37 @@ if (sizes.includes(224) && info.name === 'wasm') {
     [{ SHAPETEX_WINOGRAD: '1', SHAPETEX_IM2COL: '0' }, 'zoo ResNet-18, Winograd F(4×4,3×3) where it needs fewer products than F(2×2,3×3) (SHAPETEX_IM2COL=0)'],
     [{ SHAPETEX_WINOGRAD: '1', SHAPETEX_IM2COL: '1' }, 'zoo ResNet-18, Winograd + im2col/GEMM kernels for the stem and stride-2 convolutions (the default)'],
   ];
-  for (const [env, step] of variants) {
-    Object.assign(process.env, env);
-    const m = buildNetwork();
-    const x = tf.randomNormal([16, 224, 224, 3]);
-    const pass = m.net ? poolPass(m.net, x, TAPS) : () => m.featureModel.features(x, TAPS);
-    const r = await throughput(pass, 16, { seconds });
-    x.dispose();
-    m.dispose();
-    report.steps.push({ step, size: 224, batch: 16, imagesPerS: round(r.imagesPerS) });
-    log(`${step}: ${r.imagesPerS.toFixed(2)} img/s`);
+  const best = variants.map(() => 0);
+  for (let k = 0; k < rounds; k++) {
+    for (const [i, [env, step]] of variants.entries()) {
+      Object.assign(process.env, env);
+      const m = buildNetwork();
+      const x = tf.randomNormal([16, 224, 224, 3]);
+      const pass = m.net ? poolPass(m.net, x, TAPS) : () => m.featureModel.features(x, TAPS);
+      const r = await throughput(pass, 16, { seconds });
+      x.dispose();
+      m.dispose();
+      best[i] = Math.max(best[i], r.imagesPerS);
+      log(`${step}: ${r.imagesPerS.toFixed(2)} img/s`);
+    }
   }
+  variants.forEach(([, step], i) => report.steps.push({ step, size: 224, batch: 16, imagesPerS: round(best[i]), rounds }));
   delete process.env.SHAPETEX_WINOGRAD;
   delete process.env.SHAPETEX_IM2COL;
 }
 
-// Data parallelism: one wasm instance and one model copy per worker thread.
-// The pool may not be re-exported from the package index yet: fall back to its dist module.
-const createFeaturePool = core.createFeaturePool ?? (await import('../packages/core/dist/pool/index.js').catch(() => ({}))).createFeaturePool;
-if (typeof createFeaturePool === 'function' && workers > 1) {
-  const pool = await createFeaturePool({ workers, arch: 'resnet18', stateDict: sd, backend: info.name });
-  try {
-    report.pool = { workers, model: `zoo createModel in each worker (${pool.device})`, results: [] };
-    for (const size of sizes) {
-      const tried = [];
-      for (const per of batchesFor(size)) {
-        const batch = per * workers;
-        const x = tf.randomNormal([batch, size, size, 3]);
-        const r = await throughput(() => pool.features(x, TAPS), batch, { seconds });
-        x.dispose();
-        tried.push({ batch, imagesPerS: round(r.imagesPerS), images: r.images, seconds: round(r.seconds) });
-        log(`pool x${workers} ${size}px batch ${batch}: ${r.imagesPerS.toFixed(2)} img/s`);
-      }
-      report.pool.results.push({ size, tried, best: tried.reduce((a, b) => (b.imagesPerS > a.imagesPerS ? b : a)) });
-    }
-  } finally {
-    await pool.dispose();
-  }
-}
-
-const torch = findTorch();
 if (!torch) {
   report.torch = null;
   report.torchNote = 'PyTorch not found (/usr/bin/python3 or python3 with torch and torchvision): no comparison';
 } else {
-  const tArgs = (threads) => ['--sizes', sizes.join(','), '--batches', sizes.map((s) => batchesFor(s).join('/')).join(','), '--threads', String(threads), '--seconds', String(seconds)];
   report.torch = { python: torch.python, version: torch.torch, runs: {} };
-  const threadCounts = [1, ...(report.pool ? [workers] : [])];
   for (const threads of threadCounts) {
-    const out = runTorchJson(new URL('./torch_resnet.py', import.meta.url).pathname, tArgs(threads));
-    report.torch.runs[threads] = out;
-    for (const b of out.best) log(`torch ${threads} thread(s) ${b.size}px batch ${b.batch}: ${b.images_per_s.toFixed(2)} img/s`);
+    // per size, the round with the most images/s
+    const all = torchRuns[threads];
+    const best = sizes.map((size) => all.map((o) => o.best.find((b) => b.size === size)).reduce((a, b) => (b.images_per_s > a.images_per_s ? b : a)));
+    report.torch.runs[threads] = { ...all[all.length - 1], best, rounds: all.map((o) => o.best) };
   }
-  const ratio = (ours, threads) => ours.map((r) => {
+  const ratio = (rows, threads) => rows.map((r) => {
     const t = report.torch.runs[threads].best.find((b) => b.size === r.size);
     return { size: r.size, ours: r.best.imagesPerS, torch: round(t.images_per_s), ratio: round(r.best.imagesPerS / t.images_per_s, 3) };
   });
