@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it, beforeAll, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel, initBackend } from '@shapetex/core';
@@ -60,6 +61,19 @@ describe('im2col + GEMM convolution (wasm SIMD kernels)', () => {
     for (const change of [{ kh: 1, kw: 1, stride: 1, pad: 0 }, { depthwise: true }, { K: 12 }, { activation: 'relu6' }, { activation: 'silu' }]) {
       expect(im2colEligible({ ...base, ...change }), JSON.stringify(change)).toBe(false);
     }
+  });
+
+  it('each switch, set before the backend starts, turns off only its own path; the device string says which are on', () => {
+    const device = (env: Record<string, string>) => {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e',
+        "const c = await import('@shapetex/core'); console.log((await c.initBackend('wasm', { log: null })).device);"],
+      { env: { ...process.env, ...env }, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim();
+    };
+    expect(device({ SHAPETEX_WINOGRAD: '0' })).toBe('wasm (simd, im2col)');
+    expect(device({ SHAPETEX_IM2COL: '0' })).toBe('wasm (simd, winograd 3×3)');
+    expect(device({ SHAPETEX_WINOGRAD: '0', SHAPETEX_IM2COL: '0' })).toBe('wasm (simd)');
   });
 
   it('a zoo ResNet-18 runs its stem and stride-2 convs through it (tf.profile), equal to XNNPACK within 1e-5, no tensors left; SHAPETEX_IM2COL=0 turns it off', async () => {

@@ -76,12 +76,13 @@ function compile(shared: boolean): WebAssembly.Module {
 }
 
 /**
- * Loads wabt and assembles the module once per thread. Resolves to false, with the reason in
- * winogradStatus(), where WebAssembly SIMD is missing or assembly fails: callers then use
- * tfjs's own convolution, which gives the same numbers within float rounding.
+ * Loads wabt and assembles the module once per thread (unless both paths are switched off).
+ * Resolves to false, with the reason in convKernelsStatus(), where WebAssembly SIMD is missing or
+ * assembly fails: callers then use tfjs's own convolution, which gives the same numbers within
+ * float rounding.
  */
 export function loadConvKernels(): Promise<boolean> {
-  if (!winogradWanted()) return Promise.resolve(false);
+  if (!anyWanted()) return Promise.resolve(false);
   loading ??= (async () => {
     try {
       const { default: init } = await import('wabt');
