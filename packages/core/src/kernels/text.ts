@@ -8,3 +8,4 @@ export const get = (n: string) => `(local.get $${n})`;
 export const addr = (base: string, offset: string) => `(i32.add ${base} ${offset})`;
 export const i32 = (v: number) => `(i32.const ${v})`;
 export const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
+export const set = (n: string, v: string) => `(local.set $${n} ${v})`;

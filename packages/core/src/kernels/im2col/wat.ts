@@ -8,11 +8,7 @@
  * V [rows / MR][depth][MR] with depth = kh·kw·C ordered (dy, dx, c) like an HWIO filter's first
  * three dimensions. Taps in the padding, and rows from `total` on, are zeros.
  */
-import { MR, get, i32 } from '../text.js';
-
-const set = (n: string, v: string) => `(local.set $${n} ${v})`;
-const add = (a: string, b: string) => `(i32.add ${a} ${b})`;
-const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
+import { MR, addr as add, get, i32, mul, set } from '../text.js';
 
 export function im2colWat(): string {
   const step = MR * 4; // bytes between consecutive depth entries of one row

@@ -35,6 +35,33 @@ function nextTile(): string {
    (local.set $t (i32.add ${get('t')} ${i32(1)}))`;
 }
 
+/** Byte offset of pixel (b, m·ty, m·tx) in an NHWC map of H × W pixels with `bytes` per pixel. */
+function pixelAt(base: string, bytes: string, H: string, W: string, shift: number): string {
+  return `(i32.add ${base} (i32.mul ${bytes}
+     (i32.add (i32.mul (i32.add (i32.mul ${get('b')} ${H}) (i32.shl ${get('ty')} ${i32(shift)})) ${W}) (i32.shl ${get('tx')} ${i32(shift)}))))`;
+}
+
+/**
+ * The loop nest both transforms share: the tiles t = 0 … count − 1 from t0 on (perTile sets up
+ * each), and in each the 4-channel vectors c = 0, 4, … < C (perVector, then body).
+ */
+function overTiles(o: { count: string; perTile: string; c: string; C: string; perVector: string; body: string[] }): string {
+  return `${firstTile()}
+  (local.set $t ${i32(0)})
+  (block $done (loop $tiles
+   (br_if $done (i32.ge_u ${get('t')} ${o.count}))
+   ${o.perTile}
+   (local.set $${o.c} ${i32(0)})
+   (block $cdone (loop $channels
+    (br_if $cdone (i32.ge_u ${get(o.c)} ${o.C}))
+    ${o.perVector}
+    ${o.body.join('\n    ')}
+    (local.set $${o.c} (i32.add ${get(o.c)} ${i32(4)}))
+    (br $channels)))
+   ${nextTile()}
+   (br $tiles)))`;
+}
+
 /**
  * A linear combination Σ coef·v of v128 expressions as WAT: ±1 as add/sub, other
  * coefficients as a multiply by a constant vector; zero terms dropped.
@@ -91,23 +118,16 @@ function inputTransform({ m, alpha, BT }: TileTransforms): string {
   (local.set $cBytes (i32.shl ${get('C')} ${i32(2)}))
   (local.set $rowBytes (i32.mul ${get('Wp')} ${get('cBytes')}))
   (local.set $planeBytes (i32.mul (i32.mul ${get('tb')} ${get('C')}) ${i32(4)}))
-  ${firstTile()}
-  (local.set $t ${i32(0)})
-  (block $done (loop $tiles
-   (br_if $done (i32.ge_u ${get('t')} ${get('tb')}))
-   ;; top-left of the tile in the padded input
-   (local.set $tile (i32.add ${get('x')} (i32.mul ${get('cBytes')}
-     (i32.add (i32.mul (i32.add (i32.mul ${get('b')} ${get('Hp')}) (i32.shl ${get('ty')} ${i32(shift)})) ${get('Wp')}) (i32.shl ${get('tx')} ${i32(shift)})))))
-   (local.set $c ${i32(0)})
-   (block $cdone (loop $channels
-    (br_if $cdone (i32.ge_u ${get('c')} ${get('C')}))
-    (local.set $px (i32.add ${get('tile')} (i32.shl ${get('c')} ${i32(2)})))
-    (local.set $pv (i32.add ${get('V')} (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.div_u ${get('t')} ${i32(MR)}) ${get('C')}) ${get('c')}) ${i32(MR)}) (i32.rem_u ${get('t')} ${i32(MR)})) ${i32(2)})))
-    ${body.join('\n    ')}
-    (local.set $c (i32.add ${get('c')} ${i32(4)}))
-    (br $channels)))
-   ${nextTile()}
-   (br $tiles)))
+  ${overTiles({
+    count: get('tb'),
+    // top-left of the tile in the padded input
+    perTile: `(local.set $tile ${pixelAt(get('x'), get('cBytes'), get('Hp'), get('Wp'), shift)})`,
+    c: 'c',
+    C: get('C'),
+    perVector: `(local.set $px (i32.add ${get('tile')} (i32.shl ${get('c')} ${i32(2)})))
+    (local.set $pv (i32.add ${get('V')} (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.div_u ${get('t')} ${i32(MR)}) ${get('C')}) ${get('c')}) ${i32(MR)}) (i32.rem_u ${get('t')} ${i32(MR)})) ${i32(2)})))`,
+    body,
+  })}
  )`;
 }
 
@@ -162,28 +182,21 @@ function outputTransform({ m, alpha, AT }: TileTransforms, residual: boolean): s
   (local.set $rowBytes (i32.mul ${get('W')} ${get('kBytes')}))
   (local.set $planeBytes (i32.mul ${get('tb')} ${get('kBytes')}))
   (local.set $dres (i32.sub ${get('res')} ${get('y')}))
-  ${firstTile()}
-  (local.set $t ${i32(0)})
-  (block $done (loop $tiles
-   (br_if $done (i32.ge_u ${get('t')} ${get('count')}))
-   ;; output pixel (b, m·ty, m·tx) of the [n, H, W, K] map, and how many of the tile's rows and
-   ;; columns fall inside it
-   (local.set $tile (i32.add ${get('y')} (i32.mul ${get('kBytes')}
-     (i32.add (i32.mul (i32.add (i32.mul ${get('b')} ${get('H')}) (i32.shl ${get('ty')} ${i32(shift)})) ${get('W')}) (i32.shl ${get('tx')} ${i32(shift)})))))
+  ${overTiles({
+    count: get('count'),
+    // output pixel (b, m·ty, m·tx) of the [n, H, W, K] map, and how many of the tile's rows and
+    // columns fall inside it
+    perTile: `(local.set $tile ${pixelAt(get('y'), get('kBytes'), get('H'), get('W'), shift)})
    (local.set $vr ${min(i32(m), `(i32.sub ${get('H')} (i32.shl ${get('ty')} ${i32(shift)}))`)})
    (local.set $vc ${min(i32(m), `(i32.sub ${get('W')} (i32.shl ${get('tx')} ${i32(shift)}))`)})
-   (local.set $whole (i32.and (i32.eq ${get('vr')} ${i32(m)}) (i32.eq ${get('vc')} ${i32(m)})))
-   (local.set $k ${i32(0)})
-   (block $kdone (loop $channels
-    (br_if $kdone (i32.ge_u ${get('k')} ${get('K')}))
-    (local.set $bv (v128.load (i32.add ${get('bias')} (i32.shl ${get('k')} ${i32(2)}))))
+   (local.set $whole (i32.and (i32.eq ${get('vr')} ${i32(m)}) (i32.eq ${get('vc')} ${i32(m)})))`,
+    c: 'k',
+    C: get('K'),
+    perVector: `(local.set $bv (v128.load (i32.add ${get('bias')} (i32.shl ${get('k')} ${i32(2)}))))
     (local.set $pm (i32.add ${get('M')} (i32.shl (i32.add (i32.mul ${get('t')} ${get('K')}) ${get('k')}) ${i32(2)})))
-    (local.set $py (i32.add ${get('tile')} (i32.shl ${get('k')} ${i32(2)})))
-    ${body.join('\n    ')}
-    (local.set $k (i32.add ${get('k')} ${i32(4)}))
-    (br $channels)))
-   ${nextTile()}
-   (br $tiles)))
+    (local.set $py (i32.add ${get('tile')} (i32.shl ${get('k')} ${i32(2)})))`,
+    body,
+  })}
  )`;
 }
 
