@@ -2,15 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it, beforeAll, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel, initBackend } from '@shapetex/core';
-import { IM2COL_KERNEL, blockRows, im2colConv2d, im2colEligible, im2colKernels, loadConvKernels, packFilters, planIm2col, type ConvKernels } from '../../../packages/core/dist/kernels/index.js';
+import { IM2COL_KERNEL, fmaInUse, blockRows, im2colConv2d, im2colEligible, im2colKernels, loadConvKernels, packFilters, planIm2col, type ConvKernels } from '../../../packages/core/dist/kernels/index.js';
 import { randomResnetStateDict } from '../../../bench/lib/resnet-state.mjs';
-import { directConv, randoms, relErr } from './reference.js';
+import { directConv, fmaVariants, randoms, relErr } from './reference.js';
 
 let kernels: ConvKernels;
+let variants: [string, ConvKernels][];
 beforeAll(async () => {
   await initBackend('wasm', { log: null });
   expect(await loadConvKernels()).toBe(true);
   kernels = im2colKernels()!;
+  variants = fmaVariants(im2colKernels, fmaInUse);
 });
 afterEach(() => { delete process.env.SHAPETEX_IM2COL; });
 
@@ -36,8 +38,11 @@ describe('im2col + GEMM convolution (wasm SIMD kernels)', () => {
       const w = randoms(c.kh * c.kw * c.C * c.K, 50 + ci, 0.2);
       const bias = c.bias ? randoms(c.K, 60 + ci) : null;
       const plan = planIm2col(w, c, bias, c.relu);
-      const got = tf.tidy(() => im2colConv2d(kernels, tf.tensor4d(x, [c.n, c.H, c.W, c.C]), plan).dataSync());
-      expect(relErr(got, directConv(x, [c.n, c.H, c.W, c.C], w, c.K, bias, c.relu, c)), JSON.stringify(c)).toBeLessThan(2e-6);
+      const want = directConv(x, [c.n, c.H, c.W, c.C], w, c.K, bias, c.relu, c);
+      for (const [label, k] of variants) {
+        const got = tf.tidy(() => im2colConv2d(k, tf.tensor4d(x, [c.n, c.H, c.W, c.C]), plan).dataSync());
+        expect(relErr(got, want), JSON.stringify({ ...c, label })).toBeLessThan(2e-6);
+      }
     }
   });
 
@@ -50,8 +55,11 @@ describe('im2col + GEMM convolution (wasm SIMD kernels)', () => {
     const x = randoms(c.H * c.W * c.C, 1);
     const w = randoms(9 * c.C * c.K, 2, 0.05);
     const bias = randoms(c.K, 3);
-    const got = tf.tidy(() => im2colConv2d(kernels, tf.tensor4d(x, [1, c.H, c.W, c.C]), planIm2col(w, c, bias, true)).dataSync());
-    expect(relErr(got, directConv(x, [1, c.H, c.W, c.C], w, c.K, bias, true, c))).toBeLessThan(2e-6);
+    const want = directConv(x, [1, c.H, c.W, c.C], w, c.K, bias, true, c);
+    for (const [label, k] of variants) {
+      const got = tf.tidy(() => im2colConv2d(k, tf.tensor4d(x, [1, c.H, c.W, c.C]), planIm2col(w, c, bias, true)).dataSync());
+      expect(relErr(got, want), label).toBeLessThan(2e-6);
+    }
   });
 
   it('takes dense convs with K % 8 = 0 and ReLU or none, except 1×1 stride 1', () => {
@@ -63,7 +71,7 @@ describe('im2col + GEMM convolution (wasm SIMD kernels)', () => {
     }
   });
 
-  it('each switch, set before the backend starts, turns off only its own path; the device string says which are on', () => {
+  it('each switch (SHAPETEX_WINOGRAD, SHAPETEX_IM2COL, SHAPETEX_FMA), set before the backend starts, turns off only its own part; the device string says which are on', () => {
     const device = (env: Record<string, string>) => {
       const r = spawnSync(process.execPath, ['--input-type=module', '-e',
         "const c = await import('@shapetex/core'); console.log((await c.initBackend('wasm', { log: null })).device);"],
@@ -71,8 +79,9 @@ describe('im2col + GEMM convolution (wasm SIMD kernels)', () => {
       expect(r.status, r.stderr).toBe(0);
       return r.stdout.trim();
     };
-    expect(device({ SHAPETEX_WINOGRAD: '0' })).toBe('wasm (simd, im2col)');
-    expect(device({ SHAPETEX_IM2COL: '0' })).toBe('wasm (simd, winograd 3×3)');
+    expect(device({ SHAPETEX_WINOGRAD: '0' })).toBe('wasm (simd, fma, im2col)');
+    expect(device({ SHAPETEX_IM2COL: '0' })).toBe('wasm (simd, fma, winograd 3×3)');
+    expect(device({ SHAPETEX_FMA: '0' })).toBe('wasm (simd, winograd 3×3, im2col)');
     expect(device({ SHAPETEX_WINOGRAD: '0', SHAPETEX_IM2COL: '0' })).toBe('wasm (simd)');
   });
 

@@ -42,3 +42,25 @@ export function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number 
   for (let i = 0; i < got.length; i++) { d = Math.max(d, Math.abs(got[i]! - want[i]!)); m = Math.max(m, Math.abs(want[i]!)); }
   return d / m;
 }
+
+/**
+ * The kernels' two instances on the current heap: with relaxed SIMD's fused multiply-add (the
+ * default where the engine has it, as Node 20 does once the flag is set) and without
+ * (SHAPETEX_FMA=0), so each numeric test runs both.
+ */
+export function fmaVariants<K extends object>(get: () => K | null, fmaInUse: () => boolean): [label: string, kernels: K][] {
+  const before = process.env.SHAPETEX_FMA;
+  try {
+    process.env.SHAPETEX_FMA = '1';
+    expect(fmaInUse()).toBe(true);
+    const fused = get()!;
+    process.env.SHAPETEX_FMA = '0';
+    expect(fmaInUse()).toBe(false);
+    const plain = get()!;
+    expect(plain).not.toBe(fused);
+    return [['fma', fused], ['mul+add', plain]];
+  } finally {
+    if (before === undefined) delete process.env.SHAPETEX_FMA;
+    else process.env.SHAPETEX_FMA = before;
+  }
+}

@@ -1,16 +1,18 @@
 import { describe, expect, it, beforeAll, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel, initBackend } from '@shapetex/core';
-import { WINOGRAD_KERNEL, blockTiles, chooseTileSize, loadConvKernels, winogradKernels, planWinograd, residentBytes, residentFilters, transformFilters, winogradConv2d, winogradEligible, type TileSize, type ConvKernels } from '../../../packages/core/dist/kernels/index.js';
+import { WINOGRAD_KERNEL, fmaInUse, blockTiles, chooseTileSize, loadConvKernels, winogradKernels, planWinograd, residentBytes, residentFilters, transformFilters, winogradConv2d, winogradEligible, type TileSize, type ConvKernels } from '../../../packages/core/dist/kernels/index.js';
 import { randomResnetStateDict } from '../../../bench/lib/resnet-state.mjs';
-import { directConv, randoms, relErr } from './reference.js';
+import { directConv, fmaVariants, randoms, relErr } from './reference.js';
 
 let kernels: ConvKernels;
+let variants: [string, ConvKernels][];
 beforeAll(async () => {
   const info = await initBackend('wasm', { log: null });
-  expect(info.device).toBe('wasm (simd, winograd 3×3, im2col)');
+  expect(info.device).toBe('wasm (simd, fma, winograd 3×3, im2col)');
   expect(await loadConvKernels()).toBe(true);
   kernels = winogradKernels()!;
+  variants = fmaVariants(winogradKernels, fmaInUse);
 });
 afterEach(() => { delete process.env.SHAPETEX_WINOGRAD; });
 
@@ -64,8 +66,10 @@ describe('Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (wasm SIMD kernel
       const plan = planWinograd(w, c.C, c.K, bias, c.relu);
       const want = directConv(x, [c.n, c.H, c.W, c.C], w, c.K, bias, c.relu);
       for (const m of [2, 4] as const) {
-        const got = tf.tidy(() => winogradConv2d(kernels, tf.tensor4d(x, [c.n, c.H, c.W, c.C]), plan, { tile: m }).dataSync());
-        expect(relErr(got, want), JSON.stringify({ ...c, m })).toBeLessThan(TOLERANCE[m]);
+        for (const [label, k] of variants) {
+          const got = tf.tidy(() => winogradConv2d(k, tf.tensor4d(x, [c.n, c.H, c.W, c.C]), plan, { tile: m }).dataSync());
+          expect(relErr(got, want), JSON.stringify({ ...c, m, label })).toBeLessThan(TOLERANCE[m]);
+        }
       }
     }
   });
@@ -81,13 +85,15 @@ describe('Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (wasm SIMD kernel
     const want = conv.map((v, i) => Math.max(0, v + r[i]!));
     const wantLinear = conv.map((v, i) => v + r[i]!);
     for (const m of [2, 4] as const) {
-      const [got, linear] = tf.tidy(() => {
-        const xt = tf.tensor4d(x, [c.n, c.H, c.W, c.C]), rt = tf.tensor4d(r, [c.n, c.H, c.W, c.K]);
-        return [winogradConv2d(kernels, xt, plan, { tile: m, residual: rt, relu: true }).dataSync(),
-          winogradConv2d(kernels, xt, plan, { tile: m, residual: rt }).dataSync()];
-      });
-      expect(relErr(got!, want), `m = ${m}`).toBeLessThan(TOLERANCE[m]);
-      expect(relErr(linear!, wantLinear), `m = ${m}, linear`).toBeLessThan(TOLERANCE[m]);
+      for (const [label, k] of variants) {
+        const [got, linear] = tf.tidy(() => {
+          const xt = tf.tensor4d(x, [c.n, c.H, c.W, c.C]), rt = tf.tensor4d(r, [c.n, c.H, c.W, c.K]);
+          return [winogradConv2d(k, xt, plan, { tile: m, residual: rt, relu: true }).dataSync(),
+            winogradConv2d(k, xt, plan, { tile: m, residual: rt }).dataSync()];
+        });
+        expect(relErr(got!, want), `m = ${m}, ${label}`).toBeLessThan(TOLERANCE[m]);
+        expect(relErr(linear!, wantLinear), `m = ${m}, ${label}, linear`).toBeLessThan(TOLERANCE[m]);
+      }
     }
     expect(() => tf.tidy(() => winogradConv2d(kernels, tf.zeros([1, 7, 6, 8]), plan, { residual: tf.zeros([1, 7, 6, 8]) })))
       .toThrow(/residual must be float32 \[1, 7, 6, 16\], got float32 \[1, 7, 6, 8\]/);
@@ -105,8 +111,10 @@ describe('Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (wasm SIMD kernel
       const tb = blockTiles(C, K, T, (m + 2) ** 2);
       expect(T % tb).not.toBe(0);
       expect(T / tb).toBeGreaterThan(1);
-      const got = tf.tidy(() => winogradConv2d(kernels, tf.tensor4d(x, [n, H, W, C]), plan, { tile: m }).dataSync());
-      expect(relErr(got, want), `m = ${m}`).toBeLessThan(TOLERANCE[m]);
+      for (const [label, k] of variants) {
+        const got = tf.tidy(() => winogradConv2d(k, tf.tensor4d(x, [n, H, W, C]), plan, { tile: m }).dataSync());
+        expect(relErr(got, want), `m = ${m}, ${label}`).toBeLessThan(TOLERANCE[m]);
+      }
     }
   });
 

@@ -22,14 +22,15 @@ export function allocAligned(k: ConvKernels, bytes: number, what: string): { blo
 }
 
 interface Arena { epoch: number; used: number; blocks: Set<number> }
-const arenas = new WeakMap<ConvKernels, Arena>();
+/** One arena per tfjs-wasm heap, shared by the kernels' instances on it (with and without FMA). */
+const arenas = new WeakMap<WebAssembly.Memory, Arena>();
 interface Placement { kernels: ConvKernels; epoch: number; block: number; bytes: number; at: number[] }
-/** Where an owner's (a conv plan's) arrays live, per key; one kernels instance per tfjs-wasm heap. */
+/** Where an owner's (a conv plan's) arrays live, per key. */
 const placed = new WeakMap<object, Map<string, Placement>>();
 
 function arenaOf(k: ConvKernels): Arena {
-  let arena = arenas.get(k);
-  if (!arena) arenas.set(k, (arena = { epoch: 0, used: 0, blocks: new Set() }));
+  let arena = arenas.get(k.memory);
+  if (!arena) arenas.set(k.memory, (arena = { epoch: 0, used: 0, blocks: new Set() }));
   return arena;
 }
 
@@ -43,7 +44,7 @@ export function resident(k: ConvKernels, owner: object, key: string, arrays: () 
   let mine = placed.get(owner);
   if (!mine) placed.set(owner, (mine = new Map()));
   const hit = mine.get(key);
-  if (hit && hit.kernels === k && hit.epoch === arena.epoch) return hit.at;
+  if (hit && hit.kernels.memory === k.memory && hit.epoch === arena.epoch) return hit.at;
   const values = arrays();
   const sizes = values.map((v) => Math.ceil(v.length / 4) * 16);
   const bytes = sizes.reduce((s, b) => s + b, 0);
@@ -72,7 +73,7 @@ export function releaseResident(owner: object): void {
   const mine = placed.get(owner);
   if (!mine) return;
   for (const p of mine.values()) {
-    const arena = arenas.get(p.kernels);
+    const arena = arenas.get(p.kernels.memory);
     if (arena && p.epoch === arena.epoch && arena.blocks.delete(p.block)) {
       p.kernels.free(p.block);
       arena.used -= p.bytes;
@@ -81,7 +82,7 @@ export function releaseResident(owner: object): void {
   placed.delete(owner);
 }
 
-/** Bytes the arena of these kernels holds now (for tests and the memory bench). */
+/** Bytes the arena of these kernels' heap holds now (for tests and the memory bench). */
 export function residentBytes(k: ConvKernels): number {
-  return arenas.get(k)?.used ?? 0;
+  return arenas.get(k.memory)?.used ?? 0;
 }

@@ -1,6 +1,7 @@
-export { loadConvKernels, convKernels, convKernelsInUse, convKernelsStatus, winogradKernels, im2colKernels, winogradWanted, im2colWanted } from './module.js';
+export { loadConvKernels, convKernels, convKernelsInUse, convKernelsStatus, winogradKernels, im2colKernels, winogradWanted, im2colWanted, fmaInUse } from './module.js';
 export type { ConvKernels } from './module.js';
 export { resident, releaseResident, residentBytes, allocAligned } from './arena.js';
 export { kernelsWat, MR } from './wat.js';
+export { blockLayout, PLANE_PAD, type BlockLayout } from './winograd/layout.js';
 export * from './winograd/index.js';
 export * from './im2col/index.js';

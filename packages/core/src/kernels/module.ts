@@ -9,8 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TileSize } from './winograd/transforms.js';
 import { kernelsWat } from './wat.js';
 
-type InputTransform = (x: number, V: number, C: number, Wp: number, Hp: number, tw: number, th: number, t0: number, tb: number) => void;
-type OutputTransform = (M: number, y: number, res: number, bias: number, K: number, H: number, W: number, tw: number, th: number, t0: number, count: number, tb: number, relu: number) => void;
+type InputTransform = (x: number, V: number, C: number, Wp: number, Hp: number, tw: number, th: number, t0: number, tb: number, vPlane: number, vGroup: number) => void;
+type OutputTransform = (M: number, y: number, res: number, bias: number, K: number, H: number, W: number, tw: number, th: number, t0: number, count: number, mPlane: number, mRow: number, relu: number) => void;
 
 /** The instance's exports, bound to one tfjs-wasm memory, with that heap's allocator. */
 export type ConvKernels = {
@@ -18,8 +18,8 @@ export type ConvKernels = {
   /** tfjs-wasm's malloc and free: byte addresses in `memory`. */
   alloc(bytes: number): number;
   free(at: number): void;
-  gemm(V: number, U: number, M: number, planes: number, tb: number, C: number, K: number): void;
-  gemm_bias_act(V: number, U: number, M: number, planes: number, tb: number, C: number, K: number, bias: number, relu: number): void;
+  gemm(V: number, U: number, M: number, planes: number, tb: number, C: number, K: number, vPlane: number, vGroup: number, mPlane: number, mRow: number): void;
+  gemm_bias_act(V: number, U: number, M: number, planes: number, tb: number, C: number, K: number, vPlane: number, vGroup: number, mPlane: number, mRow: number, bias: number, relu: number): void;
   im2col(x: number, V: number, H: number, W: number, C: number, OH: number, OW: number, kh: number, kw: number, stride: number, pad: number, r0: number, rows: number, total: number): void;
 } & { [m in TileSize as `input_transform_${m}`]: InputTransform } & { [m in TileSize as `output_transform_${m}` | `output_transform_res_${m}`]: OutputTransform };
 
@@ -40,9 +40,14 @@ interface Wabt {
 let wabt: Wabt | null = null;
 let loading: Promise<boolean> | null = null;
 let failure: string | null = null;
-/** Compiled module per memory kind: tfjs's threaded build has a shared memory. */
-const compiled = new Map<boolean, WebAssembly.Module>();
-const instances = new WeakMap<WebAssembly.Memory, ConvKernels>();
+/**
+ * Compiled module per memory kind (tfjs's threaded build has a shared memory) and per use of
+ * fused multiply-adds; an instance per memory and use of them.
+ */
+const compiled = new Map<string, WebAssembly.Module>();
+const instances = new WeakMap<WebAssembly.Memory, Map<boolean, ConvKernels>>();
+/** Whether this engine takes relaxed SIMD's fused multiply-add (found once, in loadConvKernels). */
+let fmaAvailable = false;
 
 /**
  * Off with SHAPETEX_WINOGRAD=0: 3×3 stride-1 convolutions then go through tfjs (XNNPACK).
@@ -59,10 +64,46 @@ export function im2colWanted(): boolean {
 
 const anyWanted = () => winogradWanted() || im2colWanted();
 
-function compile(shared: boolean): WebAssembly.Module {
-  let mod = compiled.get(shared);
+/**
+ * Whether the kernels use fused multiply-adds: where the engine has relaxed SIMD, unless
+ * SHAPETEX_FMA=0 (then a multiply and an add, SIMD128 only). Read at each call, like the
+ * other switches, so a test or the bench can compare both in one process.
+ */
+export function fmaInUse(): boolean {
+  return fmaAvailable && process.env.SHAPETEX_FMA !== '0';
+}
+
+const PROBE = '(module (func (result v128) (f32x4.relaxed_madd (v128.const f32x4 1 1 1 1) (v128.const f32x4 2 2 2 2) (v128.const f32x4 3 3 3 3))))';
+
+/**
+ * Whether this engine takes relaxed SIMD. Node 22 and browsers do by default; Node 20's V8
+ * (11.3) has it behind --experimental-wasm-relaxed-simd, which V8 reads when it compiles a
+ * module, so setting it here, before the kernels are compiled, is enough. The flag only adds
+ * the relaxed instructions: nothing else in the process changes. When the engine refuses the
+ * probe even then, the kernels are assembled without them.
+ */
+async function relaxedSimd(w: Wabt): Promise<boolean> {
+  const parsed = w.parseWat('probe.wat', PROBE, { simd: true, relaxed_simd: true });
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = parsed.toBinary({}).buffer as Uint8Array<ArrayBuffer>;
+  } finally {
+    parsed.destroy();
+  }
+  if (WebAssembly.validate(bytes)) return true;
+  try {
+    const v8 = await import('node:v8');
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return false;
+  }
+  return WebAssembly.validate(bytes);
+}
+
+function compile(shared: boolean, fma: boolean): WebAssembly.Module {
+  let mod = compiled.get(`${shared}/${fma}`);
   if (!mod) {
-    const parsed = wabt!.parseWat('shapetex-kernels.wat', kernelsWat({ shared }), { simd: true, threads: shared });
+    const parsed = wabt!.parseWat('shapetex-kernels.wat', kernelsWat({ shared, fma }), { simd: true, threads: shared, relaxed_simd: fma });
     try {
       parsed.resolveNames();
       parsed.validate();
@@ -70,7 +111,7 @@ function compile(shared: boolean): WebAssembly.Module {
     } finally {
       parsed.destroy();
     }
-    compiled.set(shared, mod);
+    compiled.set(`${shared}/${fma}`, mod);
   }
   return mod;
 }
@@ -86,8 +127,10 @@ export function loadConvKernels(): Promise<boolean> {
   loading ??= (async () => {
     try {
       const { default: init } = await import('wabt');
-      wabt = (await init()) as unknown as Wabt;
-      compile(false);
+      const w = (await init()) as unknown as Wabt;
+      fmaAvailable = process.env.SHAPETEX_FMA !== '0' && (await relaxedSimd(w));
+      wabt = w;
+      compile(false, fmaInUse());
       return true;
     } catch (err) {
       failure = (err as Error).message;
@@ -113,18 +156,21 @@ export function convKernels(): ConvKernels | null {
   const backend = wasmInternals();
   if (!backend) return null;
   const memory = backend.wasm.asm!.memory!;
-  let k = instances.get(memory);
+  const fma = fmaInUse();
+  let variants = instances.get(memory);
+  if (!variants) instances.set(memory, (variants = new Map()));
+  let k = variants.get(fma);
   if (!k) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     try {
-      const instance = new WebAssembly.Instance(compile(shared), { env: { memory } });
+      const instance = new WebAssembly.Instance(compile(shared, fma), { env: { memory } });
       const wasm = backend.wasm;
       k = { ...(instance.exports as object), memory, alloc: (bytes: number) => wasm._malloc(bytes), free: (at: number) => wasm._free(at) } as ConvKernels;
     } catch (err) {
       failure = (err as Error).message;
       return null;
     }
-    instances.set(memory, k);
+    variants.set(fma, k);
   }
   return k;
 }
@@ -139,10 +185,13 @@ export function im2colKernels(): ConvKernels | null {
   return im2colWanted() ? convKernels() : null;
 }
 
-/** Which of the kernels' paths are on, as the device string lists them ('winograd 3×3', 'im2col'). */
+/**
+ * Which of the kernels' paths are on, as the device string lists them ('fma' when they use
+ * relaxed SIMD's fused multiply-add, 'winograd 3×3', 'im2col').
+ */
 export function convKernelsInUse(): string[] {
   if (!wabt || failure) return [];
-  return [...(winogradWanted() ? ['winograd 3×3'] : []), ...(im2colWanted() ? ['im2col'] : [])];
+  return [...(fmaInUse() ? ['fma'] : []), ...(winogradWanted() ? ['winograd 3×3'] : []), ...(im2colWanted() ? ['im2col'] : [])];
 }
 
 /** Why the kernels are not in use, or null when they are. */

@@ -8,41 +8,44 @@
  */
 import { im2colWat } from './im2col/wat.js';
 import { winogradWat } from './winograd/wat.js';
-import { MR, ZERO, addr, get, i32, mul } from './text.js';
+import { MR, ZERO, addr, get, i32, madd, mul, type WatFeatures } from './text.js';
 
 export { MR };
 
 /**
- * gemm(V, U, M, planes, tb, C, K): for each ξ of the planes, M[ξ] (tb × K) = V[ξ] (tb × C) ·
- * U[ξ] (C × K), V packed [tb / MR][C][MR] and U [K/8][C][8]. Each step of the inner loop
+ * gemm(V, U, M, planes, tb, C, K, vPlane, vGroup, mPlane, mRow): for each ξ of the planes,
+ * M[ξ] (tb × K) = V[ξ] (tb × C) · U[ξ] (C × K). U is packed [ξ][K/8][C][8]. V holds groups of
+ * MR rows, each group [C][MR]: group g of plane ξ at V + ξ·vPlane + g·vGroup. Row t of M[ξ] is
+ * at M + ξ·mPlane + t·mRow. The strides (bytes) let the Winograd path keep one tile's planes
+ * together (winograd/layout.ts) and im2col pass a single plane. Each step of the inner loop
  * broadcasts one value of each of the MR rows (constant offsets from one pointer) and
  * multiplies it with 8 columns of U.
  *
- * gemm_bias_act(V, U, M, planes, tb, C, K, bias, relu) is the same with an epilogue: it stores
- * max(M + bias, 0) (relu ≠ 0) or M + bias, so a convolution by im2col writes its output
- * directly.
+ * gemm_bias_act(…, bias, relu) is the same with an epilogue: it stores max(M + bias, 0)
+ * (relu ≠ 0) or M + bias, so a convolution by im2col writes its output directly.
  */
-function gemm(epilogue: boolean): string {
+function gemm(epilogue: boolean, features: WatFeatures): string {
   const acc: string[] = [];
   for (let r = 0; r < MR; r++) acc.push(`(local $c${r}0 v128) (local $c${r}1 v128)`);
   const step: string[] = [];
   for (let r = 0; r < MR; r++) {
     step.push(`(local.set $a (v128.load32_splat offset=${4 * r} ${get('ap')}))`);
-    step.push(`(local.set $c${r}0 (f32x4.add ${get(`c${r}0`)} (f32x4.mul ${get('a')} ${get('b0')})))`);
-    step.push(`(local.set $c${r}1 (f32x4.add ${get(`c${r}1`)} (f32x4.mul ${get('a')} ${get('b1')})))`);
+    step.push(`(local.set $c${r}0 ${madd(get('a'), get('b0'), get(`c${r}0`), features)})`);
+    step.push(`(local.set $c${r}1 ${madd(get('a'), get('b1'), get(`c${r}1`), features)})`);
   }
   const zero = Array.from({ length: MR }, (_, r) => `(local.set $c${r}0 ${ZERO}) (local.set $c${r}1 ${ZERO})`).join(' ');
   const store: string[] = [];
   for (let r = 0; r < MR; r++) {
-    const row = r === 0 ? get('mp') : addr(get('mp'), mul(get('kBytes'), i32(r)));
+    const row = r === 0 ? get('mp') : addr(get('mp'), mul(get('mRow'), i32(r)));
     const out = (c: string, bias: string) => (epilogue ? `(f32x4.max (f32x4.add ${get(c)} ${get(bias)}) ${get('lo')})` : get(c));
     store.push(`(v128.store ${row} ${out(`c${r}0`, 'bv0')})`, `(v128.store offset=16 ${row} ${out(`c${r}1`, 'bv1')})`);
   }
   return `
  (func (export "${epilogue ? 'gemm_bias_act' : 'gemm'}") (param $V i32) (param $U i32) (param $M i32) (param $planes i32) (param $tb i32) (param $C i32) (param $K i32)
+  (param $vPlane i32) (param $vGroup i32) (param $mPlane i32) (param $mRow i32)
   ${epilogue ? '(param $bias i32) (param $relu i32) (local $bv0 v128) (local $bv1 v128) (local $lo v128)' : ''}
   (local $xi i32) (local $n i32) (local $m i32) (local $k i32) (local $ap i32) (local $bp i32) (local $mp i32)
-  (local $cBytes i32) (local $kBytes i32) (local $vPlane i32) (local $uPlane i32) (local $mPlane i32)
+  (local $cBytes i32) (local $kBytes i32) (local $vAt i32) (local $uAt i32) (local $mAt i32)
   (local $a v128) (local $b0 v128) (local $b1 v128) ${acc.join(' ')}
   ${epilogue ? `(local.set $lo (select ${ZERO} (v128.const f32x4 -inf -inf -inf -inf) ${get('relu')}))` : ''}
   (local.set $cBytes (i32.shl ${get('C')} ${i32(2)}))
@@ -50,9 +53,9 @@ function gemm(epilogue: boolean): string {
   (local.set $xi ${i32(0)})
   (block $xdone (loop $planes
    (br_if $xdone (i32.ge_u ${get('xi')} ${get('planes')}))
-   (local.set $vPlane (i32.add ${get('V')} (i32.mul ${get('xi')} (i32.mul ${get('tb')} ${get('cBytes')}))))
-   (local.set $uPlane (i32.add ${get('U')} (i32.mul ${get('xi')} (i32.mul ${get('C')} ${get('kBytes')}))))
-   (local.set $mPlane (i32.add ${get('M')} (i32.mul ${get('xi')} (i32.mul ${get('tb')} ${get('kBytes')}))))
+   (local.set $vAt (i32.add ${get('V')} (i32.mul ${get('xi')} ${get('vPlane')})))
+   (local.set $uAt (i32.add ${get('U')} (i32.mul ${get('xi')} (i32.mul ${get('C')} ${get('kBytes')}))))
+   (local.set $mAt (i32.add ${get('M')} (i32.mul ${get('xi')} ${get('mPlane')})))
    (local.set $n ${i32(0)})
    (block $ndone (loop $cols
     (br_if $ndone (i32.ge_u ${get('n')} ${get('K')}))
@@ -61,8 +64,8 @@ function gemm(epilogue: boolean): string {
     (block $mdone (loop $rows
      (br_if $mdone (i32.ge_u ${get('m')} ${get('tb')}))
      ${zero}
-     (local.set $ap (i32.add ${get('vPlane')} (i32.mul ${get('m')} ${get('cBytes')})))
-     (local.set $bp (i32.add ${get('uPlane')} (i32.mul ${get('n')} ${get('cBytes')})))
+     (local.set $ap (i32.add ${get('vAt')} (i32.mul (i32.div_u ${get('m')} ${i32(MR)}) ${get('vGroup')})))
+     (local.set $bp (i32.add ${get('uAt')} (i32.mul ${get('n')} ${get('cBytes')})))
      (local.set $k ${get('C')})
      (loop $inner
       (local.set $b0 (v128.load ${get('bp')}))
@@ -72,7 +75,7 @@ function gemm(epilogue: boolean): string {
       (local.set $bp (i32.add ${get('bp')} ${i32(32)}))
       (local.set $k (i32.sub ${get('k')} ${i32(1)}))
       (br_if $inner ${get('k')}))
-     (local.set $mp (i32.add ${get('mPlane')} (i32.shl (i32.add (i32.mul ${get('m')} ${get('K')}) ${get('n')}) ${i32(2)})))
+     (local.set $mp (i32.add (i32.add ${get('mAt')} (i32.mul ${get('m')} ${get('mRow')})) (i32.shl ${get('n')} ${i32(2)})))
      ${store.join('\n     ')}
      (local.set $m (i32.add ${get('m')} ${i32(MR)}))
      (br $rows)))
@@ -86,14 +89,15 @@ function gemm(epilogue: boolean): string {
 
 /**
  * The whole module on an imported memory (tfjs-wasm's heap; `shared` for its threaded build,
- * whose memory is a SharedArrayBuffer).
+ * whose memory is a SharedArrayBuffer); `fma` for relaxed SIMD's fused multiply-add (text.ts).
  */
-export function kernelsWat({ shared = false }: { shared?: boolean } = {}): string {
+export function kernelsWat({ shared = false, fma = false }: { shared?: boolean; fma?: boolean } = {}): string {
+  const features: WatFeatures = { fma };
   return `(module
  (import "env" "memory" (memory 1${shared ? ' 65536 shared' : ''}))
-${winogradWat()}
+${winogradWat(features)}
 ${im2colWat()}
-${gemm(false)}
-${gemm(true)}
+${gemm(false, features)}
+${gemm(true, features)}
 )`;
 }

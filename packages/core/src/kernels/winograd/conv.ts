@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ConvKernels, WasmBackendInternals } from '../module.js';
 import { inHeap, runWasmKernel } from '../run.js';
 import { MR } from '../text.js';
+import { blockLayout } from './layout.js';
 import { residentFilters, type WinogradPlan } from './plan.js';
 import { chooseTileSize, type TileSize } from './transforms.js';
 
@@ -73,13 +74,14 @@ function convolve(backend: WasmBackendInternals, x: tf.TensorInfo, residual: tf.
   const filters = residentFilters(k, plan, m);
 
   // scratch: padded input (+ whole zero images of slack: the last block's rounding-up tiles,
-  // fewer than MR, read there) | V | M
+  // fewer than MR, read there) | V | M (layout.ts)
   const slack = Math.ceil((MR - 1) / (th * tw)) + 1;
   const xFloats = (n + slack) * Hp * Wp * C;
-  const floats = xFloats + planes * tb * (C + K);
+  const L = blockLayout(planes, tb, C, K);
+  const floats = xFloats + (L.vBytes + L.mBytes) / 4;
   const resAt = residual ? backend.dataIdMap.get(residual.dataId)!.memoryOffset : 0;
   return inHeap(backend, k, x, [n, H, W, K], floats * 4, ({ scratch, x: inAt, y: yAt }) => {
-    const xAt = scratch, vAt = xAt + xFloats * 4, mAt = vAt + planes * tb * C * 4;
+    const xAt = scratch, vAt = xAt + xFloats * 4, mAt = vAt + L.vBytes;
     const src = inAt / 4;
     // views after every allocation: malloc may have grown (and so replaced) the buffer
     const heap = new Float32Array(k.memory.buffer);
@@ -97,9 +99,9 @@ function convolve(backend: WasmBackendInternals, x: tf.TensorInfo, residual: tf.
     for (let t0 = 0; t0 < T; t0 += tb) {
       const count = Math.min(tb, T - t0);
       const rows = Math.ceil(count / MR) * MR;
-      input(xAt, vAt, C, Wp, Hp, tw, th, t0, rows);
-      k.gemm(vAt, filters.U, mAt, planes, rows, C, K);
-      output(mAt, yAt, resAt, filters.bias, K, H, W, tw, th, t0, count, rows, relu ? 1 : 0);
+      input(xAt, vAt, C, Wp, Hp, tw, th, t0, rows, L.vPlane, L.vGroup);
+      k.gemm(vAt, filters.U, mAt, planes, rows, C, K, L.vPlane, L.vGroup, L.mPlane, L.mRow);
+      output(mAt, yAt, resAt, filters.bias, K, H, W, tw, th, t0, count, L.mPlane, L.mRow, relu ? 1 : 0);
     }
   });
 }
