@@ -53,11 +53,10 @@ function convolve(backend: WasmBackendInternals, x: tf.TensorInfo, { kernels: k,
     for (let r0 = 0; r0 < total; r0 += tb) {
       const count = Math.min(tb, total - r0);
       const rows = Math.ceil(count / MR) * MR;
-      const P=((globalThis as any).__prof ??= {pad:0,in:0,gemm:0,out:0,i2c:0,igemm:0}); let t=performance.now(); k.im2col(xAt, vAt, H, W, C, OH, OW, kh, kw, stride, pad, r0, rows, total);
-      P.i2c+=performance.now()-t; t=performance.now();
+      k.im2col(xAt, vAt, H, W, C, OH, OW, kh, kw, stride, pad, r0, rows, total);
       const target = rows === count ? yAt + r0 * K * 4 : tailAt;
       // one plane: groups of MR rows [depth][MR] one after the other, output rows K floats apart
-      k.gemm_bias_act(vAt, filters.U, target, 1, rows, depth, K, 0, depth * MR * 4, 0, K * 4, filters.bias, plan.relu ? 1 : 0); P.igemm+=performance.now()-t;
+      k.gemm_bias_act(vAt, filters.U, target, 1, rows, depth, K, 0, depth * MR * 4, 0, K * 4, filters.bias, plan.relu ? 1 : 0);
       if (target === tailAt) {
         // views after every allocation: malloc may have grown (and so replaced) the buffer
         const heap = new Float32Array(k.memory.buffer);
