@@ -2,6 +2,5 @@ export { loadConvKernels, convKernels, convKernelsInUse, convKernelsStatus, wino
 export type { ConvKernels } from './module.js';
 export { resident, releaseResident, residentBytes, allocAligned } from './arena.js';
 export { kernelsWat, MR } from './wat.js';
-export { blockLayout, PLANE_PAD, type BlockLayout } from './winograd/layout.js';
 export * from './winograd/index.js';
 export * from './im2col/index.js';
