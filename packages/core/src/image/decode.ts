@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { resizeBilinear } from './resample.js';
-import { parseNorm, type Normalization, type NormPreset } from './norm.js';
+import { resizeLinearCv2 } from './resize-cv2.js';
+import { resolvePreprocessing, type PreprocessOptions } from './preset.js';
 
 /** An image that could not be read or decoded; `file` names it. */
 export class ImageError extends Error {
@@ -42,16 +43,13 @@ export async function decodeImage(input: string | Uint8Array, label = typeof inp
   }
 }
 
-export interface PrepareOptions {
-  /** Square side in pixels after resizing (aspect ratio not kept, as the reference does). */
-  size: number;
-  /** Normalisation preset, `{ mean, std }` or `m1,m2,m3/s1,s2,s3`; default `imagenet`. */
-  norm?: NormPreset | Normalization | string;
-}
+/** Preprocessing of one image: `size` is required unless a `preset` gives it. */
+export type PrepareOptions = PreprocessOptions;
 
 /**
- * Decode, resize to `size`×`size` (PIL-convention bilinear, see resample.ts), scale to [0,1] and
- * normalise, writing HWC float32 into `out` at `offset`.
+ * Decode, resize to `size`×`size` (`pil`: antialiased bilinear, resample.ts; `cv2-linear`:
+ * OpenCV's INTER_LINEAR, resize-cv2.ts), scale to [0,1], normalise each of R, G, B with its
+ * mean and std, and write HWC float32 into `out` at `offset`, the channels in `channelOrder`.
  */
 export async function prepareImage(
   input: string | Uint8Array,
@@ -60,15 +58,17 @@ export async function prepareImage(
   offset = 0,
   label?: string,
 ): Promise<void> {
-  const { size } = opts;
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`image size must be a positive integer, got ${size}`);
-  const { mean, std } = parseNorm(opts.norm);
+  const { size, norm: { mean, std }, resize, channelOrder } = resolvePreprocessing(opts);
   const img = await decodeImage(input, label);
-  const resized = resizeBilinear(img.data, img.width, img.height, 3, size, size);
+  const resizer = resize === 'cv2-linear' ? resizeLinearCv2 : resizeBilinear;
+  const resized = resizer(img.data, img.width, img.height, 3, size, size);
+  // Source channel of each output slot: RGB as decoded, or reversed for networks fed BGR.
+  const from = channelOrder === 'bgr' ? [2, 1, 0] : [0, 1, 2];
   const n = size * size;
   for (let p = 0; p < n; p++) {
     for (let c = 0; c < 3; c++) {
-      out[offset + p * 3 + c] = (resized[p * 3 + c]! / 255 - mean[c]!) / std[c]!;
+      const s = from[c]!;
+      out[offset + p * 3 + c] = (resized[p * 3 + s]! / 255 - mean[s]!) / std[s]!;
     }
   }
 }

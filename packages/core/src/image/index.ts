@@ -1,4 +1,7 @@
 export { resizeBilinear } from './resample.js';
+export { resizeLinearCv2 } from './resize-cv2.js';
+export { resolvePreprocessing, IMAGE_PRESETS, RESIZE_METHODS, CHANNEL_ORDERS } from './preset.js';
+export type { ResizeMethod, ChannelOrder, ImagePreset, PreprocessOptions, Preprocessing } from './preset.js';
 export { parseNorm, NORM_PRESETS } from './norm.js';
 export type { Normalization, NormPreset } from './norm.js';
 export { decodeImage, prepareImage, ImageError } from './decode.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import os from 'node:os';
 import { prepareImage, type PrepareOptions } from './decode.js';
+import { resolvePreprocessing } from './preset.js';
 
 export interface LoadImagesOptions extends PrepareOptions {
   /** Images decoded at the same time; default: the number of CPU cores. */
@@ -21,7 +22,8 @@ async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: 
 
 /** Decode and prepare a list of images into one NHWC float32 buffer. */
 export async function prepareImages(paths: readonly string[], opts: LoadImagesOptions): Promise<Float32Array> {
-  const per = opts.size * opts.size * 3;
+  const { size } = resolvePreprocessing(opts);
+  const per = size * size * 3;
   const out = new Float32Array(paths.length * per);
   await forEachLimited(paths, opts.concurrency ?? os.availableParallelism(), (p, i) => prepareImage(p, opts, out, i * per));
   return out;
@@ -29,13 +31,16 @@ export async function prepareImages(paths: readonly string[], opts: LoadImagesOp
 
 /**
  * Load images as one NHWC float32 tensor [N, size, size, 3]: decoded with sharp (EXIF
- * orientation applied, grey and alpha to RGB), PIL-convention bilinear resize to a square,
- * scaled to [0,1] and normalised. A missing or corrupt file rejects with an `ImageError`
- * naming it.
+ * orientation applied, grey and alpha to RGB), resized to a square (`resize`: PIL-convention
+ * antialiased bilinear by default, or OpenCV's INTER_LINEAR), scaled to [0,1], normalised, and
+ * channels in `channelOrder` (RGB by default). `preset: 'islam2021'` is the reference
+ * implementation's recipe (513 px, cv2-linear, BGR, its normalisation). A missing or corrupt
+ * file rejects with an `ImageError` naming it.
  */
 export async function loadImages(paths: readonly string[], opts: LoadImagesOptions): Promise<tf.Tensor4D> {
   const data = await prepareImages(paths, opts);
-  return tf.tensor4d(data, [paths.length, opts.size, opts.size, 3]);
+  const { size } = resolvePreprocessing(opts);
+  return tf.tensor4d(data, [paths.length, size, size, 3]);
 }
 
 export interface ImageBatch {
@@ -59,6 +64,7 @@ export interface BatchOptions extends LoadImagesOptions {
  */
 export async function* batchImages(paths: readonly string[], opts: BatchOptions): AsyncGenerator<ImageBatch> {
   const { batchSize } = opts;
+  const { size } = resolvePreprocessing(opts);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const make = (start: number): Promise<ImageBatch> => {
     const slice = paths.slice(start, start + batchSize);
@@ -66,7 +72,7 @@ export async function* batchImages(paths: readonly string[], opts: BatchOptions)
       start,
       paths: slice,
       data,
-      shape: [slice.length, opts.size, opts.size, 3] as [number, number, number, number],
+      shape: [slice.length, size, size, 3] as [number, number, number, number],
     }));
   };
   let ahead: Promise<ImageBatch> | undefined = paths.length > 0 ? make(0) : undefined;

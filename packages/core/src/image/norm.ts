@@ -1,15 +1,23 @@
-/** Per-channel normalisation applied after scaling pixels to [0,1]: (x − mean) / std, in RGB. */
+/**
+ * Per-channel normalisation applied after scaling pixels to [0,1]: (x − mean) / std, the three
+ * numbers always given for R, G, B in that order, whatever order the channels are then fed to
+ * the network in (see `channelOrder`).
+ */
 export interface Normalization {
   mean: [number, number, number];
   std: [number, number, number];
 }
 
-export type NormPreset = 'imagenet' | 'cifar' | 'none';
+export type NormPreset = 'imagenet' | 'cifar' | 'none' | 'islam2021';
 
 export const NORM_PRESETS: Record<NormPreset, Normalization> = {
   imagenet: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
   cifar: { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] },
   none: { mean: [0, 0, 0], std: [1, 1, 1] },
+  // What the reference implementation of Islam et al. applies: it reads B, G, R with OpenCV and
+  // subtracts (0.456, 0.406, 0.485), divides by (0.224, 0.225, 0.229), in that channel order.
+  // Read back per R, G, B: R gets ImageNet's R values, G and B each other's.
+  islam2021: { mean: [0.485, 0.406, 0.456], std: [0.229, 0.225, 0.224] },
 };
 
 /**

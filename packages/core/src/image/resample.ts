@@ -1,6 +1,10 @@
 /**
  * Bilinear resampling with PIL's convention, the one torchvision's `Resize` uses on PIL images
- * (and so the reference implementation).
+ * (torchvision's usual ImageNet pipeline). It is NOT what the reference implementation of
+ * Islam et al. does: that one resizes with OpenCV's INTER_LINEAR, which does not antialias
+ * when shrinking (resize-cv2.ts, `resize: 'cv2-linear'`). This filter is the default because a
+ * 224 px input made from a larger image should see all of it, as networks trained through
+ * torchvision did.
  *
  * Kernel: the triangle filter f(x) = max(0, 1 − |x|), separable, sampled at pixel centres
  * (output pixel i maps to input coordinate (i + ½)·scale). When shrinking (scale > 1) the
