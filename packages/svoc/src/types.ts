@@ -11,7 +11,7 @@ export interface ProbeRecord {
   className: string;
   /** SVOC: the VOC image id, e.g. `2007_000039`. Synthetic sets: the shape key. */
   contentId: string;
-  /** 1..T */
+  /** As the set numbers its textures: 1..T in shapetex-built sets, 0..T−1 in folders the reference's generator wrote. */
   textureId: number;
   textureName: string;
 }

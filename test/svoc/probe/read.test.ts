@@ -52,6 +52,21 @@ describe('readProbeSet without a manifest (reference naming)', () => {
     expect(set.skipped.find((s) => s.file === '1_25_2007_000001.jpg')!.reason).toMatch(/classId 25 is outside the VOC classes 1\.\.20/);
   });
 
+  it('reads a folder the reference generator wrote (textures 0..4) whole: 15 images, 15 records, ids kept', async () => {
+    const d = await tempDir();
+    const contents = [[20, '2007_000039'], [8, '2008_000123'], [1, '2009_000001']] as const;
+    for (const [c, id] of contents) for (let t = 0; t <= 4; t++) await jpeg(path.join(d, `${t}_${c}_${id}.jpg`), 30 * t);
+    const set = await readProbeSet(d);
+    expect(set.records).toHaveLength(15);
+    expect(set.skipped).toEqual([]);
+    expect([...new Set(set.records.map((r) => r.textureId))].sort()).toEqual([0, 1, 2, 3, 4]);
+    const zero = set.records.find((r) => r.file === '0_20_2007_000039.jpg')!;
+    expect(zero).toEqual({
+      file: '0_20_2007_000039.jpg', factors: { shape: '2007_000039', texture: 0 }, classId: 20, className: 'tvmonitor',
+      contentId: '2007_000039', textureId: 0, textureName: 'texture0',
+    });
+  });
+
   it('gives the same records whatever order the files were written in', async () => {
     const a = await tempDir(), b = await tempDir();
     const names = ['2_3_x1.jpg', '1_3_x1.jpg', '1_4_x2.jpg', '2_4_x2.jpg'];

@@ -28,8 +28,12 @@ const IMAGE_GLOB = '**/*.{jpg,jpeg,png}';
  *   one flat folder; sub-folders, e.g. one per texture, are read the same way), named
  *   `{textureId}_{classId}_{contentId}.jpg` is an SVOC record with factors
  *   `{ shape: contentId, texture: textureId }`, `className` = VOC_CLASSES[classId − 1] and
- *   `textureName` = `texture{textureId}`. Images not named so (or with a class outside 1..20)
- *   are listed in `skipped`; if none is named so, it is an error. Hidden files are ignored.
+ *   `textureName` = `texture{textureId}`. Texture ids are kept as found: from 0 in folders the
+ *   reference's generator wrote (`0_…` to `4_…`), from 1 in shapetex's. Images not named so
+ *   (or with a class outside 1..20) are listed in `skipped`, never dropped unsaid: callers
+ *   report them (bias-score warns and records them in run.json); if none is named so, it is an
+ *   error. Hidden files (names starting with `.`, e.g. temporary files of an unfinished
+ *   write) are not probe images and are not listed.
  *
  * Records come sorted by `file` (code-unit order, `/` separators), so the same folder gives the
  * same record order, and hence the same seeded pairs, on every machine.
@@ -70,7 +74,7 @@ async function readByNames(root: string): Promise<ProbeSetRead> {
   for (const file of files) {
     const parsed = parseProbeFileName(file);
     if (!parsed) {
-      skipped.push({ file, reason: 'name is not {textureId}_{classId}_{contentId}.jpg' });
+      skipped.push({ file, reason: 'name is not {textureId}_{classId}_{contentId}.jpg (ids without leading zeros)' });
       continue;
     }
     const className = VOC_CLASSES[parsed.classId - 1];
