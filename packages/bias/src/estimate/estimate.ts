@@ -1,7 +1,7 @@
 import type { Pairs } from '../pairs/types.js';
 import { accumulateMoments, type FeatureArray, type Moments, type PairSource } from './moments.js';
 import { countDeadUnits, mutualInformationBound, perNeuronScore, pooledNumerator, pooledVariance, unitCorrelations } from './scores.js';
-import { dimsFromFractions, percentFromDims, softmaxWithResidual } from './dims.js';
+import { dimsFromFractions, percentFromDims, ROUNDINGS, softmaxWithResidual } from './dims.js';
 import { bootstrapInterval } from './bootstrap.js';
 import type { Estimate, EstimateFromPairsOptions, EstimateOptions, EstimatorMethod } from './types.js';
 
@@ -20,7 +20,7 @@ function scoresOf(method: EstimatorMethod): (m: Moments) => number[] {
   };
 }
 
-function checkOptions(options: EstimateOptions): Required<Pick<EstimateOptions, 'method' | 'bootstrap' | 'seed' | 'bootstrapMethod'>> {
+function checkOptions(options: EstimateOptions): Required<Pick<EstimateOptions, 'method' | 'bootstrap' | 'seed' | 'bootstrapMethod' | 'rounding'>> {
   const method = options.method ?? 'per-neuron';
   if (!METHODS.includes(method)) throw new RangeError(`estimate: method must be one of ${METHODS.join(', ')}, got ${JSON.stringify(method)}`);
   const bootstrap = options.bootstrap ?? 0;
@@ -31,7 +31,9 @@ function checkOptions(options: EstimateOptions): Required<Pick<EstimateOptions, 
   if (!['auto', 'exact', 'linearized'].includes(bootstrapMethod)) {
     throw new RangeError(`estimate: bootstrapMethod must be auto, exact or linearized, got ${JSON.stringify(bootstrapMethod)}`);
   }
-  return { method, bootstrap, seed, bootstrapMethod };
+  const rounding = options.rounding ?? 'half-up';
+  if (!ROUNDINGS.includes(rounding)) throw new RangeError(`estimate: rounding must be one of ${ROUNDINGS.join(', ')}, got ${JSON.stringify(rounding)}`);
+  return { method, bootstrap, seed, bootstrapMethod, rounding };
 }
 
 function checkD(D: number): void {
@@ -50,7 +52,7 @@ function estimateFromSource(src: PairSource, names: string[], options: EstimateO
   const dims = dimsFromFractions(fractions, src.D);
   const est: Estimate = {
     method: opts.method, D: src.D, factors: names.slice(), scores, fractions, dims,
-    percent: percentFromDims(dims, src.D), deadUnits: countDeadUnits(m),
+    percent: percentFromDims(dims, src.D, opts.rounding), deadUnits: countDeadUnits(m),
     pairs: names.map((_, k) => m.n[k]!),
   };
   if (options.mutualInformation) est.mi = names.map((_, k) => mutualInformationBound(unitCorrelations(m, k)));
@@ -70,7 +72,7 @@ function estimateFromSource(src: PairSource, names: string[], options: EstimateO
  * - `pooled`: s_k = Σ_i mean((Za_k,i − m_k,i)(Zb_k,i − m_k,i)) / V, m_k = ½(colmean Za_k +
  *   colmean Zb_k), V = Σ_i var(Z_all,i) over every row of every pair.
  * Then fractions = softmax([s_1..s_K, 1]), dims_k = ⌊fraction_k·D⌋, residual dims the rest,
- * percent = round(100·dims/D, 1). One float64 pass over the pairs; `bootstrap: B` adds the
+ * percent = round(100·dims/D, 1) (ties up, or `rounding: 'python'`). One float64 pass over the pairs; `bootstrap: B` adds the
  * 2.5/97.5 percentiles of each factor's fraction over B within-factor resamples of the pairs.
  */
 export function estimateDimensions(features: FeatureArray, D: number, pairs: Pairs, options: EstimateOptions = {}): Estimate {
@@ -90,16 +92,19 @@ export function estimateDimensions(features: FeatureArray, D: number, pairs: Pai
     throw new RangeError(`estimateDimensions: pairs.a, pairs.b and pairs.factor must have the same length, got ${a.length}, ${b.length}, ${factor.length}`);
   }
   const K = pairs.factors.length;
+  // Only the reference pairing has rows of no factor (index ≥ K: they enter only V).
+  const top = pairs.pairing === 'reference' ? Infinity : K - 1;
   for (let p = 0; p < a.length; p++) {
     if (a[p]! < 0 || a[p]! >= N || b[p]! < 0 || b[p]! >= N) {
       throw new RangeError(`estimateDimensions: pair ${p} = (${a[p]}, ${b[p]}) indexes outside the ${N} feature rows`);
     }
-    if (factor[p]! < 0 || factor[p]! >= K) {
+    if (factor[p]! < 0 || factor[p]! > top) {
       throw new RangeError(`estimateDimensions: pair ${p} has factor ${factor[p]}, outside 0..${K - 1} (factors [${pairs.factors.join(', ')}])`);
     }
   }
+  const bucket = top === Infinity ? factor.map((f) => Math.min(f, K)) : factor;
   const src: PairSource = {
-    za: features, zb: features, aRow: a, bRow: b, bucket: factor, D, K,
+    za: features, zb: features, aRow: a, bRow: b, bucket, D, K,
     describeRow: (p, side) => `row ${side === 'a' ? a[p] : b[p]} (pair ${p}, side ${side})`,
   };
   return estimateFromSource(src, pairs.factors, options);

@@ -1,3 +1,10 @@
+/**
+ * Rounding of percent = 100·dims/D to one decimal. `half-up`: on the exact rational, ties up.
+ * `python`: Python's `round(100 * (d / D), 1)` as the reference implementation computes it,
+ * i.e. ties to even on the binary double 100·(d/D), which is rarely the exact tie.
+ */
+export type PercentRounding = 'half-up' | 'python';
+
 /** Estimators of SPEC §5. */
 export type EstimatorMethod = 'per-neuron' | 'pooled';
 
@@ -17,6 +24,8 @@ export interface EstimateOptions {
   seed?: number;
   /** Default `auto`. */
   bootstrapMethod?: BootstrapMethod;
+  /** How percentages are rounded to one decimal; default `half-up` (see dims.ts). */
+  rounding?: PercentRounding;
   /** Also report the per-unit mutual-information lower bound summed per factor. */
   mutualInformation?: boolean;
 }

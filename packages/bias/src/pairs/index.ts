@@ -1,2 +1,3 @@
 export { samplePairs, isSvocPairing } from './sample.js';
-export type { Pairs, SamplePairsOptions } from './types.js';
+export type { Pairs, SamplePairsOptions, Pairing } from './types.js';
+export { pairsCsv, PAIRS_CSV_HEADER } from './csv.js';

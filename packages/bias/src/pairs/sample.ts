@@ -1,6 +1,7 @@
 import { createRng } from '@shapetex/core';
 import type { ProbeSet } from '@shapetex/svoc';
 import { factorRule, factorValues, svocShapeRule, svocTextureRule, type PartnerRule } from './candidates.js';
+import { sampleReferencePairs } from './reference.js';
 import type { Pairs, SamplePairsOptions } from './types.js';
 
 /**
@@ -29,6 +30,17 @@ function checkSvocRecords(probeSet: ProbeSet): void {
   });
 }
 
+/** The partner rule of each factor of a probe set (SVOC semantics or the generic rule). */
+export function partnerRules(probeSet: ProbeSet): { rules: PartnerRule[]; svoc: boolean } {
+  const svoc = isSvocPairing(probeSet);
+  if (svoc) {
+    checkSvocRecords(probeSet);
+    return { rules: [svocShapeRule(probeSet.records), svocTextureRule(probeSet.records)], svoc };
+  }
+  const values = factorValues(probeSet);
+  return { rules: probeSet.factors.map((_, k) => factorRule(values, k)), svoc };
+}
+
 /**
  * Draws the pairs of SPEC §4: for each factor k, pairs (a, b) that share factor k and differ in
  * the others, as row indices into the records.
@@ -44,30 +56,27 @@ function checkSvocRecords(probeSet: ProbeSet): void {
  * partner are counted in `unpairable`; a factor where no record has one is an error.
  * The pairs depend only on (records, factors, seed, pairsPerFactor): one generator is seeded
  * with `seed` and forked once per factor, in factor order.
+ *
+ * `pairing: 'reference'` draws the reference implementation's pairs instead (see
+ * {@link sampleReferencePairs}); `pairsPerFactor` does not apply to it.
  */
 export function samplePairs(probeSet: ProbeSet, options: SamplePairsOptions = {}): Pairs {
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) throw new RangeError(`samplePairs: seed must be an integer, got ${seed}`);
+  const pairing = options.pairing ?? 'balanced';
+  if (pairing !== 'balanced' && pairing !== 'reference') throw new RangeError(`samplePairs: pairing must be balanced or reference, got ${JSON.stringify(pairing)}`);
+  if (pairing === 'reference') {
+    if (options.pairsPerFactor !== undefined) throw new RangeError('samplePairs: pairsPerFactor does not apply to the reference pairing (one pair per record)');
+    checkSetShape(probeSet);
+    return sampleReferencePairs(probeSet, partnerRules(probeSet), seed);
+  }
   const perFactor = options.pairsPerFactor ?? null;
   if (perFactor !== null && !(Number.isInteger(perFactor) && perFactor >= 1)) {
     throw new RangeError(`samplePairs: pairsPerFactor must be a positive integer, got ${perFactor}`);
   }
+  checkSetShape(probeSet);
   const { records, factors } = probeSet;
-  if (!Array.isArray(records) || records.length < 2) {
-    throw new Error(`samplePairs: the probe set at ${probeSet.root} needs at least 2 records, got ${records?.length ?? 0}`);
-  }
-  if (!Array.isArray(factors) || factors.length < 1) {
-    throw new Error(`samplePairs: the probe set at ${probeSet.root} names no factors`);
-  }
-  const svoc = isSvocPairing(probeSet);
-  let rules: PartnerRule[];
-  if (svoc) {
-    checkSvocRecords(probeSet);
-    rules = [svocShapeRule(records), svocTextureRule(records)];
-  } else {
-    const values = factorValues(probeSet);
-    rules = factors.map((_, k) => factorRule(values, k));
-  }
+  const { rules, svoc } = partnerRules(probeSet);
 
   const rng = createRng(seed);
   const as: number[][] = [], bs: number[][] = [];
@@ -110,12 +119,22 @@ export function samplePairs(probeSet: ProbeSet, options: SamplePairsOptions = {}
   });
   return {
     factors: factors.slice(), a, b, factor, counts: as.map((x) => x.length), unpairable,
-    rows: records.length, rule: svoc ? 'svoc' : 'factors', seed, pairsPerFactor: perFactor,
+    rows: records.length, rule: svoc ? 'svoc' : 'factors', seed, pairsPerFactor: perFactor, pairing: 'balanced',
   };
 }
 
+function checkSetShape(probeSet: ProbeSet): void {
+  const { records, factors } = probeSet;
+  if (!Array.isArray(records) || records.length < 2) {
+    throw new Error(`samplePairs: the probe set at ${probeSet.root} needs at least 2 records, got ${records?.length ?? 0}`);
+  }
+  if (!Array.isArray(factors) || factors.length < 1) {
+    throw new Error(`samplePairs: the probe set at ${probeSet.root} names no factors`);
+  }
+}
+
 /** A short account of the values present, so an unpairable-factor error says why. */
-function describeValues(probeSet: ProbeSet, k: number, svoc: boolean): string {
+export function describeValues(probeSet: ProbeSet, k: number, svoc: boolean): string {
   const count = (f: (i: number) => string): number => new Set(probeSet.records.map((_, i) => f(i))).size;
   const r = probeSet.records;
   if (svoc) {
