@@ -24,3 +24,6 @@ export type { RunInfo } from './outputs.js';
 export { writeAnalysisOutputs } from './analysis.js';
 export type { AnalysisOutputs } from './analysis.js';
 export { createProgress, formatDuration } from '../cli/progress.js';
+export { resolveMeasurement, SCORE_PRESETS } from './preset.js';
+export type { ScorePreset, Measurement, MeasurementOptions } from './preset.js';
+export { probeSkipped } from './skipped.js';

@@ -5,7 +5,8 @@ import type { ResultRecord } from '../types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
 import { writeAnalysisOutputs, type AnalysisOutputs } from './analysis.js';
 import { recordKey } from './jsonl.js';
-import { readFailures, readResults, readRunInfo, sortRecords, writeFailures, writeResults, writeRunInfo, type RunInfo } from './outputs.js';
+import { writeFileAtomic } from '@shapetex/svoc';
+import { OUTPUT_FILES, readFailures, readResults, readRunInfo, readTextIfExists, sortRecords, writeFailures, writeResults, writeRunInfo, type RunInfo } from './outputs.js';
 import { UsageError } from './run.js';
 import { diffSettings } from './settings.js';
 
@@ -79,7 +80,9 @@ export async function mergeOutputs(opts: MergeOptions): Promise<MergeSummary> {
     seenFailure.add(id);
     return true;
   });
+  const pairs = await samePairs(infos.map((i) => i.dir));
   await mkdir(out, { recursive: true });
+  if (pairs !== null) await writeFileAtomic(path.join(out, OUTPUT_FILES.pairs), pairs);
   const factors = first.info.settings.factors;
   await writeResults(out, records, factors);
   await writeFailures(out, keptFailures);
@@ -109,4 +112,22 @@ export async function mergeOutputs(opts: MergeOptions): Promise<MergeSummary> {
     out, inputs: infos.map((i) => i.dir), records: records.length, checkpoints: scoredNames.size, duplicates,
     failures: keptFailures, analysis, exitCode: failed > 0 ? 1 : 0,
   };
+}
+
+/**
+ * The shards' pairs.csv, which must be the same file in every folder that has one (equal
+ * settings draw equal pairs; folders written before pairs.csv existed have none). Null when no
+ * folder has one.
+ */
+async function samePairs(dirs: string[]): Promise<string | null> {
+  let kept: { dir: string; text: string } | null = null;
+  for (const dir of dirs) {
+    const text = await readTextIfExists(path.join(dir, OUTPUT_FILES.pairs));
+    if (text === null) continue;
+    if (kept && kept.text !== text) {
+      throw new UsageError(`merge: ${path.join(dir, OUTPUT_FILES.pairs)} differs from ${path.join(kept.dir, OUTPUT_FILES.pairs)}; the shards were not measured on the same pairs`);
+    }
+    kept ??= { dir, text };
+  }
+  return kept?.text ?? null;
 }

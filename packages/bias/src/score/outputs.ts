@@ -14,6 +14,7 @@ export const OUTPUT_FILES = {
   csv: 'results.csv',
   run: 'run.json',
   errors: 'errors.jsonl',
+  pairs: 'pairs.csv',
 } as const;
 
 /** `run.json`: provenance of an output folder. */
@@ -22,7 +23,11 @@ export interface RunInfo {
   /** Library version (core's VERSION). */
   version: string;
   backend: { name: string; device: string; accelerated: boolean };
-  probe: { path: string; hash: string; kind: string; records: number; factors: string[] };
+  probe: {
+    path: string; hash: string; kind: string; records: number; factors: string[];
+    /** Images of a manifest-less folder that were not read as probe images: how many, the first names. */
+    skipped?: { count: number; first: string[] };
+  };
   checkpoints: { path: string; found: number; inShard: number; noEpoch: string[] };
   seed: number;
   /** The options that decide the numbers, and their hash (compared on resume and merge). */

@@ -1,7 +1,7 @@
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { batchImages, type Normalization } from '@shapetex/core';
+import { batchImages, type ChannelOrder, type Normalization, type ResizeMethod } from '@shapetex/core';
 
 /** One batch of prepared probe images (NHWC float32), rows `start .. start + n − 1`. */
 export interface PreparedBatch {
@@ -30,6 +30,10 @@ export interface PreparedProbe {
 export interface PrepareProbeOptions {
   size: number;
   norm: Normalization;
+  /** Default `pil`. */
+  resize?: ResizeMethod;
+  /** Default `rgb`. */
+  channelOrder?: ChannelOrder;
   batchSize: number;
   /** Above this many bytes of prepared pixels, use the disk cache. Default 1 GiB. */
   memoryLimitBytes?: number;
@@ -42,7 +46,7 @@ export async function prepareProbe(files: readonly string[], opts: PrepareProbeO
   const { size, norm, batchSize } = opts;
   const bytes = files.length * size * size * 3 * 4;
   const limit = opts.memoryLimitBytes ?? 2 ** 30;
-  const stream = batchImages(files, { size, norm, batchSize });
+  const stream = batchImages(files, { size, norm, batchSize, resize: opts.resize ?? 'pil', channelOrder: opts.channelOrder ?? 'rgb' });
   if (bytes <= limit) {
     const kept: PreparedBatch[] = [];
     for await (const b of stream) {

@@ -1,7 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { initBackend, parseNorm, VERSION } from '@shapetex/core';
-import { readProbeSet } from '@shapetex/svoc';
+import { initBackend, VERSION } from '@shapetex/core';
+import { readProbeSet, writeFileAtomic } from '@shapetex/svoc';
+import { pairsCsv } from '../pairs/csv.js';
+import { samplePairs } from '../pairs/sample.js';
 import type { ResultRecord } from '../types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
 import { pooledModelLoader } from './pool-loader.js';
@@ -11,6 +13,8 @@ import { appendJsonLines } from './jsonl.js';
 import { OUTPUT_FILES, readFailures, readResults, readRunInfo, writeFailures, writeResults, writeResultsCsv, writeRunInfo, type RunInfo } from './outputs.js';
 import { defaultEpochEntry, scoreCheckpoints } from './score.js';
 import { diffSettings, probeSetHash, settingsHash, type RunSettings } from './settings.js';
+import { resolveMeasurement } from './preset.js';
+import { probeSkipped, SKIPPED_SHOWN } from './skipped.js';
 import { selectShard, type Shard } from './shard.js';
 import type { CheckpointFailure, ScoreOptions, ScoreProgress } from './types.js';
 
@@ -43,7 +47,12 @@ export interface RunOptions extends Omit<ScoreOptions, 'checkpoints' | 'probe' |
    */
   workers?: number;
   shard?: Shard;
-  /** Status lines (backend choice, resume, no-epoch checkpoints); default none. */
+  /**
+   * A probe folder without manifest holding images whose names do not parse is a
+   * {@link UsageError} instead of a warning; default false.
+   */
+  strictProbe?: boolean;
+  /** Status lines (backend choice, resume, no-epoch checkpoints, skipped images); default none. */
   log?: (line: string) => void;
 }
 
@@ -65,14 +74,24 @@ export interface RunSummary {
 
 /** The {@link RunSettings} of a set of options, with defaults filled as scoreCheckpoints does. */
 export function runSettings(opts: RunOptions, probeHash: string, factors: string[]): RunSettings {
+  let m;
+  try {
+    m = resolveMeasurement(opts);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   return {
     probeHash, factors,
     arch: opts.arch ?? null,
     numClasses: opts.numClasses ?? null,
-    imageSize: opts.imageSize ?? 224,
-    norm: parseNorm(opts.norm ?? 'imagenet'),
+    imageSize: m.imageSize,
+    norm: m.norm,
+    resize: m.resize,
+    channelOrder: m.channelOrder,
+    pairing: m.pairing,
+    rounding: m.rounding,
     taps: opts.taps === 'all' ? 'all' : [...(opts.taps ?? ['final'])],
-    methods: [...(opts.methods ?? ['per-neuron'])],
+    methods: m.methods,
     pairsPerFactor: opts.pairsPerFactor ?? null,
     seed: opts.seed ?? 0,
     bootstrap: opts.bootstrap ?? 0,
@@ -94,6 +113,13 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
   const log = opts.log ?? (() => undefined);
   const shard = opts.shard ?? { index: 0, count: 1 };
   const probe = await readProbeSet(opts.probe).catch((err: Error) => { throw new UsageError(`--probe: ${err.message}`); });
+  const skipped = probeSkipped(probe);
+  if (skipped.count > 0) {
+    const names = skipped.first.join(', ') + (skipped.count > SKIPPED_SHOWN ? ', …' : '');
+    const what = `${skipped.count} image(s) in ${probe.root} do not follow the naming {textureId}_{classId}_{contentId}.jpg and are not probe images: ${names}`;
+    if (opts.strictProbe) throw new UsageError(`--probe (--strict-probe): ${what}`);
+    log(`bias-score: WARNING: ${what} (recorded in run.json; --strict-probe makes this an error)`);
+  }
   const probeHash = probeSetHash(probe);
   const settings = runSettings(opts, probeHash, probe.factors);
   const hash = settingsHash(settings);
@@ -128,24 +154,27 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
   const options: Record<string, unknown> = {
     checkpoints: opts.checkpoints, probe: opts.probe, out, errors: opts.errors ?? null, backend: opts.backend ?? 'auto',
     batch, workers: opts.workers ?? 1, shard: `${shard.index}/${shard.count}`, arch: settings.arch, numClasses: settings.numClasses,
-    imageSize: settings.imageSize, norm: opts.norm ?? 'imagenet', taps: settings.taps, methods: settings.methods,
+    preset: opts.preset ?? null, imageSize: settings.imageSize, norm: opts.norm ?? settings.norm, resize: settings.resize,
+    channelOrder: settings.channelOrder, pairing: settings.pairing, rounding: settings.rounding,
+    strictProbe: opts.strictProbe ?? false, taps: settings.taps, methods: settings.methods,
     pairs: settings.pairsPerFactor, seed: settings.seed, bootstrap: settings.bootstrap,
     phases: opts.phaseMethod ?? 'threshold', smooth: opts.smooth ?? 5,
   };
   const info: RunInfo = {
     tool: 'bias-score', version: VERSION, backend: { name: backend.name, device: backend.device, accelerated: backend.accelerated },
-    probe: { path: probe.root, hash: probeHash, kind: probe.manifest?.kind ?? 'svoc (file names)', records: probe.records.length, factors: probe.factors },
+    probe: { path: probe.root, hash: probeHash, kind: probe.manifest?.kind ?? 'svoc (file names)', records: probe.records.length, factors: probe.factors, skipped },
     checkpoints: { path: path.resolve(opts.checkpoints), found: found.length, inShard: mine.length, noEpoch },
     seed: settings.seed, settings, settingsHash: hash, options, shard,
     startTime, endTime: null, firstStartTime: previous?.firstStartTime ?? startTime, status: 'running',
     scored: 0, resumed, failed: 0,
   };
   await writeRunInfo(out, info);
+  await writePairs(out, probe, settings);
 
   const records: ResultRecord[] = [...kept];
   const failures: CheckpointFailure[] = [];
   let scored = 0;
-  const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, phaseMethod: _m, smooth: _w, workers: _n, onProgress, ...scoring } = opts;
+  const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, phaseMethod: _m, smooth: _w, workers: _n, strictProbe: _t, onProgress, ...scoring } = opts;
   // More than one worker: every checkpoint goes through the same pool of threads.
   const pooled = (opts.workers ?? 1) > 1 && !opts.loadModel ? pooledModelLoader(opts.workers!, backend.name) : undefined;
   if (pooled) scoring.loadModel = pooled.load;
@@ -197,4 +226,23 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
     checkpoints: { found: found.length, inShard: mine.length, scored, resumed, failed: allFailures.length, noEpoch },
     records: records.length, failures: allFailures, analysis, exitCode: failed > 0 ? 1 : 0, startTime, endTime,
   };
+}
+
+/**
+ * Writes `pairs.csv`: the pairs every checkpoint of the run is measured on, drawn as
+ * scoreCheckpoints draws them (same probe set, seed, pairing and pairsPerFactor), so a rerun
+ * and every shard write the same bytes.
+ */
+async function writePairs(out: string, probe: Awaited<ReturnType<typeof readProbeSet>>, settings: RunSettings): Promise<void> {
+  let pairs;
+  try {
+    pairs = samplePairs(probe, {
+      seed: settings.seed, pairing: settings.pairing,
+      ...(settings.pairsPerFactor !== null ? { pairsPerFactor: settings.pairsPerFactor } : {}),
+    });
+  } catch {
+    // Pairs that cannot be drawn fail the scoring itself, which records the reason.
+    return;
+  }
+  await writeFileAtomic(path.join(out, OUTPUT_FILES.pairs), pairsCsv(pairs, probe));
 }

@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as core from '@shapetex/core';
-import { parseNorm } from '@shapetex/core';
 import { readProbeSet, type ProbeSet } from '@shapetex/svoc';
 import path from 'node:path';
 import { estimateDimensions } from '../estimate/estimate.js';
-import type { EstimatorMethod } from '../estimate/types.js';
+import type { EstimatorMethod, PercentRounding } from '../estimate/types.js';
 import { samplePairs } from '../pairs/sample.js';
 import type { Pairs } from '../pairs/types.js';
 import type { ResultRecord } from '../types.js';
 import { discoverCheckpoints, type CheckpointEntry } from './discover.js';
 import { prepareProbe, type PreparedProbe } from './probe-cache.js';
+import { resolveMeasurement } from './preset.js';
 import { selectShard } from './shard.js';
 import type { CheckpointFailure, CheckpointResult, ModelLoader, ScoreOptions, ScoringModel } from './types.js';
 
@@ -38,7 +38,7 @@ function checkInt(name: string, v: number | undefined, lo: number): void {
  *
  * 1. the probe set's images are decoded, resized to `imageSize` and normalised once, and kept
  *    (in memory, or a disk cache when large) for the whole run;
- * 2. pairs are drawn once with `samplePairs(probe, { seed, pairsPerFactor })`, so every
+ * 2. pairs are drawn once with `samplePairs(probe, { seed, pairing, pairsPerFactor })`, so every
  *    checkpoint is measured on the same pairs;
  * 3. per checkpoint, in epoch order: the model is loaded, each unique image forwarded once with
  *    every requested tap returned in the same pass, the N×D matrix of each tap assembled, and
@@ -50,7 +50,13 @@ function checkInt(name: string, v: number | undefined, lo: number): void {
  * options, folder) reject instead.
  */
 export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<CheckpointResult> {
-  const imageSize = options.imageSize ?? 224;
+  let measurement;
+  try {
+    measurement = resolveMeasurement(options);
+  } catch (err) {
+    throw new RangeError(`scoreCheckpoints: ${(err as Error).message}`);
+  }
+  const { imageSize, norm, resize, channelOrder, pairing, rounding } = measurement;
   const seed = options.seed ?? 0;
   const bootstrap = options.bootstrap ?? 0;
   const batch = options.batch ?? 32;
@@ -60,15 +66,14 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
   checkInt('batch', batch, 1);
   checkInt('pairsPerFactor', options.pairsPerFactor, 1);
   checkInt('numClasses', options.numClasses, 1);
-  const methods = [...(options.methods ?? ['per-neuron'])];
+  const methods = measurement.methods;
   for (const m of methods) if (!METHODS.includes(m)) throw new RangeError(`scoreCheckpoints: method must be per-neuron or pooled, got ${JSON.stringify(m)}`);
   if (methods.length === 0) throw new RangeError('scoreCheckpoints: methods is empty');
   const wantTaps = options.taps ?? ['final'];
   if (wantTaps !== 'all' && wantTaps.length === 0) throw new RangeError('scoreCheckpoints: taps is empty');
-  const norm = parseNorm(options.norm ?? 'imagenet');
 
   const probe: ProbeSet = typeof options.probe === 'string' ? await readProbeSet(options.probe) : options.probe;
-  const pairs = samplePairs(probe, { seed, ...(options.pairsPerFactor !== undefined ? { pairsPerFactor: options.pairsPerFactor } : {}) });
+  const pairs = samplePairs(probe, { seed, pairing, ...(options.pairsPerFactor !== undefined ? { pairsPerFactor: options.pairsPerFactor } : {}) });
   let entries: readonly CheckpointEntry[] = typeof options.checkpoints === 'string'
     ? (await discoverCheckpoints(options.checkpoints, { readEpochEntry: options.readEpochEntry ?? defaultEpochEntry })).checkpoints
     : options.checkpoints;
@@ -79,7 +84,7 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
   if (!core.currentBackend()) await core.initBackend();
   const files = probe.records.map((r) => path.join(probe.root, r.file));
   const prepared = await prepareProbe(files, {
-    size: imageSize, norm, batchSize: batch,
+    size: imageSize, norm, resize, channelOrder, batchSize: batch,
     ...(options.memoryLimitBytes !== undefined ? { memoryLimitBytes: options.memoryLimitBytes } : {}),
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     onBatch: (done, total) => options.onProgress?.({ kind: 'decode', done, total }),
@@ -94,7 +99,7 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
       const entry = entries[index]!;
       options.onProgress?.({ kind: 'start', index, total: entries.length, checkpoint: entry.checkpoint });
       const t0 = performance.now();
-      const result = await scoreOne(entry, { load, loadOpts, prepared, pairs, wantTaps, methods, bootstrap, seed });
+      const result = await scoreOne(entry, { load, loadOpts, prepared, pairs, wantTaps, methods, bootstrap, seed, rounding });
       const seconds = (performance.now() - t0) / 1000;
       const out: CheckpointResult = {
         checkpoint: entry.checkpoint, path: entry.path, epoch: entry.epoch, epochSource: entry.epochSource,
@@ -119,6 +124,7 @@ interface OneContext {
   methods: EstimatorMethod[];
   bootstrap: number;
   seed: number;
+  rounding: PercentRounding;
 }
 
 interface OneResult { records: ResultRecord[]; images: number; arch?: string; error?: CheckpointFailure }
@@ -155,7 +161,7 @@ async function scoreOne(entry: CheckpointEntry, ctx: OneContext): Promise<OneRes
       for (const tap of taps) {
         const { D, data } = features.get(tap)!;
         for (const method of ctx.methods) {
-          const est = estimateDimensions(data, D, ctx.pairs, { method, bootstrap: ctx.bootstrap, seed: ctx.seed });
+          const est = estimateDimensions(data, D, ctx.pairs, { method, bootstrap: ctx.bootstrap, seed: ctx.seed, rounding: ctx.rounding });
           const rec: ResultRecord = {
             epoch: entry.epoch, checkpoint: entry.checkpoint, tap, method, D: est.D, factors: est.factors,
             dims: est.dims, fractions: est.fractions, scores: est.scores, percent: est.percent,

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Normalization } from '@shapetex/core';
+import type { ChannelOrder, Normalization, ResizeMethod } from '@shapetex/core';
 import { canonicalJson, manifestHash, type ProbeSet } from '@shapetex/svoc';
-import type { EstimatorMethod } from '../estimate/types.js';
+import type { EstimatorMethod, PercentRounding } from '../estimate/types.js';
+import type { Pairing } from '../pairs/types.js';
 
 /**
  * The options that decide a run's numbers. Two output folders (a killed run and its rerun, or
@@ -14,8 +15,13 @@ export interface RunSettings {
   factors: string[];
   arch: string | null;
   numClasses: number | null;
+  /** Effective values (a preset already applied; the preset's name is in run.json's options). */
   imageSize: number;
   norm: Normalization;
+  resize: ResizeMethod;
+  channelOrder: ChannelOrder;
+  pairing: Pairing;
+  rounding: PercentRounding;
   /** As asked: a list, or `all` (every tap of each model). */
   taps: string[] | 'all';
   methods: EstimatorMethod[];

@@ -1,7 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Normalization } from '@shapetex/core';
+import type { ChannelOrder, Normalization, ResizeMethod } from '@shapetex/core';
 import type { ProbeSet } from '@shapetex/svoc';
-import type { EstimatorMethod } from '../estimate/types.js';
+import type { EstimatorMethod, PercentRounding } from '../estimate/types.js';
+import type { Pairing } from '../pairs/types.js';
+import type { ScorePreset } from './preset.js';
 import type { ResultRecord } from '../types.js';
 import type { CheckpointEntry } from './discover.js';
 import type { Shard } from './shard.js';
@@ -27,10 +29,24 @@ export interface ScoreOptions {
   arch?: string;
   /** Classifier size when the weights do not say. */
   numClasses?: number;
+  /**
+   * `islam2021`: the reference implementation's measurement (image size 513, resize
+   * `cv2-linear`, channel order `bgr` with norm `islam2021`, method `pooled`, pairing
+   * `reference`, rounding `python`). Each option below given explicitly overrides it.
+   */
+  preset?: ScorePreset;
   /** Square input size; default 224. */
   imageSize?: number;
-  /** Preset name, `{ mean, std }` or `m1,m2,m3/s1,s2,s3`; default `imagenet`. */
+  /** Preset name, `{ mean, std }` or `m1,m2,m3/s1,s2,s3` (R, G, B); default `imagenet`. */
   norm?: string | Normalization;
+  /** `pil` (antialiased bilinear, default) or `cv2-linear` (OpenCV's INTER_LINEAR). */
+  resize?: ResizeMethod;
+  /** Channel order fed to the network: `rgb` (default) or `bgr`. */
+  channelOrder?: ChannelOrder;
+  /** `balanced` (default: one pair per factor per record) or `reference` (one pair per record). */
+  pairing?: Pairing;
+  /** Rounding of `percent`: `half-up` (default) or `python`. */
+  rounding?: PercentRounding;
   /** Taps, or `all` for every tap of each model; default `['final']`. */
   taps?: readonly string[] | 'all';
   /** Estimators; default `['per-neuron']`. */
