@@ -63,3 +63,12 @@ export function phaseMethodOption(raw: string): PhaseMethod {
   if (m === 'threshold' || m === 'extrema') return m;
   throw new InvalidArgumentError(`--phases must be threshold or extrema, got "${raw}"`);
 }
+
+/** Parser for a choice among fixed words, naming the option and the choices when it fails. */
+export function choiceOption<T extends string>(name: string, choices: readonly T[]) {
+  return (raw: string): T => {
+    const v = raw.trim().toLowerCase();
+    if (!(choices as readonly string[]).includes(v)) throw new InvalidArgumentError(`${name} must be ${choices.join(' or ')}, got "${raw}"`);
+    return v as T;
+  };
+}

@@ -6,6 +6,11 @@ import type { RunSummary } from '../score/run.js';
 import type { Shard } from '../score/shard.js';
 import { backendOption, integerOption, methodOption, normOption, phaseMethodOption, shardOption, tapsOption } from './options.js';
 import { createProgress } from './progress.js';
+import { addMeasurementOptions, measurementOptions } from './measurement.js';
+import type { ChannelOrder, ResizeMethod } from '@shapetex/core';
+import type { PercentRounding } from '../estimate/types.js';
+import type { Pairing } from '../pairs/types.js';
+import type { ScorePreset } from '../score/preset.js';
 import { addCompareCommand } from './compare.js';
 import { addFiltersCommand } from './filters.js';
 
@@ -29,6 +34,12 @@ interface ScoreFlags {
   workers: number;
   shard: Shard;
   json?: boolean;
+  preset?: ScorePreset;
+  resize?: ResizeMethod;
+  channelOrder?: ChannelOrder;
+  pairing?: Pairing;
+  rounding?: PercentRounding;
+  strictProbe?: boolean;
 }
 
 /** Exit code the action asks for (commander actions cannot return one). */
@@ -46,7 +57,7 @@ function summaryText(s: RunSummary): string {
  * (usage, exit 2); the actions set `exit.code` to 0 or 1.
  */
 export function createProgram(exit: ExitBox): Command {
-  const program = new Command('bias-score')
+  const program: Command = new Command('bias-score')
     .description('shape/texture dimensionality of every checkpoint of a training run (Islam et al. 2021), with learning-dynamics analysis')
     .version(VERSION)
     .argument('<checkpoints>', 'checkpoint folder (searched for *.pth, *.pt, *.tar, *.ckpt, *.bin, *.safetensors, model.json) or one file')
@@ -54,7 +65,7 @@ export function createProgram(exit: ExitBox): Command {
     .option('--arch <name>', 'architecture (default: detected from each state_dict)')
     .option('--num-classes <n>', 'classifier size when the weights do not say', integerOption('--num-classes', 1))
     .option('--image-size <n>', 'square input size', integerOption('--image-size', 1), 224)
-    .option('--norm <name|m1,m2,m3/s1,s2,s3>', 'normalisation: imagenet, cifar, none, or mean/std', normOption, 'imagenet')
+    .option('--norm <name|m1,m2,m3/s1,s2,s3>', 'normalisation (R, G, B): imagenet, cifar, none, islam2021 (the reference code\'s vectors), or mean/std', normOption, 'imagenet')
     .addOption(new Option('--taps <list>', 'comma-separated taps, or all').argParser(tapsOption).default(['final'], 'final'))
     .addOption(new Option('--method <name>', 'per-neuron, pooled or both').argParser(methodOption).default(['per-neuron'], 'per-neuron'))
     .option('--pairs <n>', 'anchors per factor (default: every record)', integerOption('--pairs', 1))
@@ -68,7 +79,8 @@ export function createProgram(exit: ExitBox): Command {
     .option('--batch <n>', 'images per forward pass (default: 128 on a GPU backend, else 32)', integerOption('--batch', 1))
     .option('--workers <n>', 'worker threads for the forward passes, each with its own backend (use the core count on CPU backends)', integerOption('--workers', 1), 1)
     .addOption(new Option('--shard <I/N>', 'process only the checkpoints with index ≡ I (mod N)').argParser(shardOption).default({ index: 0, count: 1 }, '0/1'))
-    .option('--json', 'print the final summary as JSON on stdout')
+    .option('--json', 'print the final summary as JSON on stdout');
+  addMeasurementOptions(program)
     .enablePositionalOptions()
     .exitOverride()
     .action(async (checkpoints: string, o: ScoreFlags) => {
@@ -79,7 +91,8 @@ export function createProgram(exit: ExitBox): Command {
       const progress = createProgress(process.stderr);
       const summary = await runBiasScore({
         checkpoints, probe: o.probe!, out: o.out, backend: o.backend, shard: o.shard,
-        imageSize: o.imageSize, norm: o.norm, taps: o.taps, methods: o.method, seed: o.seed, bootstrap: o.bootstrap,
+        ...measurementOptions(program, o), strictProbe: o.strictProbe === true,
+        taps: o.taps, seed: o.seed, bootstrap: o.bootstrap,
         ...(o.arch !== undefined ? { arch: o.arch } : {}),
         ...(o.numClasses !== undefined ? { numClasses: o.numClasses } : {}),
         ...(o.pairs !== undefined ? { pairsPerFactor: o.pairs } : {}),

@@ -80,6 +80,9 @@ export function runSettings(opts: RunOptions, probeHash: string, factors: string
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  if (m.pairing === 'reference' && opts.pairsPerFactor !== undefined) {
+    throw new UsageError('--pairs does not apply to --pairing reference (one pair per record); leave one of them out');
+  }
   return {
     probeHash, factors,
     arch: opts.arch ?? null,
