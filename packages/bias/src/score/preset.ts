@@ -49,8 +49,10 @@ export function resolveMeasurement(opts: MeasurementOptions): Measurement {
     throw new RangeError(`preset must be one of ${Object.keys(SCORE_PRESETS).join(', ')}, got ${JSON.stringify(preset)}`);
   }
   const base: Partial<(typeof SCORE_PRESETS)[ScorePreset]> = preset ? SCORE_PRESETS[preset] : {};
+  const imageSize = opts.imageSize ?? base.imageSize ?? 224;
+  if (!(Number.isSafeInteger(imageSize) && imageSize >= 1)) throw new RangeError(`imageSize must be an integer ≥ 1, got ${imageSize}`);
   const image = resolvePreprocessing({
-    size: opts.imageSize ?? base.imageSize ?? 224,
+    size: imageSize,
     norm: opts.norm ?? base.norm ?? 'imagenet',
     resize: opts.resize ?? base.resize ?? 'pil',
     channelOrder: opts.channelOrder ?? base.channelOrder ?? 'rgb',
