@@ -33,8 +33,10 @@ const toArray = (m: Matrix | M3): M3 => (Array.isArray(m) ? m : (m.toArray() as 
  * so their mean and covariance become those of `target`:
  *   x' = A (x − μ_s) + μ_t,  A = Σ_t^{1/2} Σ_s^{−1/2},
  * with Σ the unbiased 3x3 RGB covariance plus 1e-5·I. Then Cov(x') = A Σ_s A^T = Σ_t
- * (up to the 1e-5 regularisation). Unlike the reference's `coral`, which standardises each
- * channel and adds the identity before the square roots, this matches the covariance exactly.
+ * (up to the 1e-5 regularisation). pytorch-AdaIN's `coral()` builds its matrices from sums
+ * over the pixels rather than means ((n − 1)·correlation + I), so its map carries a factor of
+ * about √((n_t − 1)/(n_s − 1)) and is off whenever source and target differ in pixel count;
+ * this one divides by n − 1 on both sides and matches the covariance whatever the sizes.
  * Both inputs HWC RGB, any sizes; the result has the source's size and is not clipped.
  */
 export function coral(source: tf.Tensor3D, target: tf.Tensor3D): tf.Tensor3D {
