@@ -77,12 +77,13 @@ describe('bias-score --preset islam2021 equals the reference procedure', () => {
     expect(row.percent).toEqual(ref.percent);
   });
 
-  it('writes the same pairs.csv on a rerun with the same options', async () => {
-    const again = path.join(dir, 'again');
-    const run = await bias([CKPT_DIR, '--probe', PROBE, '--preset', 'islam2021', '--backend', 'wasm', '--out', again]);
+  it('writes the same pairs.csv on a rerun with the same options (resumed: nothing scored again)', async () => {
+    const before = await readFile(path.join(out(), 'pairs.csv'), 'utf8');
+    const run = await bias([CKPT_DIR, '--probe', PROBE, '--preset', 'islam2021', '--backend', 'wasm', '--out', out()]);
     expect(run.status).toBe(0);
-    expect(await readFile(path.join(again, 'pairs.csv'), 'utf8')).toBe(await readFile(path.join(out(), 'pairs.csv'), 'utf8'));
-    expect((await rows(again))[0]!.fractions).toEqual(row.fractions);
+    expect(run.stderr).toMatch(/1 already done/);
+    expect(await readFile(path.join(out(), 'pairs.csv'), 'utf8')).toBe(before);
+    expect((await rows(out()))[0]!.fractions).toEqual(row.fractions);
   });
 
   it('is not met by the default measurement on the same pairs (the comparison can fail)', async () => {
