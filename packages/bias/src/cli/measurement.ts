@@ -25,7 +25,8 @@ export function addMeasurementOptions(cmd: Command): Command {
     .option('--strict-probe', 'an image in a manifest-less probe folder whose name does not parse is a usage error, not a warning');
 }
 
-interface MeasurementFlags {
+/** The flags commander gives for the options above (and the preset-controlled ones of program.ts). */
+export interface MeasurementFlags {
   preset?: ScorePreset;
   imageSize?: number;
   norm?: string;
@@ -34,6 +35,7 @@ interface MeasurementFlags {
   channelOrder?: ChannelOrder;
   pairing?: Pairing;
   rounding?: PercentRounding;
+  strictProbe?: boolean;
 }
 
 /**

@@ -6,15 +6,11 @@ import type { RunSummary } from '../score/run.js';
 import type { Shard } from '../score/shard.js';
 import { backendOption, integerOption, methodOption, normOption, phaseMethodOption, shardOption, tapsOption } from './options.js';
 import { createProgress } from './progress.js';
-import { addMeasurementOptions, measurementOptions } from './measurement.js';
-import type { ChannelOrder, ResizeMethod } from '@shapetex/core';
-import type { PercentRounding } from '../estimate/types.js';
-import type { Pairing } from '../pairs/types.js';
-import type { ScorePreset } from '../score/preset.js';
+import { addMeasurementOptions, measurementOptions, type MeasurementFlags } from './measurement.js';
 import { addCompareCommand } from './compare.js';
 import { addFiltersCommand } from './filters.js';
 
-interface ScoreFlags {
+interface ScoreFlags extends MeasurementFlags {
   probe?: string;
   arch?: string;
   numClasses?: number;
@@ -34,12 +30,6 @@ interface ScoreFlags {
   workers: number;
   shard: Shard;
   json?: boolean;
-  preset?: ScorePreset;
-  resize?: ResizeMethod;
-  channelOrder?: ChannelOrder;
-  pairing?: Pairing;
-  rounding?: PercentRounding;
-  strictProbe?: boolean;
 }
 
 /** Exit code the action asks for (commander actions cannot return one). */
@@ -79,8 +69,7 @@ export function createProgram(exit: ExitBox): Command {
     .option('--batch <n>', 'images per forward pass (default: 128 on a GPU backend, else 32)', integerOption('--batch', 1))
     .option('--workers <n>', 'worker threads for the forward passes, each with its own backend (use the core count on CPU backends)', integerOption('--workers', 1), 1)
     .addOption(new Option('--shard <I/N>', 'process only the checkpoints with index ≡ I (mod N)').argParser(shardOption).default({ index: 0, count: 1 }, '0/1'))
-    .option('--json', 'print the final summary as JSON on stdout');
-  addMeasurementOptions(program)
+    .option('--json', 'print the final summary as JSON on stdout')
     .enablePositionalOptions()
     .exitOverride()
     .action(async (checkpoints: string, o: ScoreFlags) => {
@@ -107,6 +96,8 @@ export function createProgram(exit: ExitBox): Command {
       else process.stderr.write(summaryText(summary));
       exit.code = summary.exitCode;
     });
+
+  addMeasurementOptions(program);
 
   program.command('merge')
     .description('merge the output folders of --shard runs into one')
