@@ -1,3 +1,4 @@
+import type { MemoryBudget } from './budget.js';
 import { CheckpointError } from './errors.js';
 import { lookupTable } from './lookup.js';
 import { PickleGlobal, PickleObject } from './pickle-values.js';
@@ -81,7 +82,7 @@ export interface TorchDecoder {
  * Hooks that decode what torch.save writes. `persistentIdToStorage` turns a persistent id tuple
  * into a StorageRef (the zip and legacy formats shape it differently).
  */
-export function torchDecoder(label: string, opts: ReadOptions, persistentIdToStorage: (pid: unknown) => unknown): TorchDecoder {
+export function torchDecoder(label: string, opts: ReadOptions, persistentIdToStorage: (pid: unknown) => unknown, budget?: MemoryBudget): TorchDecoder {
   const pending: PendingTensor[] = [];
   const refusedSet = new Set<string>();
   const namespaces = new WeakSet<object>();
@@ -141,8 +142,9 @@ export function torchDecoder(label: string, opts: ReadOptions, persistentIdToSto
       case 'torch._utils._rebuild_parameter': case 'torch._utils._rebuild_parameter_with_state':
         return args[0];
       case 'torch._tensor._rebuild_from_type': case 'torch._tensor._rebuild_from_type_v2':
-        // (func, type, args, state): the subclass and its Python state are dropped; the tensor is the data.
-        if (args[0] instanceof PickleGlobal && Array.isArray(args[2])) return call(args[0], args[2]);
+        // (func, type, args, state): the subclass and its Python state are dropped; the tensor is the
+        // data. torch never nests these, so one level is unwrapped: a nested (or cyclic) one stays inert.
+        if (args[0] instanceof PickleGlobal && !args[0].name.startsWith('_rebuild_from_type') && Array.isArray(args[2])) return call(args[0], args[2]);
         return new PickleObject(q, args);
       case 'torch.Size': return Array.isArray(args[0]) ? [...args[0]] : [];
       case 'torch.device': return args.map(String).join(':');
@@ -165,7 +167,7 @@ export function torchDecoder(label: string, opts: ReadOptions, persistentIdToSto
       return true;
     }
     if (obj instanceof NumpyArray && numpyArrays.has(obj)) {
-      buildNumpyArray(label, obj, state, opts);
+      buildNumpyArray(label, obj, state, opts, budget);
       return true;
     }
     if (typeof obj === 'object' && obj !== null && namespaces.has(obj)) {

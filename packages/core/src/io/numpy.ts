@@ -1,3 +1,4 @@
+import type { MemoryBudget } from './budget.js';
 import { PickleObject } from './pickle-values.js';
 import { lookupTable } from './lookup.js';
 import { checkDims, materialize } from './tensor.js';
@@ -50,7 +51,7 @@ function halfOrNumber(bits: number, dtype: 'float16' | 'bfloat16'): number {
 }
 
 /** numpy's ndarray.__setstate__ state: (version, shape, dtype, is_fortran, rawdata). */
-export function buildNumpyArray(label: string, a: NumpyArray, state: unknown, opts: ReadOptions): void {
+export function buildNumpyArray(label: string, a: NumpyArray, state: unknown, opts: ReadOptions, budget?: MemoryBudget): void {
   if (!Array.isArray(state) || state.length < 5) return;
   const [, shapeRaw, dt, fortran, raw] = state as unknown[];
   const shape = checkDims(label, 'numpy array shape', shapeRaw);
@@ -69,8 +70,9 @@ export function buildNumpyArray(label: string, a: NumpyArray, state: unknown, op
     stride[i] = acc;
     acc *= shape[i]!;
   }
+  if (raw.byteOffset % 8 !== 0) budget?.charge(raw.byteLength, 'an aligned copy of a numpy array');
   const storage = raw.byteOffset % 8 === 0 ? raw : raw.slice();
-  const out = materialize(label, { storage, dtype, littleEndian, offset: 0, shape, stride }, opts, storage.byteLength);
+  const out = materialize(label, { storage, dtype, littleEndian, offset: 0, shape, stride }, opts, storage.byteLength, budget);
   a.dtype = dtype;
   a.data = out.data;
 }

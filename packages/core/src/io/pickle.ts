@@ -1,4 +1,6 @@
+import { OBJECT_COST, type MemoryBudget } from './budget.js';
 import { CheckpointError } from './errors.js';
+import { checkObjectGraph } from './pickle-graph.js';
 import { PickleGlobal, PickleObject } from './pickle-values.js';
 
 /**
@@ -6,8 +8,10 @@ import { PickleGlobal, PickleObject } from './pickle-values.js';
  * GLOBAL/STACK_GLOBAL only ever produce a `PickleGlobal` name; REDUCE/NEWOBJ/BUILD go through
  * the caller's `call`/`build` hooks, which decode a fixed set of known names with our own code
  * and turn everything else into an inert `PickleObject`. Nothing named in the file is imported,
- * evaluated or called. Every length is checked against the bytes that remain, and container
- * nesting is bounded so later tree walks cannot overflow the stack.
+ * evaluated or called. Every length is checked against the bytes that remain; every object made
+ * is charged to the read's memory budget; and the decoded value is checked to be acyclic and at
+ * most MAX_NESTING deep (containers can be filled after they were nested, so only a walk of the
+ * finished graph can say), so later tree walks can neither loop nor overflow the stack.
  */
 export interface UnpickleHooks {
   /** BINPERSID / PERSID: the pickled persistent id → the object it stands for. */
@@ -37,14 +41,19 @@ const MARK = Symbol('mark');
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function unpickle(bytes: Uint8Array, start: number, label: string, hooks: UnpickleHooks, opts: { partial?: boolean } = {}): UnpickleResult {
+export function unpickle(bytes: Uint8Array, start: number, label: string, hooks: UnpickleHooks, opts: { partial?: boolean; budget?: MemoryBudget } = {}): UnpickleResult {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = bytes.byteLength;
   let pos = start;
   let stack: unknown[] = [];
   const metastack: unknown[][] = [];
   const memo = new Map<number, unknown>();
-  const depth = new WeakMap<object, number>();
+  const budget = opts.budget;
+  const cost = (bytes: number): void => budget?.charge(bytes, 'the objects of the pickle');
+  const container = <T>(v: T, slots = 0): T => {
+    cost(OBJECT_COST.container + slots * OBJECT_COST.slot);
+    return v;
+  };
 
   const fail = (msg: string): never => {
     throw new CheckpointError(label, `pickle at byte ${pos}: ${msg}`);
@@ -55,15 +64,6 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
       if (opts.partial) throw new PickleNeedsMoreBytes();
       fail(`needs ${n} bytes but only ${end - pos} remain (truncated pickle)`);
     }
-  };
-  const depthOf = (v: unknown): number => (typeof v === 'object' && v !== null ? depth.get(v) ?? 0 : 0);
-  const nest = (container: object, child: unknown): void => {
-    const d = Math.max(depth.get(container) ?? 0, depthOf(child) + 1);
-    if (d > MAX_NESTING) fail(`objects nested deeper than ${MAX_NESTING} levels`);
-    depth.set(container, d);
-  };
-  const nestAll = (container: object, children: unknown[]): void => {
-    for (const c of children) nest(container, c);
   };
   const pop = (): unknown => {
     if (stack.length === 0) fail('stack underflow');
@@ -111,6 +111,7 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
   };
   const str = (n: number): string => {
     const b = take(n);
+    cost(OBJECT_COST.string + 2 * n);
     try {
       return utf8.decode(b);
     } catch {
@@ -118,6 +119,7 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
     }
   };
   const latin1 = (b: Uint8Array): string => {
+    cost(OBJECT_COST.string + 2 * b.length);
     let s = '';
     for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
     return s;
@@ -159,7 +161,7 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
     if (fn instanceof PickleGlobal) out = hooks.call(fn, argv);
     else if (fn instanceof PickleObject) out = new PickleObject(`${fn.className}()`, argv);
     else return fail('REDUCE/NEWOBJ on something that is not a class or function');
-    if (typeof out === 'object' && out !== null) nestAll(out, argv);
+    if (typeof out === 'object' && out !== null) cost(OBJECT_COST.container + argv.length * OBJECT_COST.slot);
     return out;
   };
   const setItems = (target: unknown, kv: unknown[]): void => {
@@ -168,41 +170,33 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
     if (target instanceof Map) map = target;
     else if (target instanceof PickleObject) map = target.dictItems ??= new Map();
     else return fail('SETITEM(S) on something that is not a dict');
-    for (let i = 0; i < kv.length; i += 2) {
-      const k = kv[i];
-      map.set(k, kv[i + 1]);
-      nest(target as object, kv[i + 1]);
-      nest(target as object, k);
-    }
+    cost((kv.length / 2) * 2 * OBJECT_COST.slot);
+    for (let i = 0; i < kv.length; i += 2) map.set(kv[i], kv[i + 1]);
   };
   const appendItems = (target: unknown, items: unknown[]): void => {
     let list: unknown[];
     if (Array.isArray(target)) list = target;
     else if (target instanceof PickleObject) list = target.listItems ??= [];
     else return fail('APPEND(S) on something that is not a list');
-    for (const it of items) {
-      list.push(it);
-      nest(target as object, it);
-    }
+    cost(items.length * OBJECT_COST.slot);
+    for (const it of items) list.push(it);
   };
   const addItems = (target: unknown, items: unknown[]): void => {
     if (!(target instanceof Set)) return fail('ADDITEMS on something that is not a set');
-    for (const it of items) {
-      target.add(it);
-      nest(target, it);
-    }
+    cost(items.length * 2 * OBJECT_COST.slot);
+    for (const it of items) target.add(it);
   };
-  const tuple = (items: unknown[]): unknown[] => {
-    nestAll(items, items);
-    return items;
-  };
+  const tuple = (items: unknown[]): unknown[] => items;
   const putMemo = (i: number): void => {
+    cost(OBJECT_COST.slot);
     memo.set(i, top());
   };
 
   for (;;) {
     const at = pos;
     const op = u8();
+    // Every opcode may leave one more slot on the stack, even those that allocate nothing.
+    cost(8);
     switch (op) {
       case 0x80: { // PROTO
         const v = u8();
@@ -210,11 +204,15 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
         break;
       }
       case 0x95: u64(); break; // FRAME: framing is advisory, the opcodes follow inline.
-      case 0x2e: return { value: pop(), end: pos }; // STOP
-      case 0x28: metastack.push(stack); stack = []; break; // MARK
+      case 0x2e: { // STOP
+        const value = pop();
+        checkObjectGraph(label, value, MAX_NESTING);
+        return { value, end: pos };
+      }
+      case 0x28: metastack.push(stack); stack = container([]); break; // MARK
       case 0x30: if (stack.length) stack.pop(); else popMark(); break; // POP
       case 0x31: popMark(); break; // POP_MARK
-      case 0x32: stack.push(top()); break; // DUP
+      case 0x32: cost(OBJECT_COST.slot); stack.push(top()); break; // DUP
       case 0x4e: stack.push(null); break; // NONE
       case 0x88: stack.push(true); break; // NEWTRUE
       case 0x89: stack.push(false); break; // NEWFALSE
@@ -255,19 +253,19 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
       case 0x42: stack.push(take(u32())); break; // BINBYTES
       case 0x43: stack.push(take(u8())); break; // SHORT_BINBYTES
       case 0x8e: stack.push(take(u64())); break; // BINBYTES8
-      case 0x96: stack.push(take(u64()).slice()); break; // BYTEARRAY8
+      case 0x96: { const b = take(u64()); cost(b.length); stack.push(b.slice()); break; } // BYTEARRAY8
       case 0x97: case 0x98: fail('out-of-band pickle buffers are not supported'); break; // NEXT_BUFFER, READONLY_BUFFER
-      case 0x29: stack.push([]); break; // EMPTY_TUPLE
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
-      case 0x8f: stack.push(new Set()); break; // EMPTY_SET
-      case 0x85: stack.push(tuple([pop()])); break; // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); stack.push(tuple([a, b])); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push(tuple([a, b, c])); break; } // TUPLE3
-      case 0x74: { const items = popMark(); stack.push(tuple(items)); break; } // TUPLE
+      case 0x29: stack.push(container([])); break; // EMPTY_TUPLE
+      case 0x5d: stack.push(container([])); break; // EMPTY_LIST
+      case 0x7d: stack.push(container(new Map())); break; // EMPTY_DICT
+      case 0x8f: stack.push(container(new Set())); break; // EMPTY_SET
+      case 0x85: stack.push(container([pop()], 1)); break; // TUPLE1
+      case 0x86: { const b = pop(); const a = pop(); stack.push(container([a, b], 2)); break; } // TUPLE2
+      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push(container([a, b, c], 3)); break; } // TUPLE3
+      case 0x74: { const items = popMark(); stack.push(tuple(items)); break; } // TUPLE (the MARK's array, charged there)
       case 0x6c: { const items = popMark(); stack.push(tuple(items)); break; } // LIST
-      case 0x64: { const items = popMark(); const m = new Map(); stack.push(m); setItems(m, items); break; } // DICT
-      case 0x91: { const items = popMark(); const s = new Set(); addItems(s, items); stack.push(s); break; } // FROZENSET
+      case 0x64: { const items = popMark(); const m = container(new Map()); stack.push(m); setItems(m, items); break; } // DICT
+      case 0x91: { const items = popMark(); const s = container(new Set()); addItems(s, items); stack.push(s); break; } // FROZENSET
       case 0x61: { const v = pop(); appendItems(top(), [v]); break; } // APPEND
       case 0x65: { const items = popMark(); appendItems(top(), items); break; } // APPENDS
       case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
@@ -324,14 +322,8 @@ export function unpickle(bytes: Uint8Array, start: number, label: string, hooks:
       case 0x62: { // BUILD
         const state = pop();
         const obj = top();
-        if (hooks.build?.(obj, state)) {
-          if (typeof obj === 'object' && obj !== null) nest(obj, state);
-          break;
-        }
-        if (obj instanceof PickleObject) {
-          obj.state = state;
-          nest(obj, state);
-        }
+        if (hooks.build?.(obj, state)) break;
+        if (obj instanceof PickleObject) obj.state = state;
         // A BUILD on a decoded dict (OrderedDict's `_metadata`) or list carries attributes we do not keep.
         break;
       }

@@ -25,6 +25,8 @@ export interface Checkpoint {
   epoch?: number;
   /** safetensors `__metadata__`. */
   metadata?: Map<string, string>;
+  /** Bytes the read materialised (charged to its memory budget) and that budget (see budget.ts). */
+  memory: { used: number; limit: number };
 }
 
 /** Recognises a checkpoint by its first bytes, never by its file name. */
@@ -35,11 +37,11 @@ export function detectCheckpointFormat(head: Uint8Array, fileSize: number): Stat
   return null;
 }
 
-async function withSource<T>(pathOrBytes: string | Uint8Array, fn: (src: ByteSource) => Promise<T>): Promise<T> {
+async function withSource<T>(pathOrBytes: string | Uint8Array, fn: (src: ByteSource) => Promise<T>, memoryLimit?: number): Promise<T> {
   if (typeof pathOrBytes !== 'string' && !(pathOrBytes instanceof Uint8Array)) {
     throw new TypeError('readCheckpoint: expected a file path or a Uint8Array of the file');
   }
-  const src = typeof pathOrBytes === 'string' ? await fileSource(pathOrBytes) : memorySource(pathOrBytes);
+  const src = typeof pathOrBytes === 'string' ? await fileSource(pathOrBytes, memoryLimit) : memorySource(pathOrBytes, '<bytes>', memoryLimit);
   try {
     return await fn(src);
   } catch (err) {
@@ -66,18 +68,20 @@ export async function readCheckpoint(pathOrBytes: string | Uint8Array, opts: Rea
     }
     if (format === 'safetensors') {
       const { tensors, metadata } = await readSafetensors(src, opts);
-      const out: Checkpoint = { format, object: tensors, stateDict: stripOnly(tensors), stateDictPath: '', refusedGlobals: [], metadata };
+      const memory = { used: src.budget.used, limit: src.budget.limit };
+      const out: Checkpoint = { format, object: tensors, stateDict: stripOnly(tensors), stateDictPath: '', refusedGlobals: [], metadata, memory };
       const e = metadataEpoch(metadata);
       if (e !== undefined) out.epoch = e;
       return out;
     }
     const { object, refused } = format === 'torch-zip' ? await readTorchZip(src, opts) : await readTorchLegacy(src, opts);
     const found = findStateDict(object);
-    const out: Checkpoint = { format, object, stateDict: found?.stateDict ?? new Map(), stateDictPath: found?.path ?? null, refusedGlobals: refused };
+    const memory = { used: src.budget.used, limit: src.budget.limit };
+    const out: Checkpoint = { format, object, stateDict: found?.stateDict ?? new Map(), stateDictPath: found?.path ?? null, refusedGlobals: refused, memory };
     const e = pickleEpoch(object);
     if (e !== undefined) out.epoch = e;
     return out;
-  });
+  }, opts.memoryLimit);
 }
 
 function pickleEpoch(object: unknown): number | undefined {
@@ -104,6 +108,22 @@ export async function readCheckpointEpoch(pathOrBytes: string | Uint8Array): Pro
     if (format === 'safetensors') return metadataEpoch(await readSafetensorsMetadata(src));
     const { object } = format === 'torch-zip' ? await readTorchZip(src, { tensors: false }) : await readTorchLegacy(src, { tensors: false });
     return pickleEpoch(object);
+  });
+}
+
+/**
+ * The globals a checkpoint names that were not decoded (kept inert, never run), e.g.
+ * `posix.system`, from its pickle alone (no tensor data is read); `[]` for safetensors, which
+ * holds no code references. For reporting: a scorer warns about them before trusting the file.
+ */
+export async function readRefusedGlobals(pathOrBytes: string | Uint8Array): Promise<string[]> {
+  return withSource(pathOrBytes, async (src) => {
+    const head = await src.read(0, Math.min(16, src.size), 'file header');
+    const format = detectCheckpointFormat(head, src.size);
+    if (format === null) throw new CheckpointError(src.label, 'unrecognised checkpoint format; expected a torch zip, a torch legacy pickle or safetensors');
+    if (format === 'safetensors') return [];
+    const { refused } = format === 'torch-zip' ? await readTorchZip(src, { tensors: false }) : await readTorchLegacy(src, { tensors: false });
+    return refused;
   });
 }
 

@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { MemoryBudget } from './budget.js';
 import { CheckpointError } from './errors.js';
 
 /**
@@ -10,6 +11,8 @@ export interface ByteSource {
   /** The path, or `<bytes>`; used in error messages. */
   readonly label: string;
   readonly size: number;
+  /** What this read of the file may materialise in total (see budget.ts); file reads are charged to it. */
+  readonly budget: MemoryBudget;
   /**
    * Bytes [offset, offset + length). From a file each call returns a fresh buffer at byte offset 0
    * (so typed arrays over it are aligned); from memory it returns a view without copying.
@@ -24,10 +27,12 @@ function checkRange(label: string, size: number, offset: number, length: number,
   }
 }
 
-export function memorySource(bytes: Uint8Array, label = '<bytes>'): ByteSource {
+/** Reads from memory are views of bytes the caller already holds: they cost nothing. */
+export function memorySource(bytes: Uint8Array, label = '<bytes>', memoryLimit?: number): ByteSource {
   return {
     label,
     size: bytes.byteLength,
+    budget: new MemoryBudget(label, bytes.byteLength, memoryLimit),
     async read(offset, length, what) {
       checkRange(label, bytes.byteLength, offset, length, what);
       return bytes.subarray(offset, offset + length);
@@ -36,7 +41,7 @@ export function memorySource(bytes: Uint8Array, label = '<bytes>'): ByteSource {
   };
 }
 
-export async function fileSource(path: string): Promise<ByteSource> {
+export async function fileSource(path: string, memoryLimit?: number): Promise<ByteSource> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -52,11 +57,14 @@ export async function fileSource(path: string): Promise<ByteSource> {
     await fh.close();
     throw err instanceof CheckpointError ? err : new CheckpointError(path, `cannot stat: ${(err as Error).message}`, { cause: err });
   }
+  const budget = new MemoryBudget(path, size, memoryLimit);
   return {
     label: path,
     size,
+    budget,
     async read(offset, length, what) {
       checkRange(path, size, offset, length, what);
+      budget.charge(length, what);
       const buf = new Uint8Array(length);
       let done = 0;
       while (done < length) {

@@ -54,21 +54,25 @@ function moduleStateDict(root: PickleObject): StateDict | null {
   if (!(root.state instanceof Map) || !root.state.has('_modules')) return null;
   const out: StateDict = new Map();
   const seen = new Set<PickleObject>();
-  const visit = (m: PickleObject, prefix: string): void => {
-    if (seen.has(m)) return;
+  // An explicit stack, not recursion: a module tree is as deep as the file makes it.
+  const todo: [PickleObject, string][] = [[root, '']];
+  while (todo.length > 0) {
+    const [m, prefix] = todo.pop()!;
+    if (seen.has(m)) continue;
     seen.add(m);
     const state = m.state;
-    if (!(state instanceof Map)) return;
+    if (!(state instanceof Map)) continue;
     for (const field of ['_parameters', '_buffers']) {
       const d = state.get(field);
       if (d instanceof Map) for (const [k, t] of d) if (typeof k === 'string' && isTensorEntry(t)) out.set(prefix + k, t);
     }
     const children = state.get('_modules');
     if (children instanceof Map) {
-      for (const [k, c] of children) if (typeof k === 'string' && c instanceof PickleObject) visit(c, `${prefix}${k}.`);
+      // Pushed in reverse so they pop in the file's order: names come out as a recursive walk gives them.
+      const kids = [...children].filter((kv): kv is [string, PickleObject] => typeof kv[0] === 'string' && kv[1] instanceof PickleObject);
+      for (let i = kids.length - 1; i >= 0; i--) todo.push([kids[i]![1], `${prefix}${kids[i]![0]}.`]);
     }
-  };
-  visit(root, '');
+  }
   return out;
 }
 

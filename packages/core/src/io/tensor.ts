@@ -1,3 +1,4 @@
+import type { MemoryBudget } from './budget.js';
 import { CheckpointError } from './errors.js';
 import type { DType, ReadOptions, TensorData } from './types.js';
 
@@ -59,6 +60,12 @@ function isContiguous(shape: number[], stride: number[]): boolean {
   return shape.every((d, i) => d === 1 || stride[i] === want[i]);
 }
 
+/** Bytes per element of the array `allocate` returns. */
+function outputSize(dtype: DType, keep: boolean): number {
+  if (dtype === 'float64' || dtype === 'float16' || dtype === 'bfloat16') return keep ? DTYPE_SIZE[dtype] : 4;
+  return DTYPE_SIZE[dtype];
+}
+
 function allocate(dtype: DType, n: number, keep: boolean): TensorData {
   switch (dtype) {
     case 'float32': return new Float32Array(n);
@@ -95,10 +102,10 @@ export function bfloat16ToFloat(h: number): number {
  * The view's elements as one contiguous row-major array (storage offset and strides applied).
  * A contiguous little-endian view whose output type is its stored type is returned as a typed
  * array over the storage bytes themselves — no copy, and tensors sharing a storage share memory.
- * `maxElements` bounds what a view may expand to (stride-0 views could otherwise ask for more
- * memory than the file holds).
+ * `maxElements` bounds what one view may expand to; `budget`, when given, is charged for every
+ * copy, so many stride-0 views cannot together ask for more memory than the file's budget.
  */
-export function materialize(label: string, v: TensorView, opts: ReadOptions, maxElements: number): { shape: number[]; data: TensorData } {
+export function materialize(label: string, v: TensorView, opts: ReadOptions, maxElements: number, budget?: MemoryBudget): { shape: number[]; data: TensorData } {
   const size = DTYPE_SIZE[v.dtype];
   const shape = checkDims(label, 'tensor shape', v.shape);
   const stride = checkDims(label, 'tensor stride', v.stride);
@@ -133,6 +140,7 @@ export function materialize(label: string, v: TensorView, opts: ReadOptions, max
       default: break;
     }
   }
+  budget?.charge(n * outputSize(v.dtype, keep), `a ${v.dtype} tensor of shape [${shape.join(', ')}] copied out of its storage`);
   if (contiguous && v.littleEndian) {
     const bytes = v.storage.subarray(offset * size, (offset + n) * size);
     return { shape, data: convertContiguous(v.dtype, byteStart % size === 0 ? bytes : bytes.slice(), n, keep) };

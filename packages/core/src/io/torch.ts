@@ -18,7 +18,11 @@ export type TorchReadOptions = ReadOptions & { tensors?: boolean };
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 const LEGACY_PROTOCOL_VERSION = 1001;
 
-/** Reads every pending tensor's storage once, then fills the tensors (views share its memory). */
+/**
+ * Reads every pending tensor's storage once, then fills the tensors. Views share the storage's
+ * memory, unless together they cover less than half of it: then each is copied out (only as
+ * large as the view), so a one-element view does not keep a 50 MB storage alive.
+ */
 async function resolveTensors(
   src: ByteSource,
   pending: PendingTensor[],
@@ -33,11 +37,17 @@ async function resolveTensors(
   }
   for (const [, list] of byKey) {
     const { bytes, littleEndian } = await loadStorage(list[0]!.storage);
+    let sharedBytes = 0;
     for (const p of list) {
       const dtype = p.entry.dtype;
-      const { shape, data } = materialize(src.label, { storage: bytes, dtype, littleEndian, offset: p.offset, shape: p.shape, stride: p.stride }, opts, src.size);
+      const { shape, data } = materialize(src.label, { storage: bytes, dtype, littleEndian, offset: p.offset, shape: p.shape, stride: p.stride }, opts, src.size, src.budget);
       p.entry.shape = shape;
       p.entry.data = data;
+      if (data.buffer === bytes.buffer) sharedBytes += data.byteLength;
+    }
+    if (sharedBytes > 0 && 2 * sharedBytes < bytes.byteLength) {
+      src.budget.charge(sharedBytes, `views copied out of storage ${list[0]!.storage.key}`);
+      for (const p of list) if (p.entry.data.buffer === bytes.buffer) p.entry.data = p.entry.data.slice();
     }
   }
 }
@@ -66,9 +76,9 @@ export async function readTorchZip(src: ByteSource, opts: TorchReadOptions): Pro
   const dec = torchDecoder(label, opts, (pid) => {
     const t = asTuple(label, pid, 3);
     return storageRef(label, t[1], t[2]);
-  });
+  }, src.budget);
   const bytes = await readZipEntry(src, pkl);
-  const { value } = unpickle(bytes, 0, label, dec.hooks);
+  const { value } = unpickle(bytes, 0, label, dec.hooks, { budget: src.budget });
   if (opts.tensors === false) return { object: value, refused: dec.refused };
   await resolveTensors(src, dec.pending, opts, async (ref) => {
     const entry = dir.get(`${prefix}data/${ref.key}`);
@@ -88,11 +98,14 @@ export async function readTorchLegacy(src: ByteSource, opts: TorchReadOptions): 
   // The pickles' total length is only known once decoded: decode from a growing prefix of the file.
   let chunk = Math.min(src.size, 1 << 20);
   for (;;) {
+    // A failed attempt's buffer and objects are garbage once it throws: its charges are taken back.
+    const mark = src.budget.used;
     const head = await src.read(0, chunk, 'legacy checkpoint header');
     try {
       return await decodeLegacy(src, head, chunk < src.size, opts);
     } catch (err) {
       if (!(err instanceof PickleNeedsMoreBytes)) throw err;
+      src.budget.rewind(mark);
       chunk = Math.min(src.size, chunk * 4);
     }
   }
@@ -102,12 +115,13 @@ async function decodeLegacy(src: ByteSource, head: Uint8Array, partial: boolean,
   const label = src.label;
   const plain = torchDecoder(label, opts, () => {
     throw new CheckpointError(label, 'persistent id outside the main pickle');
-  });
-  const magic = unpickle(head, 0, label, plain.hooks, { partial });
+  }, src.budget);
+  const upOpts = { partial, budget: src.budget };
+  const magic = unpickle(head, 0, label, plain.hooks, upOpts);
   if (magic.value !== LEGACY_MAGIC) throw new CheckpointError(label, `not a torch checkpoint: first pickle is ${describe(magic.value)}, not torch's magic number`);
-  const proto = unpickle(head, magic.end, label, plain.hooks, { partial });
+  const proto = unpickle(head, magic.end, label, plain.hooks, upOpts);
   if (proto.value !== LEGACY_PROTOCOL_VERSION) throw new CheckpointError(label, `torch legacy protocol version ${describe(proto.value)}; only ${LEGACY_PROTOCOL_VERSION} is read`);
-  const sysInfo = unpickle(head, proto.end, label, plain.hooks, { partial });
+  const sysInfo = unpickle(head, proto.end, label, plain.hooks, upOpts);
   const littleEndian = !(sysInfo.value instanceof Map && sysInfo.value.get('little_endian') === false);
   const dtypeOfKey = new Map<string, StorageRef>();
   const dec = torchDecoder(label, opts, (pid) => {
@@ -122,9 +136,9 @@ async function decodeLegacy(src: ByteSource, head: Uint8Array, partial: boolean,
     const ref = storageRef(label, t[1], t[2]);
     dtypeOfKey.set(ref.key, ref);
     return ref;
-  });
-  const main = unpickle(head, sysInfo.end, label, dec.hooks, { partial });
-  const keysPickle = unpickle(head, main.end, label, plain.hooks, { partial });
+  }, src.budget);
+  const main = unpickle(head, sysInfo.end, label, dec.hooks, upOpts);
+  const keysPickle = unpickle(head, main.end, label, plain.hooks, upOpts);
   const keys = keysPickle.value;
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string' || typeof k === 'number')) {
     throw new CheckpointError(label, 'the storage-key list after the main pickle is not a list of keys');

@@ -31,4 +31,10 @@ export interface ReadOptions {
    * becomes a Float32Array.
    */
   keepDtype?: boolean;
+  /**
+   * The most bytes reading this file may materialise in total; default
+   * `CHECKPOINT_MEMORY_FACTOR` (6) × the file's size + `CHECKPOINT_MEMORY_ALLOWANCE` (64 MiB).
+   * Past it the read fails with a CheckpointMemoryError.
+   */
+  memoryLimit?: number;
 }

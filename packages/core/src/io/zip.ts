@@ -1,4 +1,5 @@
 import { inflateRawSync } from 'node:zlib';
+import { OBJECT_COST } from './budget.js';
 import { CheckpointError } from './errors.js';
 import type { ByteSource } from './source.js';
 
@@ -63,6 +64,7 @@ export async function readZipDirectory(src: ByteSource): Promise<Map<string, Zip
   const cv = dv(cd);
   const entries = new Map<string, ZipEntry>();
   const decoder = new TextDecoder('utf-8', { fatal: false });
+  const spans: { name: string; start: number; end: number }[] = [];
   let p = 0;
   for (let i = 0; i < count; i++) {
     if (p + 46 > cdSize || cv.getUint32(p, true) !== CEN_SIG) throw new CheckpointError(label, `zip central directory entry ${i} is malformed`);
@@ -95,10 +97,30 @@ export async function readZipDirectory(src: ByteSource): Promise<Map<string, Zip
       }
       e += 4 + len;
     }
+    src.budget.charge(OBJECT_COST.container + OBJECT_COST.string + 2 * name.length, 'the zip central directory');
+    if (entries.has(name)) throw new CheckpointError(label, `zip central directory lists "${name}" twice`);
     entries.set(name, { name, method, compressedSize, size, localHeaderOffset });
+    spans.push({ name, start: localHeaderOffset, end: localHeaderOffset + 30 + nameLen + compressedSize });
     p += 46 + nameLen + extraLen + commentLen;
   }
+  checkDisjoint(label, spans);
   return entries;
+}
+
+/**
+ * Entries whose bytes overlap are the trick of zip bombs (many names over one deflated blob, or
+ * one stored storage read 10,000 times): no zip writer produces them, so they are refused. An
+ * entry spans at least its 30-byte local header, its name and its compressed bytes.
+ */
+function checkDisjoint(label: string, spans: { name: string; start: number; end: number }[]): void {
+  spans.sort((a, b) => a.start - b.start);
+  for (let i = 1; i < spans.length; i++) {
+    const prev = spans[i - 1]!;
+    const cur = spans[i]!;
+    if (cur.start < prev.end) {
+      throw new CheckpointError(label, `zip entries "${prev.name}" (bytes ${prev.start}..${prev.end}) and "${cur.name}" (from byte ${cur.start}) overlap; refused (overlapping entries are a zip-bomb construction)`);
+    }
+  }
 }
 
 /** Where an entry's bytes start (after its local header), checked to lie within the file. */
@@ -123,6 +145,7 @@ export async function readZipEntry(src: ByteSource, entry: ZipEntry): Promise<Ui
     const raw = await src.read(start, entry.compressedSize, `zip entry "${entry.name}"`);
     // A deflate stream can expand ~1000×: cap output at the size the directory declared.
     if (entry.size > 1032 * entry.compressedSize + 64) throw new CheckpointError(src.label, `zip entry "${entry.name}" claims an impossible ${entry.size}-byte expansion of ${entry.compressedSize} bytes`);
+    src.budget.charge(entry.size, `inflating zip entry "${entry.name}" (${entry.size} bytes)`);
     try {
       const out = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
       if (out.byteLength !== entry.size) throw new Error(`inflated to ${out.byteLength} bytes, expected ${entry.size}`);
