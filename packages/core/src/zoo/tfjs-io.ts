@@ -4,9 +4,9 @@
  * needs libtensorflow, which may not be installable (DESIGN.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { halfToFloat } from '../io/tensor.js';
+import { readRegularFile, resolveInside, UnsafeFileError } from './tfjs-files.js';
 
 export type TfjsModelKind = 'layers' | 'graph';
 
@@ -46,74 +46,135 @@ export function tfjsModelKind(json: tf.io.ModelJSON, file: string): TfjsModelKin
   throw new TfjsModelError(file, `modelTopology is neither a Keras model config (class_name) nor a GraphDef (node); keys: ${Object.keys(topo).join(', ')}`);
 }
 
+const WEIGHT_DTYPES = new Set(['float32', 'int32', 'bool', 'complex64', 'string']);
+const QUANT_DTYPES = new Set(['uint8', 'uint16', 'float16']);
+
 /**
- * Resolve a shard path from the manifest against the model's folder. The manifest is untrusted:
- * a shard must stay inside that folder.
+ * Checks the weightsManifest against the format before anything is read: every malformed field
+ * is a TfjsModelError naming it, never a TypeError from deep inside tfjs.
  */
-function shardPath(dir: string, rel: string, file: string): string {
-  if (typeof rel !== 'string' || rel.length === 0 || path.isAbsolute(rel) || /^[a-z]+:\/\//i.test(rel)) {
-    throw new TfjsModelError(file, `weight shard path ${JSON.stringify(rel)} must be relative to the model folder`);
+function checkWeightsManifest(manifest: unknown, file: string): tf.io.WeightsManifestConfig {
+  const bad = (msg: string): never => {
+    throw new TfjsModelError(file, `weightsManifest: ${msg}`);
+  };
+  if (!Array.isArray(manifest)) return bad('must be an array of { paths, weights } groups');
+  manifest.forEach((group: unknown, g) => {
+    const grp = group as { paths?: unknown; weights?: unknown } | null;
+    if (typeof grp !== 'object' || grp === null || !Array.isArray(grp.paths) || !Array.isArray(grp.weights)) {
+      bad(`group ${g} needs "paths" and "weights" arrays`);
+    }
+    (grp!.paths as unknown[]).forEach((p: unknown, i: number) => {
+      if (typeof p !== 'string' || p.length === 0) bad(`group ${g} path ${i} is ${JSON.stringify(p)}, expected a file name`);
+    });
+    (grp!.weights as unknown[]).forEach((w: unknown, i: number) => {
+      const spec = w as Partial<tf.io.WeightsManifestEntry> | null;
+      const where = `group ${g} weight ${i}`;
+      if (typeof spec !== 'object' || spec === null || typeof spec.name !== 'string') return bad(`${where} needs a "name" string`);
+      const name = `${where} (${JSON.stringify(spec.name.slice(0, 80))})`;
+      if (!Array.isArray(spec.shape) || spec.shape.length > 16 || !spec.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+        return bad(`${name} needs a "shape" array of non-negative integers, got ${JSON.stringify(spec.shape)?.slice(0, 60)}`);
+      }
+      if (!Number.isSafeInteger(spec.shape.reduce((a, b) => a * b, 1))) return bad(`${name} has an absurd shape [${spec.shape.join(', ')}]`);
+      if (typeof spec.dtype !== 'string' || !WEIGHT_DTYPES.has(spec.dtype)) return bad(`${name} has dtype ${JSON.stringify(spec.dtype)}; expected one of ${[...WEIGHT_DTYPES].join(', ')}`);
+      const q = spec.quantization as { dtype?: unknown; scale?: unknown; min?: unknown } | undefined | null;
+      if (q !== undefined) {
+        if (typeof q !== 'object' || q === null || typeof q.dtype !== 'string' || !QUANT_DTYPES.has(q.dtype)) return bad(`${name} has a quantization without a dtype of ${[...QUANT_DTYPES].join(', ')}`);
+        for (const k of ['scale', 'min'] as const) if (q[k] !== undefined && !Number.isFinite(q[k])) bad(`${name}: quantization ${k} must be a number`);
+      }
+      return undefined;
+    });
+  });
+  return manifest as tf.io.WeightsManifestConfig;
+}
+
+/** A manifest path → the real path of the shard, checked to be inside the model folder. */
+async function shardPath(dir: string, rel: string, file: string): Promise<string> {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(rel)) throw new TfjsModelError(file, `weight shard path ${JSON.stringify(rel)} must be relative to the model folder`);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rel);
+  } catch {
+    throw new TfjsModelError(file, `weight shard path ${JSON.stringify(rel)} has a malformed percent-encoding`);
   }
-  const full = path.resolve(dir, decodeURIComponent(rel));
-  if (path.relative(dir, full).startsWith('..')) {
-    throw new TfjsModelError(file, `weight shard path ${JSON.stringify(rel)} leaves the model folder`);
+  try {
+    return await resolveInside(dir, decoded);
+  } catch (e) {
+    throw new TfjsModelError(file, e instanceof UnsafeFileError ? `weight shard ${e.message}` : `cannot read weight shard ${rel} (${(e as Error).message})`);
   }
-  return full;
+}
+
+/** model.json must be a regular file too (a FIFO named model.json would hang the run). */
+async function readModelJson(file: string): Promise<unknown> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readRegularFile(file, MAX_MODEL_JSON);
+  } catch (e) {
+    throw new TfjsModelError(file, `cannot read model.json (${(e as Error).message})`);
+  }
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new TfjsModelError(file, `not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Larger than any topology tfjs's converter writes; weights live in the shards. */
+const MAX_MODEL_JSON = 512 * 1024 * 1024;
+
+/**
+ * The shards of one manifest group, concatenated, read no further than the bytes its weights
+ * declare (a group with a string weight has no declared size: each shard is read to its end).
+ */
+async function readGroup(dir: string, group: tf.io.WeightsManifestConfig[number], file: string): Promise<ArrayBuffer[]> {
+  let need = 0;
+  let sized = true;
+  for (const w of group.weights) {
+    const per = bytesPerElement(w);
+    if (per === null) sized = false;
+    else need += per * w.shape.reduce((a, b) => a * b, 1);
+  }
+  const buffers: ArrayBuffer[] = [];
+  let got = 0;
+  for (const rel of group.paths) {
+    const p = await shardPath(dir, rel, file);
+    let buf: Uint8Array;
+    try {
+      buf = await readRegularFile(p, sized ? Math.max(0, need - got) : Number.MAX_SAFE_INTEGER);
+    } catch (e) {
+      throw new TfjsModelError(file, `cannot read weight shard ${rel} (${(e as Error).message})`);
+    }
+    buffers.push(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+    got += buf.byteLength;
+  }
+  // A truncated shard would otherwise decode as a silently shifted tensor.
+  if (got < need) throw new TfjsModelError(file, `weight shards ${group.paths.join(', ')} hold ${got} bytes; the weights listed need ${need}`);
+  return buffers;
 }
 
 /** Parsed model.json and the weights it lists, checked for presence and length. */
 export async function readTfjsArtifacts(modelJsonPath: string): Promise<{ kind: TfjsModelKind; artifacts: tf.io.ModelArtifacts }> {
   const file = path.resolve(modelJsonPath);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new TfjsModelError(file, `cannot read model.json (${(e as Error).message})`);
-  }
-  let json: tf.io.ModelJSON;
-  try {
-    json = JSON.parse(text) as tf.io.ModelJSON;
-  } catch (e) {
-    throw new TfjsModelError(file, `not valid JSON (${(e as Error).message})`);
-  }
-  const kind = tfjsModelKind(json, file);
-  if (json.weightsManifest !== undefined && !Array.isArray(json.weightsManifest)) {
-    throw new TfjsModelError(file, '"weightsManifest" must be an array of { paths, weights } groups');
-  }
+  const json = await readModelJson(file);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new TfjsModelError(file, 'model.json is not a JSON object');
+  const model = json as tf.io.ModelJSON;
+  const kind = tfjsModelKind(model, file);
+  if (model.weightsManifest !== undefined) checkWeightsManifest(model.weightsManifest, file);
   const dir = path.dirname(file);
-  const artifacts = await tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-    const specs: tf.io.WeightsManifestEntry[] = [];
-    const buffers: ArrayBuffer[] = [];
-    for (const group of manifest) {
-      if (!Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-        throw new TfjsModelError(file, 'every weightsManifest group needs "paths" and "weights" arrays');
+  try {
+    const artifacts = await tf.io.getModelArtifactsForJSON(model, async (manifest) => {
+      const specs: tf.io.WeightsManifestEntry[] = [];
+      const buffers: ArrayBuffer[] = [];
+      for (const group of manifest) {
+        buffers.push(...(await readGroup(dir, group, file)));
+        specs.push(...group.weights);
       }
-      let groupBytes = 0;
-      for (const rel of group.paths) {
-        const p = shardPath(dir, rel, file);
-        let buf: Buffer;
-        try {
-          buf = await readFile(p);
-        } catch (e) {
-          throw new TfjsModelError(file, `cannot read weight shard ${rel} (${(e as Error).message})`);
-        }
-        buffers.push(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
-        groupBytes += buf.byteLength;
-      }
-      let need = 0;
-      for (const w of group.weights) {
-        const per = bytesPerElement(w);
-        if (per !== null) need += per * w.shape.reduce((a, b) => a * b, 1);
-        specs.push(w);
-      }
-      // A truncated shard would otherwise decode as a silently shifted tensor.
-      if (groupBytes < need) {
-        throw new TfjsModelError(file, `weight shards ${group.paths.join(', ')} hold ${groupBytes} bytes; the weights listed need ${need}`);
-      }
-    }
-    return [specs, tf.io.concatenateArrayBuffers(buffers)];
-  });
-  return { kind, artifacts };
+      return [specs, tf.io.concatenateArrayBuffers(buffers)];
+    });
+    return { kind, artifacts };
+  } catch (e) {
+    if (e instanceof TfjsModelError) throw e;
+    throw new TfjsModelError(file, `cannot read the model (${(e as Error).message})`);
+  }
 }
 
 /** One weight of a TF.js model as float32 values; `data` is null for a dtype that has none (string). */
