@@ -22,4 +22,9 @@ export interface ResultRecord {
   pairs: number[];
   /** Bootstrap 2.5 / 97.5 percentiles of each factor's fraction (K numbers each), when asked. */
   ci?: { low: number[]; high: number[] };
+  /**
+   * Globals the checkpoint names that were not decoded (kept inert, never run), e.g.
+   * `posix.system`; present only when there are some.
+   */
+  refusedGlobals?: string[];
 }

@@ -2,7 +2,8 @@
 /**
  * The `svoc` command (SPEC §8): `svoc build` (Stylized PASCAL VOC with AdaIN) and `svoc synth`
  * (synthetic probe sets). Usage errors exit with 2, failures while building or writing with 1,
- * matching `bias-score`; a build stopped by Ctrl-C or SIGTERM exits with 130.
+ * matching `bias-score` (an output folder in use by another build is a usage error too); a build
+ * stopped by Ctrl-C or SIGTERM exits with 130.
  */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '@shapetex/core';
@@ -31,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     process.stderr.write(`svoc: ${(err as Error).message}\n`);
+    if ((err as Error).name === 'OutputLockedError') return 2;
     // Interrupted by a signal (svoc build stops cleanly): the shell's 128 + SIGINT.
     return (err as Error).name === 'AbortError' ? 130 : 1;
   }

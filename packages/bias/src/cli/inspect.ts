@@ -14,6 +14,7 @@ export function formatCheckpointInfo(info: CheckpointInfo, epoch: { epoch: numbe
     `parameters  ${info.parameters.toLocaleString('en-US')}`,
     `dtypes      ${Object.entries(info.dtypes).map(([d, n]) => `${d} × ${n}`).join(', ')}`,
     'taps        ' + info.taps.map((t) => `${t.name} (D = ${t.D})`).join(', '),
+    `refused     ${info.refusedGlobals.length > 0 ? `${info.refusedGlobals.join(', ')} (globals named in the file, kept inert, never run)` : 'none'}`,
   ];
   return lines.join('\n') + '\n';
 }
@@ -35,6 +36,7 @@ export async function inspectCommand(file: string, o: { arch?: string; numClasse
     process.stderr.write(`bias-score inspect: ${(err as Error).message}\n`);
     return 1;
   }
+  if (info.refusedGlobals.length > 0) process.stderr.write(`bias-score inspect: WARNING ${file} names global(s) that were refused (kept inert, never run): ${info.refusedGlobals.join(', ')}\n`);
   const entry = await defaultEpochEntry(file).catch(() => null);
   const rel = path.basename(path.dirname(path.resolve(file))) + '/' + path.basename(file);
   const epoch = resolveEpoch(rel, entry);

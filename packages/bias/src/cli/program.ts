@@ -78,6 +78,15 @@ export function createProgram(exit: ExitBox): Command {
       // Loaded here, not at the top: a usage error then answers without loading svoc and vega.
       const { runBiasScore } = await import('../score/run.js');
       const progress = createProgress(process.stderr);
+      // Ctrl-C / SIGTERM: stop after the checkpoint in progress, run.json says `interrupted`; again to quit at once.
+      const ac = new AbortController();
+      const stop = (): void => {
+        if (ac.signal.aborted) process.exit(130);
+        process.stderr.write('\nbias-score: stopping after the current checkpoint (again to quit at once)\n');
+        ac.abort();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       const summary = await runBiasScore({
         checkpoints, probe: o.probe!, out: o.out, backend: o.backend, shard: o.shard,
         ...measurementOptions(program, o), strictProbe: o.strictProbe === true,
@@ -89,9 +98,13 @@ export function createProgram(exit: ExitBox): Command {
         phaseMethod: o.phases, smooth: o.smooth, workers: o.workers,
         ...(o.batch !== undefined ? { batch: o.batch } : {}),
         onProgress: (e) => progress.update(e),
-        log: (line) => process.stderr.write(line + '\n'),
+        log: (line) => process.stderr.write(line + '\n'), signal: ac.signal,
+      }).finally(() => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
       });
       for (const f of summary.failures) process.stderr.write(`bias-score: FAILED ${f.checkpoint} (${f.stage}): ${f.message}\n`);
+      for (const f of summary.runFailures) process.stderr.write(`bias-score: FAILED ${f.stage} stage${f.input ? ` (${f.input})` : ''}: ${f.message}\n`);
       if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       else process.stderr.write(summaryText(summary));
       exit.code = summary.exitCode;

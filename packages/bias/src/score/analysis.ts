@@ -6,6 +6,22 @@ import { writeDynamicsOutputs } from '../report/write.js';
 import type { ReportMeta } from '../report/markdown.js';
 import type { ResultRecord } from '../types.js';
 
+/** A failure of one output stage, `analysis` (phases.json, report.md) or `plots`, with its cause. */
+export class OutputStageError extends Error {
+  constructor(readonly stage: 'analysis' | 'plots', cause: unknown) {
+    super(`${stage}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'OutputStageError';
+  }
+}
+
+async function staged<T>(stage: 'analysis' | 'plots', work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw new OutputStageError(stage, err);
+  }
+}
+
 export interface AnalysisOutputs {
   /** Files written (phases.json, report.md, plots). */
   files: string[];
@@ -29,8 +45,9 @@ export async function writeAnalysisOutputs(
 ): Promise<AnalysisOutputs> {
   const files: string[] = [];
   if (records.length === 0) return { files, phases: null };
+  const plotsDir = path.join(out, 'plots');
   if (!errorsFile) {
-    files.push(...(await writePlotFiles(path.join(out, 'plots'), plotSpecs(records))));
+    files.push(...(await staged('plots', () => writePlotFiles(plotsDir, plotSpecs(records)))));
     return { files, phases: null };
   }
   let analysis;
@@ -38,13 +55,13 @@ export async function writeAnalysisOutputs(
     const curve = await readErrorCsv(errorsFile);
     analysis = analyzeDynamics(records, curve, dynamics);
   } catch (err) {
-    files.push(...(await writePlotFiles(path.join(out, 'plots'), plotSpecs(records))));
+    files.push(...(await staged('plots', () => writePlotFiles(plotsDir, plotSpecs(records)))));
     return { files, phases: null, error: (err as Error).message };
   }
-  const plots = plotSpecs(records, analysis);
+  const plots = await staged('plots', async () => plotSpecs(records, analysis));
   const figures = plots.map((p) => ({ caption: p.caption, path: `plots/${p.name}.png` }));
-  const written = await writeDynamicsOutputs(out, analysis, { ...meta, figures });
+  const written = await staged('analysis', () => writeDynamicsOutputs(out, analysis, { ...meta, figures }));
   files.push(written.phases, written.report);
-  files.push(...(await writePlotFiles(path.join(out, 'plots'), plots)));
+  files.push(...(await staged('plots', () => writePlotFiles(plotsDir, plots))));
   return { files, phases: analysis.phases !== null };
 }

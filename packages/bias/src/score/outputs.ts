@@ -4,9 +4,9 @@ import { writeFileAtomic, writeJsonAtomic } from '@shapetex/svoc';
 import type { ResultRecord } from '../types.js';
 import { resultsCsv } from './csv.js';
 import { compareCheckpoints } from './epoch.js';
-import { checkResultRecord, readJsonLines } from './jsonl.js';
+import { checkResultRecord, readJsonLines, recordKey } from './jsonl.js';
 import type { RunSettings } from './settings.js';
-import type { CheckpointFailure } from './types.js';
+import type { FailureLine } from './types.js';
 
 /** File names inside an output folder (SPEC §8). */
 export const OUTPUT_FILES = {
@@ -40,7 +40,14 @@ export interface RunInfo {
   endTime: string | null;
   /** Start of the first run that wrote this folder (a resumed run keeps it). */
   firstStartTime: string;
-  status: 'running' | 'complete' | 'failed';
+  /**
+   * `running` while a run writes the folder; at its end `complete` (nothing failed), `failed`
+   * (a checkpoint, an input, the analysis or the plots failed: see errors.jsonl) or `interrupted`
+   * (stopped by a signal). A run killed outright leaves `running`; the next run says so.
+   */
+  status: 'running' | 'complete' | 'failed' | 'interrupted';
+  /** Per checkpoint, the globals it names that were refused (never run); only checkpoints with some. */
+  refusedGlobals?: Record<string, string[]>;
   scored: number;
   resumed: number;
   failed: number;
@@ -81,18 +88,35 @@ export async function writeRunInfo(dir: string, info: RunInfo): Promise<void> {
  * last checkpoint's lines (they are written in one call), so when the tail is cut every record
  * of the last checkpoint in the file is dropped (`dropped` names it) and scored again.
  */
-export async function readResults(dir: string): Promise<{ records: ResultRecord[]; dropped: string | null }> {
+export async function readResults(dir: string): Promise<{ records: ResultRecord[]; dropped: string | null; duplicates: number }> {
   const file = path.join(dir, OUTPUT_FILES.results);
   const { values, truncatedTail } = await readJsonLines(file);
-  const records = values.map((v, i) => checkResultRecord(v, `${file}: line ${i + 1}`));
-  if (!truncatedTail || records.length === 0) return { records, dropped: truncatedTail ? '(an incomplete line)' : null };
-  const last = records[records.length - 1]!.checkpoint;
-  return { records: records.filter((r) => r.checkpoint !== last), dropped: last };
+  const all = values.map((v, i) => checkResultRecord(v, `${file}: line ${i + 1}`));
+  const { records, duplicates } = dropDuplicates(all);
+  if (!truncatedTail || records.length === 0) return { records, dropped: truncatedTail ? '(an incomplete line)' : null, duplicates };
+  const last = all[all.length - 1]!.checkpoint;
+  return { records: records.filter((r) => r.checkpoint !== last), dropped: last, duplicates };
 }
 
-/** Failures recorded in a folder's `errors.jsonl`. */
-export async function readFailures(dir: string): Promise<CheckpointFailure[]> {
-  return (await readJsonLines<CheckpointFailure>(path.join(dir, OUTPUT_FILES.errors))).values;
+/**
+ * One row per (checkpoint, tap, method), the first kept: a folder written by two processes at
+ * once (before the output lock existed) holds some rows twice, and a resume must not keep them.
+ */
+export function dropDuplicates(records: readonly ResultRecord[]): { records: ResultRecord[]; duplicates: number } {
+  const seen = new Set<string>();
+  const out: ResultRecord[] = [];
+  for (const r of records) {
+    const k = recordKey(r);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(r);
+  }
+  return { records: out, duplicates: records.length - out.length };
+}
+
+/** Failures recorded in a folder's `errors.jsonl`: checkpoint failures and run-level ones. */
+export async function readFailures(dir: string): Promise<FailureLine[]> {
+  return (await readJsonLines<FailureLine>(path.join(dir, OUTPUT_FILES.errors))).values;
 }
 
 /** Records in the run's order: by epoch then name (SPEC §6); within a checkpoint as written. */

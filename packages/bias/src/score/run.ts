@@ -1,13 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { initBackend, VERSION } from '@shapetex/core';
+import { acquireOutputLock, initBackend, OutputLockedError, VERSION } from '@shapetex/core';
 import { readProbeSet, writeFileAtomic } from '@shapetex/svoc';
 import { pairsCsv } from '../pairs/csv.js';
 import { samplePairs } from '../pairs/sample.js';
 import type { ResultRecord } from '../types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
 import { pooledModelLoader } from './pool-loader.js';
-import { writeAnalysisOutputs, type AnalysisOutputs } from './analysis.js';
+import { OutputStageError, writeAnalysisOutputs, type AnalysisOutputs } from './analysis.js';
 import { discoverCheckpoints } from './discover.js';
 import { appendJsonLines } from './jsonl.js';
 import { OUTPUT_FILES, readFailures, readResults, readRunInfo, writeFailures, writeResults, writeResultsCsv, writeRunInfo, type RunInfo } from './outputs.js';
@@ -16,7 +16,7 @@ import { diffSettings, probeSetHash, settingsHash, type RunSettings } from './se
 import { resolveMeasurement } from './preset.js';
 import { probeSkipped, SKIPPED_SHOWN } from './skipped.js';
 import { selectShard, type Shard } from './shard.js';
-import type { CheckpointFailure, ScoreOptions, ScoreProgress } from './types.js';
+import type { CheckpointFailure, FailureLine, RunFailure, ScoreOptions, ScoreProgress } from './types.js';
 
 /** A run that must not start: options that contradict the output folder, or bad inputs. */
 export class UsageError extends Error {
@@ -52,8 +52,10 @@ export interface RunOptions extends Omit<ScoreOptions, 'checkpoints' | 'probe' |
    * {@link UsageError} instead of a warning; default false.
    */
   strictProbe?: boolean;
-  /** Status lines (backend choice, resume, no-epoch checkpoints, skipped images); default none. */
+  /** Status lines (backend choice, resume, no-epoch checkpoints, skipped images, refused globals); default none. */
   log?: (line: string) => void;
+  /** Stops the run after the checkpoint in progress; run.json then ends `interrupted`. */
+  signal?: AbortSignal;
 }
 
 export interface RunSummary {
@@ -64,10 +66,15 @@ export interface RunSummary {
   checkpoints: { found: number; inShard: number; scored: number; resumed: number; failed: number; noEpoch: string[] };
   /** Rows in results.jsonl after the run. */
   records: number;
+  /** Checkpoint failures that stand: this run's and those of earlier runs not retried (other shards). */
   failures: CheckpointFailure[];
+  /** This run's failures of its own inputs, analysis or plots. */
+  runFailures: RunFailure[];
   analysis: AnalysisOutputs;
-  /** 0 success, 1 something failed (recorded in errors.jsonl). */
-  exitCode: 0 | 1;
+  /** The final status written to run.json. */
+  status: 'complete' | 'failed' | 'interrupted';
+  /** 0 success, 1 something failed (recorded in errors.jsonl), 130 stopped by a signal. */
+  exitCode: 0 | 1 | 130;
   startTime: string;
   endTime: string;
 }
@@ -111,8 +118,21 @@ export function runSettings(opts: RunOptions, probeHash: string, factors: string
  * go to errors.jsonl and the run goes on.
  */
 export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
-  const startTime = new Date().toISOString();
   const out = path.resolve(opts.out ?? './bias-score-out');
+  // One writer per output folder: a second run on it is refused (a usage error, exit 2).
+  const lock = await acquireOutputLock(out, 'bias-score').catch((err: unknown) => {
+    throw err instanceof OutputLockedError ? new UsageError(err.message) : err;
+  });
+  if (lock.tookOverFrom) (opts.log ?? (() => undefined))(`bias-score: ${out}: the ${lock.tookOverFrom.tool} run that held it (pid ${lock.tookOverFrom.pid}, since ${lock.tookOverFrom.startTime}) is gone; it was interrupted, and this run resumes its work`);
+  try {
+    return await scoreInto(out, opts);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
+  const startTime = new Date().toISOString();
   const log = opts.log ?? (() => undefined);
   const shard = opts.shard ?? { index: 0, count: 1 };
   const probe = await readProbeSet(opts.probe).catch((err: Error) => { throw new UsageError(`--probe: ${err.message}`); });
@@ -138,13 +158,18 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
   if (noEpoch.length > 0) log(`bias-score: ${noEpoch.length} checkpoint(s) have no epoch (scored, listed last, left out of the dynamics): ${noEpoch.join(', ')}`);
 
   await mkdir(out, { recursive: true });
-  const { records: kept, dropped } = await readResults(out);
+  const { records: kept, dropped, duplicates } = await readResults(out);
   const done = new Set(kept.map((r) => r.checkpoint));
   if (dropped) log(`bias-score: results.jsonl ended in an interrupted write; ${dropped} will be scored again`);
+  if (duplicates > 0) log(`bias-score: results.jsonl held ${duplicates} duplicate row(s) (two writers at once); dropped`);
   const todo = mine.filter((c) => !done.has(c.checkpoint));
   const todoNames = new Set(todo.map((c) => c.checkpoint));
-  // Failures of checkpoints about to be retried are replaced by this run's outcome.
-  const oldFailures = (await readFailures(out)).filter((f) => !todoNames.has(f.checkpoint) && !done.has(f.checkpoint));
+  // Failures are records of the run that met them. A checkpoint failure stands until that
+  // checkpoint is retried (every run retries those of its shard) or scored; a failure of an
+  // earlier run's inputs, analysis or plots does not outlive that run: if its cause remains,
+  // this run meets it again and records it anew.
+  const oldFailures = (await readFailures(out)).filter((f): f is CheckpointFailure & FailureLine =>
+    'checkpoint' in f && typeof f.checkpoint === 'string' && !todoNames.has(f.checkpoint) && !done.has(f.checkpoint));
   const resumed = mine.length - todo.length;
   if (resumed > 0) log(`bias-score: resuming in ${out}: ${resumed} of ${mine.length} checkpoint(s) already scored`);
   await writeResults(out, kept, probe.factors);
@@ -170,9 +195,12 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
     seed: settings.seed, settings, settingsHash: hash, options, shard,
     startTime, endTime: null, firstStartTime: previous?.firstStartTime ?? startTime, status: 'running',
     scored: 0, resumed, failed: 0,
+    refusedGlobals: Object.fromEntries(Object.entries(previous?.refusedGlobals ?? {}).filter(([k]) => done.has(k))),
   };
   await writeRunInfo(out, info);
   await writePairs(out, probe, settings);
+  const recordFailure = (f: CheckpointFailure | RunFailure): Promise<void> =>
+    appendJsonLines(path.join(out, OUTPUT_FILES.errors), [{ ...f, run: startTime, time: new Date().toISOString() }]);
 
   const records: ResultRecord[] = [...kept];
   const failures: CheckpointFailure[] = [];
@@ -187,11 +215,16 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
     if (e.kind === 'done') pendingDone = e;
     else onProgress?.(e);
   };
+  let interrupted = false;
   try {
     for await (const result of scoreCheckpoints({ ...scoring, onProgress: progress, batch, checkpoints: todo, probe })) {
+      if (result.refusedGlobals.length > 0) {
+        log(`bias-score: WARNING ${result.checkpoint} names ${result.refusedGlobals.length} global(s) that were refused (kept inert, never run): ${result.refusedGlobals.join(', ')}; this file was not written by torch.save of weights alone`);
+        info.refusedGlobals![result.checkpoint] = result.refusedGlobals;
+      }
       if (result.error) {
         failures.push(result.error);
-        await appendJsonLines(path.join(out, OUTPUT_FILES.errors), [{ ...result.error, time: new Date().toISOString() }]);
+        await recordFailure(result.error);
       } else {
         await appendJsonLines(path.join(out, OUTPUT_FILES.results), result.records);
         records.push(...result.records);
@@ -200,34 +233,35 @@ export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
       }
       if (pendingDone) onProgress?.(pendingDone);
       pendingDone = undefined;
+      await writeRunInfo(out, { ...info, scored, failed: failures.length });
+      if (opts.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
     }
   } catch (err) {
     // A failure of the run's own inputs (a probe image that does not decode, pairs that cannot
     // be drawn): recorded like a checkpoint failure, then the run stops.
-    const message = (err as Error).message;
-    await appendJsonLines(path.join(out, OUTPUT_FILES.errors), [{ input: opts.probe, stage: 'run', error: (err as Error).name, message, time: new Date().toISOString() }]);
+    await recordFailure({ input: opts.probe, stage: 'run', error: (err as Error).name, message: (err as Error).message });
     await writeRunInfo(out, { ...info, endTime: new Date().toISOString(), status: 'failed', scored, failed: failures.length + 1 });
     throw err;
   } finally {
     await pooled?.dispose();
   }
 
-  const analysis = await writeAnalysisOutputs(out, records, opts.errors, {
-    checkpoints: opts.checkpoints, probe: opts.probe, ...(opts.errors ? { errorsFile: opts.errors } : {}), version: VERSION, generatedAt: new Date().toISOString(),
-  }, { method: opts.phaseMethod ?? 'threshold', smooth: opts.smooth ?? 5 });
+  const runFailures: RunFailure[] = [];
+  const analysis = interrupted ? { files: [], phases: null } : await analyse(out, records, opts, log, runFailures);
+  for (const f of runFailures) await recordFailure(f);
   const allFailures: CheckpointFailure[] = [...oldFailures, ...failures];
-  if (analysis.error) {
-    const failure = { input: opts.errors, stage: 'errors', error: 'Error', message: analysis.error, time: new Date().toISOString() };
-    await appendJsonLines(path.join(out, OUTPUT_FILES.errors), [failure]);
-    log(`bias-score: --errors ${opts.errors}: ${analysis.error}`);
-  }
   const endTime = new Date().toISOString();
-  const failed = allFailures.length + (analysis.error ? 1 : 0);
-  await writeRunInfo(out, { ...info, endTime, status: failed > 0 ? 'failed' : 'complete', scored, failed: allFailures.length });
+  const failed = allFailures.length + runFailures.length;
+  const status = interrupted ? 'interrupted' : failed > 0 ? 'failed' : 'complete';
+  await writeRunInfo(out, { ...info, endTime, status, scored, failed: allFailures.length });
   return {
     out, version: VERSION, backend: info.backend, settingsHash: hash,
     checkpoints: { found: found.length, inShard: mine.length, scored, resumed, failed: allFailures.length, noEpoch },
-    records: records.length, failures: allFailures, analysis, exitCode: failed > 0 ? 1 : 0, startTime, endTime,
+    records: records.length, failures: allFailures, runFailures, analysis, status,
+    exitCode: interrupted ? 130 : failed > 0 ? 1 : 0, startTime, endTime,
   };
 }
 
@@ -248,4 +282,29 @@ async function writePairs(out: string, probe: Awaited<ReturnType<typeof readProb
     return;
   }
   await writeFileAtomic(path.join(out, OUTPUT_FILES.pairs), pairsCsv(pairs, probe));
+}
+
+/**
+ * The analysis and plots after the scores. Their failures (a bad error curve, a plot that cannot
+ * be rendered or written) are pushed to `failures` with their stage, never thrown: the scores are
+ * saved, and the failure is recorded in errors.jsonl like any other.
+ */
+async function analyse(out: string, records: ResultRecord[], opts: RunOptions, log: (line: string) => void, failures: RunFailure[]): Promise<AnalysisOutputs> {
+  let analysis: AnalysisOutputs;
+  try {
+    analysis = await writeAnalysisOutputs(out, records, opts.errors, {
+      checkpoints: opts.checkpoints, probe: opts.probe, ...(opts.errors ? { errorsFile: opts.errors } : {}), version: VERSION, generatedAt: new Date().toISOString(),
+    }, { method: opts.phaseMethod ?? 'threshold', smooth: opts.smooth ?? 5 });
+  } catch (err) {
+    const stage = err instanceof OutputStageError ? err.stage : 'analysis';
+    const cause = err instanceof OutputStageError ? err.cause as Error : err as Error;
+    failures.push({ input: stage === 'plots' ? path.join(out, 'plots') : opts.errors ?? out, stage, error: cause?.name ?? 'Error', message: cause?.message ?? String(err) });
+    log(`bias-score: the ${stage} stage failed: ${cause?.message ?? String(err)}`);
+    return { files: [], phases: null, error: cause?.message ?? String(err) };
+  }
+  if (analysis.error) {
+    failures.push({ input: opts.errors ?? null, stage: 'errors', error: 'Error', message: analysis.error });
+    log(`bias-score: --errors ${opts.errors}: ${analysis.error}`);
+  }
+  return analysis;
 }

@@ -101,9 +101,11 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
       const t0 = performance.now();
       const result = await scoreOne(entry, { load, loadOpts, prepared, pairs, wantTaps, methods, bootstrap, seed, rounding });
       const seconds = (performance.now() - t0) / 1000;
+      const refusedGlobals = result.error ? [] : await refusedGlobalsOf(entry.path);
+      if (refusedGlobals.length > 0) for (const r of result.records) r.refusedGlobals = refusedGlobals;
       const out: CheckpointResult = {
         checkpoint: entry.checkpoint, path: entry.path, epoch: entry.epoch, epochSource: entry.epochSource,
-        index, total: entries.length, records: result.records, images: result.images, seconds,
+        index, total: entries.length, records: result.records, images: result.images, seconds, refusedGlobals,
         ...(result.arch !== undefined ? { arch: result.arch } : {}),
         ...(result.error ? { error: result.error } : {}),
       };
@@ -113,6 +115,15 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
   } finally {
     await prepared.close();
   }
+}
+
+/**
+ * Globals a PyTorch checkpoint names that were refused (its pickle alone is decoded again: cheap
+ * next to the forward passes). The model loaded, so the file reads; a TF.js model has none.
+ */
+async function refusedGlobalsOf(file: string): Promise<string[]> {
+  if (core.isTfjsModelPath(file)) return [];
+  return core.readRefusedGlobals(file).catch(() => []);
 }
 
 interface OneContext {

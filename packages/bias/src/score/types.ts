@@ -90,6 +90,21 @@ export interface CheckpointFailure {
   message: string;
 }
 
+/**
+ * A failure of the run itself rather than of one checkpoint: its inputs (a probe image that does
+ * not decode), the analysis or the plots. One line of `errors.jsonl`, like a CheckpointFailure.
+ */
+export interface RunFailure {
+  /** The input concerned (probe folder, error CSV, output folder). */
+  input: string | null;
+  stage: 'run' | 'analysis' | 'plots' | 'errors';
+  error: string;
+  message: string;
+}
+
+/** A line of `errors.jsonl`: a failure, the run it happened in (that run's startTime) and when. */
+export type FailureLine = (CheckpointFailure | RunFailure) & { run?: string; time?: string };
+
 /** The outcome of one checkpoint. */
 export interface CheckpointResult {
   checkpoint: string;
@@ -103,6 +118,8 @@ export interface CheckpointResult {
   records: ResultRecord[];
   error?: CheckpointFailure;
   arch?: string;
+  /** Globals named in the checkpoint and refused (never run); empty when none (always for TF.js, safetensors). */
+  refusedGlobals: string[];
   /** Images forwarded and seconds spent (load, forward, estimate). */
   images: number;
   seconds: number;

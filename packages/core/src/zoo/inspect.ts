@@ -26,6 +26,8 @@ export interface CheckpointInfo {
   parameters: number;
   /** Tensors per stored dtype. */
   dtypes: Record<string, number>;
+  /** Globals the file names that were not decoded (kept inert, never run), e.g. `posix.system`; [] for TF.js and safetensors. */
+  refusedGlobals: string[];
 }
 
 const isRunningStat = (k: string): boolean => /(?:^|\.)(running_mean|running_var|num_batches_tracked)$/.test(k);
@@ -60,6 +62,7 @@ export async function inspectCheckpoint(path: string, opts: LoadModelOptions = {
   let net: Network;
   let format: CheckpointFormat;
   let counts: { parameters: number; dtypes: Record<string, number> };
+  let refusedGlobals: string[] = [];
   if (isTfjsModelPath(path)) {
     const { kind, artifacts } = await readTfjsArtifacts(path);
     format = kind === 'layers' ? 'tfjs-layers' : 'tfjs-graph';
@@ -74,6 +77,7 @@ export async function inspectCheckpoint(path: string, opts: LoadModelOptions = {
   } else {
     const ckpt = await readCheckpoint(path);
     format = ckpt.format;
+    refusedGlobals = ckpt.refusedGlobals;
     if (ckpt.stateDict.size === 0) throw new Error(`${path}: no state_dict found in this ${format} checkpoint`);
     const sd = stripModulePrefix(ckpt.stateDict);
     counts = countStateDict(sd);
@@ -92,6 +96,7 @@ export async function inspectCheckpoint(path: string, opts: LoadModelOptions = {
       ...(net.numClasses !== undefined ? { numClasses: net.numClasses } : {}),
       taps: tapDims(net),
       ...counts,
+      refusedGlobals,
     };
   } finally {
     net.dispose();

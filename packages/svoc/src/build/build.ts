@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, VERSION } from '@shapetex/core';
+import { acquireOutputLock, initBackend, VERSION } from '@shapetex/core';
 import { coral } from '../adain/coral.js';
 import { createStylizer, type WeightsSource } from '../adain/stylizer.js';
 import { MANIFEST_FILE, compareRecords, readManifest, writeManifest } from '../probe/manifest.js';
@@ -99,8 +99,20 @@ const isFile = (p: string): Promise<boolean> => stat(p).then((s) => s.isFile() &
  * recorded in the manifest and present on disk is not redone, so a killed run reruns to
  * completion without repeating or duplicating work. Contents that fail to decode are reported
  * and skipped. Returns the final manifest.
+ *
+ * One writer per folder: `out` is locked for the build (core's output lock, `out/.lock`); a
+ * second build on it is refused with an OutputLockedError naming the running one.
  */
 export async function buildSvoc(options: BuildSvocOptions): Promise<Manifest> {
+  const lock = await acquireOutputLock(path.resolve(options.out), 'svoc build');
+  try {
+    return await buildLocked(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function buildLocked(options: BuildSvocOptions): Promise<Manifest> {
   const o = { seed: 0, alpha: 1, size: 512, crop: false, preserveColor: false, quality: 95, textures: 5 as TextureChoice, manifestInterval: 2, ...options };
   const log = o.log === undefined ? (l: string): void => { process.stderr.write(`${l}\n`); } : o.log ?? ((): void => undefined);
   if (!(o.alpha >= 0 && o.alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${o.alpha}`);
