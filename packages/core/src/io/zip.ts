@@ -145,7 +145,8 @@ export async function readZipEntry(src: ByteSource, entry: ZipEntry): Promise<Ui
     const raw = await src.read(start, entry.compressedSize, `zip entry "${entry.name}"`);
     // A deflate stream can expand ~1000×: cap output at the size the directory declared.
     if (entry.size > 1032 * entry.compressedSize + 64) throw new CheckpointError(src.label, `zip entry "${entry.name}" claims an impossible ${entry.size}-byte expansion of ${entry.compressedSize} bytes`);
-    src.budget.charge(entry.size, `inflating zip entry "${entry.name}" (${entry.size} bytes)`);
+    // Twice the size: zlib inflates into chunks, then joins them into the result.
+    src.budget.charge(2 * entry.size, `inflating zip entry "${entry.name}" (${entry.size} bytes)`);
     try {
       const out = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
       if (out.byteLength !== entry.size) throw new Error(`inflated to ${out.byteLength} bytes, expected ${entry.size}`);
