@@ -5,12 +5,13 @@
  * their cause is gone, analysis/plot failures recorded with a final status, and refused globals
  * of a real PyTorch checkpoint reported by the run and by `inspect`.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readProbeSet } from '@shapetex/svoc';
-import { bias, FIXTURES, makeWorld, readLines, REPO, type World } from './helpers.js';
+import { bias, CLI, FIXTURES, makeWorld, readLines, REPO, type World } from './helpers.js';
 
 const REFUSED = path.join(REPO, 'test/fixtures/refused/resnet18_posix_system.pth');
 const MARKER = '/tmp/shapetex-refused-pwned';
@@ -112,6 +113,32 @@ describe('failures are records of a run', () => {
     expect(JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')).status).toBe('complete');
     const third = await bias(runArgs);
     expect(third.status).toBe(0);
+  });
+
+  it('SIGTERM stops after the checkpoint in progress: exit 130, run.json interrupted, lock released, resumable', async () => {
+    const out = path.join(w.dir, 'term');
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args(out)], { env: { ...process.env, SHAPETEX_BACKEND: 'wasm' } });
+      let stderr = '';
+      let sent = false;
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (!sent && /checkpoint 1\/3/.test(stderr)) { sent = true; child.kill('SIGTERM'); }
+      });
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/stopping after the current checkpoint/);
+    const info = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8'));
+    expect(info.status).toBe('interrupted');
+    expect(info.endTime).not.toBeNull();
+    expect(existsSync(path.join(out, '.lock'))).toBe(false);
+    const rows = (await readLines(path.join(out, 'results.jsonl'))) as Row[];
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.length).toBeLessThan(3);
+    const again = await bias(args(out));
+    expect(again.status, again.stderr).toBe(0);
+    expect((await readLines(path.join(out, 'results.jsonl'))) as Row[]).toHaveLength(3);
   });
 
   it('a plot-stage failure is recorded in errors.jsonl with its run, run.json ends failed; it clears once fixed', async () => {
