@@ -1,5 +1,5 @@
 export { scoreCheckpoints, defaultModelLoader, defaultEpochEntry } from './score.js';
-export type { ScoreOptions, ScoreProgress, CheckpointResult, CheckpointFailure, ScoringModel, ModelLoader } from './types.js';
+export type { ScoreOptions, ScoreProgress, CheckpointResult, CheckpointFailure, RunFailure, FailureLine, ScoringModel, ModelLoader } from './types.js';
 export { discoverCheckpoints, CHECKPOINT_GLOBS } from './discover.js';
 export type { CheckpointEntry, DiscoverOptions } from './discover.js';
 export { checkpointName, epochFromNameRules, lastInteger, resolveEpoch, naturalCompare, compareCheckpoints } from './epoch.js';
@@ -19,9 +19,9 @@ export { mergeOutputs } from './merge.js';
 export { pooledModelLoader } from './pool-loader.js';
 export type { PooledLoader } from './pool-loader.js';
 export type { MergeOptions, MergeSummary } from './merge.js';
-export { OUTPUT_FILES, readRunInfo, readResults, readFailures, sortRecords } from './outputs.js';
+export { OUTPUT_FILES, readRunInfo, readResults, readFailures, sortRecords, dropDuplicates } from './outputs.js';
 export type { RunInfo } from './outputs.js';
-export { writeAnalysisOutputs } from './analysis.js';
+export { writeAnalysisOutputs, OutputStageError } from './analysis.js';
 export type { AnalysisOutputs } from './analysis.js';
 export { createProgress, formatDuration } from '../cli/progress.js';
 export { resolveMeasurement, SCORE_PRESETS } from './preset.js';
