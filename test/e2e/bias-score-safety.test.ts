@@ -11,6 +11,7 @@ import { appendFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readProbeSet } from '@shapetex/svoc';
+import { zipStrideZero } from '../core/io/hostile-files.js';
 import { bias, CLI, FIXTURES, makeWorld, readLines, REPO, type World } from './helpers.js';
 
 const REFUSED = path.join(REPO, 'test/fixtures/refused/resnet18_posix_system.pth');
@@ -86,6 +87,25 @@ describe('one writer per output folder', () => {
     expect(again.stderr).toMatch(/results\.jsonl held 4 duplicate row\(s\)/);
     expect(JSON.parse(again.stdout).checkpoints).toMatchObject({ scored: 0, resumed: 3 });
     expect(await readFile(path.join(out, 'results.jsonl'), 'utf8')).toBe(text);
+  });
+});
+
+describe('a memory-amplifying checkpoint in the folder', () => {
+  it('is a recorded load failure (CheckpointMemoryError), the others are scored, and a resume does not die on it', async () => {
+    const dir = path.join(w.dir, 'with-hostile');
+    await cp(two, dir, { recursive: true });
+    await writeFile(path.join(dir, 'IN_resnet18k_epoch0004_stride0.pth'), zipStrideZero());
+    const out = path.join(w.dir, 'with-hostile-out');
+    const runArgs = [dir, '--probe', w.probe, '--image-size', '32', '--norm', 'cifar', '--backend', 'wasm', '--out', out];
+    const r = await bias(runArgs);
+    expect(r.status, r.stderr).toBe(1);
+    const errors = (await readLines(path.join(out, 'errors.jsonl'))) as { checkpoint: string; stage: string; error: string; message: string }[];
+    expect(errors).toMatchObject([{ checkpoint: 'IN_resnet18k_epoch0004_stride0.pth', stage: 'load', error: 'CheckpointMemoryError' }]);
+    expect(errors[0]!.message).toMatch(/over its budget of [\d.]+ MiB \(6 × file size \+ 64\.0 MiB\)/);
+    expect((await readLines(path.join(out, 'results.jsonl'))) as Row[]).toHaveLength(3);
+    const again = await bias(runArgs);
+    expect(again.status).toBe(1);
+    expect((await readLines(path.join(out, 'errors.jsonl'))) as Row[]).toHaveLength(1);
   });
 });
 
