@@ -4,7 +4,7 @@
  * taken over, other hosts' locks respected, release on exit.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -62,6 +62,17 @@ describe('output lock', () => {
     await b.release();
   });
 
+  it('a folder the lock created and nothing else wrote to is removed on release; a used one stays', async () => {
+    const fresh = path.join(tmp, 'fresh', 'out');
+    await (await acquireOutputLock(fresh, 'x')).release();
+    expect(existsSync(fresh)).toBe(false);
+    const used = path.join(tmp, 'used');
+    const lock = await acquireOutputLock(used, 'x');
+    writeFileSync(path.join(used, 'results.jsonl'), '');
+    await lock.release();
+    expect(existsSync(path.join(used, 'results.jsonl'))).toBe(true);
+  });
+
   it('a holder killed with SIGKILL leaves a stale lock that the next process takes over', async () => {
     const dir = path.join(tmp, 'killed');
     const first = locker(dir, 200, true);
@@ -85,7 +96,7 @@ describe('output lock', () => {
 
   it('a lock from another host is refused with the way out named', async () => {
     const dir = path.join(tmp, 'remote');
-    await acquireOutputLock(dir, 'x').then((l) => l.release());
+    mkdirSync(dir);
     writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: 1, hostname: 'node07.cluster', tool: 'bias-score', startTime: '2026-12-01T00:00:00Z' }));
     await expect(acquireOutputLock(dir, 'bias-score')).rejects.toThrow(/in use by bias-score \(pid 1 on node07\.cluster, .*if that process is gone, delete .*\.lock/);
   });

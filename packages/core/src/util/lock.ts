@@ -49,7 +49,11 @@ export interface OutputLock {
   readonly holder: LockHolder;
   /** Present when a stale lock was taken over: the process that had left it. */
   readonly tookOverFrom?: LockHolder;
-  /** Removes the lock (only if it is still this process's). */
+  /**
+   * Removes the lock (only if it is still this process's), and the folder too when taking the
+   * lock created it and nothing else was written there (a command refused for bad usage leaves
+   * no empty folder behind).
+   */
   release(): Promise<void>;
 }
 
@@ -132,12 +136,17 @@ async function removeStale(file: string, stale: LockHolder): Promise<'removed' |
  * {@link OutputLockedError} naming the live holder.
  */
 export async function acquireOutputLock(dir: string, tool: string): Promise<OutputLock> {
-  await mkdir(dir, { recursive: true });
+  const created = (await mkdir(dir, { recursive: true })) !== undefined;
   const file = path.join(dir, LOCK_FILE);
   const start = processStart(process.pid);
   const me: LockHolder = { pid: process.pid, hostname: os.hostname(), tool, startTime: new Date().toISOString(), ...(start !== undefined ? { processStart: start } : {}) };
   const tmp = path.join(dir, `${LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  await writeFile(tmp, JSON.stringify(me) + '\n', { flag: 'wx' });
+  await writeFile(tmp, JSON.stringify(me) + '\n', { flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
+    // A holder that created the folder and wrote nothing removes it on release: make it again.
+    if (err.code !== 'ENOENT') throw err;
+    await mkdir(dir, { recursive: true });
+    await writeFile(tmp, JSON.stringify(me) + '\n', { flag: 'wx' });
+  });
   let tookOverFrom: LockHolder | undefined;
   try {
     for (let attempt = 0; ; attempt++) {
@@ -155,10 +164,10 @@ export async function acquireOutputLock(dir: string, tool: string): Promise<Outp
   } finally {
     await rm(tmp, { force: true });
   }
-  return ownLock(file, me, tookOverFrom);
+  return ownLock(file, me, tookOverFrom, created);
 }
 
-function ownLock(file: string, me: LockHolder, tookOverFrom: LockHolder | undefined): OutputLock {
+function ownLock(file: string, me: LockHolder, tookOverFrom: LockHolder | undefined, createdFolder: boolean): OutputLock {
   const mine = (): boolean => {
     try {
       const h = JSON.parse(readFileSync(file, 'utf8')) as LockHolder;
@@ -180,6 +189,8 @@ function ownLock(file: string, me: LockHolder, tookOverFrom: LockHolder | undefi
       released = true;
       process.off('exit', onExit);
       if (mine()) await unlink(file).catch(() => undefined);
+      // rmdir refuses a folder that is not empty: only a folder nothing was written to goes.
+      if (createdFolder) await rmdir(path.dirname(file)).catch(() => undefined);
     },
   };
 }
