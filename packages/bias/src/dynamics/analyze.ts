@@ -52,6 +52,8 @@ export interface DynamicsAnalysis {
   /** The whole error curve (percent) and its moving average, for plots and phases. */
   curve: { source?: string; column?: string; epochs: number[]; errors: number[]; smoothed: number[] };
   options: { method: PhaseMethod; window: number; theta: number; smooth: number; splitSmooth: number };
+  /** How the 95% intervals of the correlations were made (what the report states). */
+  intervals: typeof INTERVALS;
   /** Split of the whole error curve, boundaries in epochs; null when there is none. */
   phases: PhaseSplit | null;
   groups: DynamicsGroup[];
@@ -141,7 +143,11 @@ export function analyzeDynamics(records: readonly ResultRecord[], curve: ErrorCu
         inRecords: curve.epochs.filter((e) => !recordEpochs.has(e)),
       },
       duplicates,
-      correlations: phaseCorrelations(errors, shape, texture, phases, { epochs, smooth: options.smooth }),
+      correlations: phaseCorrelations(errors, shape, texture, phases, {
+        epochs,
+        smooth: options.smooth,
+        ...(withCi ? { ciWidth: ciWidths(aligned, si, ti) } : {}),
+      }),
     });
   }
 
@@ -154,9 +160,26 @@ export function analyzeDynamics(records: readonly ResultRecord[], curve: ErrorCu
       smoothed: movingAverage(curve.errors, options.smooth),
     },
     options,
+    intervals: INTERVALS,
     phases,
     groups,
     noEpoch,
+  };
+}
+
+/** The interval methods of {@link phaseCorrelations} with its defaults, as phases.json states them. */
+export const INTERVALS = {
+  level: 0.95,
+  r: 'Fisher z over the phase\'s epochs: tanh(atanh(r) ± 1.959964/√(n − 3))',
+  score: 'percentile bootstrap over the phase\'s epochs (1000 resamples of the (error, shape, texture) triples, seed 0)',
+  noise: 'range of the smoothed bias over the phase < mean width of its bootstrap interval (0.01 without --bootstrap)',
+} as const;
+
+/** Bootstrap interval width of the shape and texture fraction at each aligned record. */
+function ciWidths(aligned: readonly ResultRecord[], si: number, ti: number): { shape: number[]; texture: number[] } {
+  return {
+    shape: aligned.map((r) => r.ci!.high[si] - r.ci!.low[si]),
+    texture: aligned.map((r) => r.ci!.high[ti] - r.ci!.low[ti]),
   };
 }
 

@@ -68,6 +68,31 @@ export interface PhaseCorrelation {
   textureR: number | null;
   /** (|shapeR| + |textureR|)/2, null when either is N/A. */
   score: number | null;
+  /**
+   * 95% intervals: Fisher's z for the two r's, a bootstrap over the phase's epochs for Score
+   * (see `interval.ts`); null where the figure is N/A or the phase has 3 points or fewer.
+   */
+  shapeCi: [number, number] | null;
+  textureCi: [number, number] | null;
+  scoreCi: [number, number] | null;
+  /** Whether each bias moves within the phase by more than its measurement noise; null without points. */
+  noise: { shape: BiasNoise | null; texture: BiasNoise | null };
+}
+
+/**
+ * How far a bias moves within a phase against how precisely it is measured. When `range` <
+ * `width` the correlation rests on noise: the trend r follows is smaller than one checkpoint's
+ * uncertainty.
+ */
+export interface BiasNoise {
+  /** max − min of the smoothed values the correlation uses, over the phase's points. */
+  range: number;
+  /** Mean width of the bootstrap 95% interval of the fraction over the phase's points, or 0.01. */
+  width: number;
+  /** Where `width` came from: the run's `--bootstrap` intervals, or the fixed 0.01 without them. */
+  basis: 'bootstrap' | 'fixed';
+  /** range < width. */
+  restsOnNoise: boolean;
 }
 
 export interface PhaseCorrelationOptions {
@@ -81,4 +106,12 @@ export interface PhaseCorrelationOptions {
   smooth?: number;
   /** Moving-average window for the errors too (default 1: errors as measured). */
   smoothErrors?: number;
+  /**
+   * Bootstrap 95% interval width of the shape and texture fraction at each point (high − low);
+   * without it the noise check compares against 0.01 (`NOISE_WIDTH_DEFAULT`).
+   */
+  ciWidth?: { shape: readonly number[]; texture: readonly number[] };
+  /** Resamples and seed of Score's bootstrap interval (default 1000, 0). */
+  scoreResamples?: number;
+  seed?: number;
 }

@@ -1,8 +1,13 @@
-export { renderReport, phaseTable, formatR, formatEpochRange } from './markdown.js';
+export { renderReport, phaseTable, formatR, formatWithInterval, formatEpochRange, noiseNotes } from './markdown.js';
 export type { ReportMeta } from './markdown.js';
 export { phasesJson, writeDynamicsOutputs } from './write.js';
-export { PLOT_WIDTH, PLOT_HEIGHT, biasPoints, biasSpec, errorsSpec, scatterSpec, primaryGroup, phaseOf, layerPoints, layersSpec } from './specs.js';
-export type { BiasPoint, LayerPoint } from './specs.js';
+export { PLOT_WIDTH, PLOT_HEIGHT, EPOCH_X, biasPoints, biasSpec, biasLayers, errorsSpec, phaseBands, phaseLayers, primaryGroup, phaseOf, layerPoints, layersSpec } from './specs.js';
+export type { BiasPoint, BiasPointOptions, LayerPoint } from './specs.js';
+export { scatterData, scatterSpec } from './scatter.js';
+export type { ScatterPoint, FitPoint } from './scatter.js';
+export { dynamicsSpec } from './dynamics-figure.js';
+export { factorScale, phaseScale, runScale, PHASE_NAMES, PHASE_COLOURS } from './palette.js';
+export type { ColourScale } from './palette.js';
 export { renderSvg, svgToPng, writePlots, writePlotFiles, plotSpecs } from './render.js';
-export type { PlotSpec } from './render.js';
+export type { PlotSpec, PlotOptions } from './render.js';
 export { isCompleteAnalysis, readPhasesJson } from './read.js';

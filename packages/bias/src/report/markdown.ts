@@ -27,12 +27,48 @@ export function formatEpochRange(c: Pick<PhaseCorrelation, 'startEpoch' | 'endEp
   return c.startEpoch === null || c.endEpoch === null ? 'N/A' : `${c.startEpoch}–${c.endEpoch}`;
 }
 
-/** Markdown rows `| phase | epochs | shape r | texture r | Score |`, one per phase. */
+/** "0.944 [0.612, 0.993]": a figure and its 95% interval; N/A where the figure is, "[N/A]" where only the interval is. */
+export function formatWithInterval(v: number | null, ci: readonly [number, number] | null | undefined): string {
+  if (v === null) return 'N/A';
+  return ci ? `${formatR(v)} [${formatR(ci[0])}, ${formatR(ci[1])}]` : `${formatR(v)} [N/A]`;
+}
+
+/**
+ * Markdown rows `| phase | epochs | n | shape r [95% CI] | texture r [95% CI] | Score [95% CI] |`,
+ * one per phase.
+ */
 export function phaseTable(correlations: readonly PhaseCorrelation[]): string {
   const rows = correlations.map(
-    (c) => `| ${c.phase} | ${formatEpochRange(c)} | ${formatR(c.shapeR)} | ${formatR(c.textureR)} | ${formatR(c.score)} |`,
+    (c) =>
+      `| ${c.phase} | ${formatEpochRange(c)} | ${c.n} | ${formatWithInterval(c.shapeR, c.shapeCi)} | ` +
+      `${formatWithInterval(c.textureR, c.textureCi)} | ${formatWithInterval(c.score, c.scoreCi)} |`,
   );
-  return ['| Phase | Epochs | Shape r | Texture r | Score |', '| --- | --- | ---: | ---: | ---: |', ...rows].join('\n');
+  return [
+    '| Phase | Epochs | n | Shape r [95% CI] | Texture r [95% CI] | Score [95% CI] |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
+}
+
+/**
+ * One line per (phase, bias) whose correlation exists but whose bias moves less within the
+ * phase than its measurement noise (see `BiasNoise`).
+ */
+export function noiseNotes(correlations: readonly PhaseCorrelation[]): string[] {
+  const out: string[] = [];
+  for (const c of correlations) {
+    for (const bias of ['shape', 'texture'] as const) {
+      const nz = c.noise?.[bias];
+      const r = bias === 'shape' ? c.shapeR : c.textureR;
+      if (!nz?.restsOnNoise || r === null) continue;
+      const against = nz.basis === 'bootstrap' ? `the mean width of its bootstrap 95% interval, ${nz.width.toFixed(4)}` : `${nz.width} (no bootstrap intervals: run with --bootstrap for a measured width)`;
+      out.push(
+        `- Phase ${c.phase}: the ${bias} fraction spans only ${nz.range.toFixed(4)} (smoothed) over epochs ${formatEpochRange(c)}, less than ${against}; ` +
+          `its r = ${formatR(r)} rests on noise, not on a change of the bias.`,
+      );
+    }
+  }
+  return out;
 }
 
 function listEpochs(xs: readonly number[], max = 20): string {
@@ -41,6 +77,8 @@ function listEpochs(xs: readonly number[], max = 20): string {
 
 function groupSection(g: DynamicsGroup): string {
   const lines = [`## Tap \`${g.tap}\`, ${g.method}`, '', phaseTable(g.correlations), ''];
+  const notes = noiseNotes(g.correlations);
+  if (notes.length) lines.push('Correlations that rest on noise:', '', ...notes, '');
   const counts = g.correlations.map((c) => `Phase ${c.phase}: ${c.n}`).join(', ');
   lines.push(`${g.epochs.length} checkpoints on the error curve (${counts}).`);
   if (g.missing.inErrors.length) lines.push(`Checkpoint epochs missing from the error curve: ${listEpochs(g.missing.inErrors)}.`);
@@ -76,6 +114,13 @@ export function renderReport(analysis: DynamicsAnalysis, meta: ReportMeta = {}):
       `centred ${o.smooth}-point moving average first); Score = (|r_shape| + |r_texture|)/2. ` +
       'Phase boundaries are shared by the phases they separate. N/A: no phase split, fewer than 3 ' +
       'checkpoints in the phase, or a constant series.',
+    '',
+    'Intervals are 95%. For r: Fisher z on the phase\'s n checkpoints, tanh(atanh(r) ± 1.959964/√(n − 3)) ' +
+      '(N/A for n ≤ 3). For Score: a percentile bootstrap over the phase\'s epochs (the (error, shape, texture) ' +
+      'triples resampled with replacement, 1000 times, seed 0). Both treat the checkpoints as independent; the ' +
+      'moving average makes neighbours dependent, so the intervals are, if anything, too narrow. A bias whose ' +
+      'smoothed range within a phase is below its measurement noise (the mean width of its bootstrap interval, or ' +
+      '0.01 without `--bootstrap`) is listed under its table: that correlation rests on noise.',
     '',
   );
   const p = analysis.phases;

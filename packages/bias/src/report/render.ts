@@ -9,7 +9,9 @@ import { logger, None, parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { DynamicsAnalysis } from '../dynamics/analyze.js';
 import type { ResultRecord } from '../types.js';
-import { biasPoints, biasSpec, errorsSpec, layerPoints, layersSpec, scatterSpec } from './specs.js';
+import { dynamicsSpec } from './dynamics-figure.js';
+import { scatterSpec } from './scatter.js';
+import { biasPoints, biasSpec, errorsSpec, layerPoints, layersSpec } from './specs.js';
 import { writeFileAtomic } from './write.js';
 
 /** Compiles a Vega-Lite spec and renders it to an SVG string. */
@@ -37,18 +39,28 @@ export interface PlotSpec {
   spec: TopLevelSpec;
 }
 
+/** Options of the plots of an output folder. */
+export interface PlotOptions {
+  /** Draw the residual fraction too (CLI `--plot-residual`; default false). */
+  residual?: boolean;
+}
+
 /**
- * The plots of an output folder: `bias` always; `layers` (every tap's biases, the thesis's
- * Fig. 6.1) when more than one tap was scored; with an analysis also `errors` and `scatter`.
+ * The plots of an output folder: `bias` always (every factor, one panel per tap); `layers`
+ * (every tap's shape and texture biases, the thesis's Fig. 6.1) when more than one tap was
+ * scored; with an analysis also `dynamics` (error and biases on one epoch axis), `errors` and
+ * `scatter`.
  */
-export function plotSpecs(records: readonly ResultRecord[], analysis?: DynamicsAnalysis): PlotSpec[] {
-  const specs: PlotSpec[] = [{ name: 'bias', caption: 'Shape and texture fractions over epochs', spec: biasSpec(biasPoints(records)) }];
+export function plotSpecs(records: readonly ResultRecord[], analysis?: DynamicsAnalysis, opts: PlotOptions = {}): PlotSpec[] {
+  const points = { residual: opts.residual ?? false };
+  const specs: PlotSpec[] = [{ name: 'bias', caption: 'Fraction of units per factor over epochs', spec: biasSpec(biasPoints(records, points)) }];
   const layers = layerPoints(records);
   if (layers.taps.length > 1) specs.push({ name: 'layers', caption: 'Per-layer shape and texture fractions over epochs', spec: layersSpec(layers) });
   if (analysis) {
     specs.push(
+      { name: 'dynamics', caption: 'Test error and biases over training, phases shaded', spec: dynamicsSpec(analysis, records, points) },
       { name: 'errors', caption: 'Test error and its phases', spec: errorsSpec(analysis) },
-      { name: 'scatter', caption: 'Test error against the biases, by phase', spec: scatterSpec(analysis) },
+      { name: 'scatter', caption: 'Test error against the smoothed biases, by phase, with r and least-squares lines', spec: scatterSpec(analysis) },
     );
   }
   return specs;
@@ -70,9 +82,9 @@ export async function writePlotFiles(dir: string, specs: readonly PlotSpec[]): P
 }
 
 /**
- * Writes `outDir/plots/bias.svg|png`, `layers.svg|png` when several taps were scored and, with
- * an analysis, `errors.svg|png` and `scatter.svg|png`. Returns the paths written.
+ * Writes `outDir/plots/<name>.svg|png` for every plot of {@link plotSpecs}. Returns the paths
+ * written.
  */
-export async function writePlots(outDir: string, records: readonly ResultRecord[], analysis?: DynamicsAnalysis): Promise<string[]> {
-  return writePlotFiles(join(outDir, 'plots'), plotSpecs(records, analysis));
+export async function writePlots(outDir: string, records: readonly ResultRecord[], analysis?: DynamicsAnalysis, opts: PlotOptions = {}): Promise<string[]> {
+  return writePlotFiles(join(outDir, 'plots'), plotSpecs(records, analysis, opts));
 }

@@ -6,6 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { DynamicsAnalysis, DynamicsGroup } from '../dynamics/analyze.js';
 import type { ResultRecord } from '../types.js';
+import { factorScale, phaseScale } from './palette.js';
 
 export const PLOT_WIDTH = 720;
 export const PLOT_HEIGHT = 400;
@@ -20,110 +21,186 @@ export const FRAME = {
   config: { font: 'DejaVu Sans, sans-serif', view: { stroke: '#ddd' } },
 } as const;
 
-/** One point of the bias plot: a bias (shape or texture) of one series at one epoch. */
+/** The epoch axis of every figure over training. */
+export const EPOCH_X = {
+  field: 'epoch',
+  type: 'quantitative',
+  title: 'epoch',
+  // the run's own epochs, a few pixels of air at each end (a nice domain would start at 0)
+  scale: { zero: false, nice: false, padding: 8 },
+  axis: { format: 'd', tickMinStep: 1 },
+} as const;
+
+/** One point of the bias plot: one factor's fraction of one (tap, method) at one epoch. */
 export interface BiasPoint {
   epoch: number;
+  tap: string;
+  method: ResultRecord['method'];
   /** The tap, with the method appended when several methods were run. */
   series: string;
+  /** Factor name (`shape`, `texture`, `color`, …) or `residual`. */
   bias: string;
   value: number;
+  /** Bootstrap 95% interval of the fraction, when the run was bootstrapped (never for the residual). */
   low?: number;
   high?: number;
 }
 
+export interface BiasPointOptions {
+  /** Factors to plot (default: every factor of the records, in the probe set's order). */
+  factors?: readonly string[];
+  /** Also the residual fraction (default false: it is 1 minus the others and dwarfs them). */
+  residual?: boolean;
+}
+
+/** Items in order of first appearance. */
+export function firstSeen<T>(xs: Iterable<T>): T[] {
+  return [...new Set(xs)];
+}
+
 /**
- * The shape and texture fractions of every record with an epoch, one series per tap (and per
- * method when more than one was run), with the bootstrap interval when the record has one.
+ * The fraction of every factor (and the residual on request) of every record with an epoch,
+ * one series per tap (and per method when more than one was run), with the bootstrap interval
+ * when the record has one. Sorted by epoch, stably, so taps keep the order they were scored in.
  */
-export function biasPoints(records: readonly ResultRecord[], factors: readonly string[] = ['shape', 'texture']): BiasPoint[] {
+export function biasPoints(records: readonly ResultRecord[], opts: BiasPointOptions = {}): BiasPoint[] {
   const methods = new Set(records.map((r) => r.method));
+  const factors = opts.factors ?? firstSeen(records.flatMap((r) => r.factors));
   const out: BiasPoint[] = [];
   for (const r of records) {
     if (r.epoch === null || r.epoch === undefined) continue;
     const series = methods.size > 1 ? `${r.tap} (${r.method})` : r.tap;
+    const base = { epoch: r.epoch, tap: r.tap, method: r.method, series };
     for (const f of factors) {
       const i = r.factors.indexOf(f);
       if (i < 0) continue;
-      out.push({
-        epoch: r.epoch,
-        series,
-        bias: f,
-        value: r.fractions[i],
-        ...(r.ci ? { low: r.ci.low[i], high: r.ci.high[i] } : {}),
-      });
+      out.push({ ...base, bias: f, value: r.fractions[i], ...(r.ci ? { low: r.ci.low[i], high: r.ci.high[i] } : {}) });
     }
+    if (opts.residual) out.push({ ...base, bias: 'residual', value: r.fractions[r.factors.length] });
   }
   return out.sort((a, b) => a.epoch - b.epoch);
 }
 
+/** Columns of the bias plot's grid of tap panels. */
+function panelColumns(taps: number): number {
+  return taps <= 3 ? taps : taps === 4 ? 2 : 3;
+}
+
 /**
- * `bias.svg`: fraction of units over epochs; colour = series (tap), dash = bias (shape solid,
- * texture dashed), shaded band = bootstrap 95% interval where present.
+ * The layers of one bias panel: a bootstrap band per factor where present (under the lines),
+ * then one line per factor (and method: dashed for the second), a dot at each checkpoint.
  */
-export function biasSpec(points: readonly BiasPoint[], title = 'Shape and texture fractions over training'): TopLevelSpec {
-  const x = { field: 'epoch', type: 'quantitative', title: 'epoch' } as const;
-  const color = { field: 'series', type: 'nominal', title: 'tap' } as const;
-  const hasCi = points.some((p) => p.low !== undefined);
+export function biasLayers(points: readonly BiasPoint[]): unknown[] {
+  const factors = firstSeen(points.map((p) => p.bias));
+  const methods = firstSeen(points.map((p) => p.method));
+  const color = { field: 'bias', type: 'nominal', title: 'factor', scale: factorScale(factors), sort: factors };
+  const dash = methods.length > 1 ? { strokeDash: { field: 'method', type: 'nominal', title: 'estimator', sort: methods } } : {};
   const line = {
-    mark: { type: 'line', point: false, strokeWidth: 2 },
-    encoding: {
-      x,
-      y: { field: 'value', type: 'quantitative', title: 'fraction of units' },
-      color,
-      strokeDash: { field: 'bias', type: 'nominal', title: 'bias', sort: ['shape', 'texture'] },
-    },
-  } as const;
+    mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 22 } },
+    encoding: { x: EPOCH_X, y: { field: 'value', type: 'quantitative', title: 'fraction of units' }, color, ...dash },
+  };
   const band = {
     transform: [{ filter: 'isValid(datum.low)' }],
-    mark: { type: 'area', opacity: 0.18 },
-    encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color, detail: { field: 'bias', type: 'nominal' } },
-  } as const;
+    mark: { type: 'area', opacity: 0.2 },
+    // no `legend: null` here: the line layer shares this scale, and a null would hide its legend
+    encoding: { x: EPOCH_X, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color, detail: { field: 'method', type: 'nominal' } },
+  };
+  return points.some((p) => p.low !== undefined) ? [band, line] : [line];
+}
+
+/**
+ * `bias.svg`: the fraction of units of every factor over epochs, each factor in its own colour
+ * (the same in every figure), bootstrap 95% bands where the run has them. One tap fills the
+ * plot; several taps get one panel each, in the order they were scored (shallow to deep), on
+ * shared axes.
+ */
+export function biasSpec(points: readonly BiasPoint[], title = 'Fraction of units per factor over training'): TopLevelSpec {
+  const taps = firstSeen(points.map((p) => p.tap));
+  const hasCi = points.some((p) => p.low !== undefined);
+  const sub = hasCi ? 'bands: bootstrap 95% intervals' : 'no bootstrap (run with --bootstrap B for 95% bands)';
+  const data = { values: points as unknown as Record<string, unknown>[] };
+  if (taps.length <= 1) {
+    return { ...FRAME, title: { text: taps.length ? `${title} (tap ${taps[0]})` : title, subtitle: sub }, data, layer: biasLayers(points) } as TopLevelSpec;
+  }
+  const columns = panelColumns(taps.length);
+  const rows = Math.ceil(taps.length / columns);
   return {
-    ...FRAME,
-    title,
-    data: { values: points as unknown as Record<string, unknown>[] },
-    layer: hasCi ? [band, line] : [line],
+    padding: FRAME.padding,
+    background: FRAME.background,
+    config: FRAME.config,
+    title: { text: `${title}, ${taps.length} taps`, subtitle: `${sub}; panels from shallow to deep` },
+    data,
+    facet: { field: 'tap', type: 'nominal', title: null, sort: taps, header: { labelFontSize: 12, labelFontWeight: 'bold' } },
+    columns,
+    spec: { width: Math.floor(880 / columns) - 50, height: Math.max(120, Math.floor(560 / rows) - 50), layer: biasLayers(points) },
   } as TopLevelSpec;
 }
 
 /** Phase intervals for shading, from the analysis's split (none when there is no split). */
-function phaseBands(analysis: DynamicsAnalysis): { phase: string; start: number; end: number }[] {
-  return analysis.phases ? analysis.phases.phases.map((p) => ({ phase: `Phase ${p.name}`, start: p.startEpoch, end: p.endEpoch })) : [];
+export function phaseBands(analysis: DynamicsAnalysis): { phase: string; start: number; end: number; mid: number }[] {
+  return analysis.phases
+    ? analysis.phases.phases.map((p) => ({ phase: `Phase ${p.name}`, start: p.startEpoch, end: p.endEpoch, mid: (p.startEpoch + p.endEpoch) / 2 }))
+    : [];
 }
 
 /**
- * `errors.svg`: test error (thin) and its moving average (thick) over epochs, phases shaded.
+ * Layers that mark the phases on an epoch axis: shaded bands (the `fill` channel, so a panel's
+ * `color` stays free for its lines), the boundaries as dashed rules and, with `labels`, the
+ * phase names along the top. Nothing when there is no split.
  */
-export function errorsSpec(analysis: DynamicsAnalysis): TopLevelSpec {
-  const c = analysis.curve;
-  const values = c.epochs.map((epoch, i) => ({ epoch, error: c.errors[i], smoothed: c.smoothed[i] }));
+export function phaseLayers(analysis: DynamicsAnalysis, opts: { labels?: boolean } = {}): unknown[] {
   const bands = phaseBands(analysis);
-  const x = { field: 'epoch', type: 'quantitative', title: 'epoch' } as const;
-  const y = { type: 'quantitative', title: 'test error (%)', scale: { zero: false } } as const;
-  const layers: unknown[] = [];
-  if (bands.length) {
+  if (!bands.length) return [];
+  const layers: unknown[] = [
+    {
+      data: { values: bands },
+      mark: { type: 'rect', opacity: 0.15 },
+      encoding: { x: { ...EPOCH_X, field: 'start' }, x2: { field: 'end' }, fill: { field: 'phase', type: 'nominal', scale: phaseScale(), legend: null } },
+    },
+    {
+      data: { values: analysis.phases!.boundaries.map((epoch) => ({ epoch })) },
+      mark: { type: 'rule', color: '#444', strokeDash: [5, 3], strokeWidth: 1.2 },
+      encoding: { x: EPOCH_X },
+    },
+  ];
+  if (opts.labels) {
     layers.push({
       data: { values: bands },
-      mark: { type: 'rect', opacity: 0.18 },
-      encoding: {
-        x: { field: 'start', type: 'quantitative' },
-        x2: { field: 'end' },
-        color: { field: 'phase', type: 'nominal', title: 'phase', scale: { scheme: 'set2' } },
-      },
+      mark: { type: 'text', baseline: 'top', dy: 3, fontSize: 11, fontWeight: 'bold' },
+      encoding: { x: { ...EPOCH_X, field: 'mid' }, y: { value: 0 }, text: { field: 'phase' }, color: { field: 'phase', type: 'nominal', scale: phaseScale(), legend: null } },
     });
   }
-  layers.push(
-    { data: { values }, mark: { type: 'line', stroke: '#8a8a8a', strokeWidth: 1.2 }, encoding: { x, y: { ...y, field: 'error' } } },
-    { data: { values }, mark: { type: 'line', stroke: '#1f1f1f', strokeWidth: 2.5 }, encoding: { x, y: { ...y, field: 'smoothed' } } },
-  );
-  const split = analysis.phases ? `phases end at epochs ${analysis.phases.boundaries.join(' and ')}` : 'no phase split';
+  return layers;
+}
+
+/** The test error as measured (thin grey) and its moving average (thick black). */
+export function errorLayers(analysis: DynamicsAnalysis): unknown[] {
+  const c = analysis.curve;
+  const values = c.epochs.map((epoch, i) => ({ epoch, error: c.errors[i], smoothed: c.smoothed[i] }));
+  const y = { type: 'quantitative', title: 'test error (%)', scale: { zero: false } } as const;
+  return [
+    { data: { values }, mark: { type: 'line', stroke: '#8a8a8a', strokeWidth: 1.2, point: { filled: true, size: 14, color: '#8a8a8a' } }, encoding: { x: EPOCH_X, y: { ...y, field: 'error' } } },
+    { data: { values }, mark: { type: 'line', stroke: '#1f1f1f', strokeWidth: 2.5 }, encoding: { x: EPOCH_X, y: { ...y, field: 'smoothed' } } },
+  ];
+}
+
+/** "phases end at epochs 12 and 41", or "no phase split". */
+export function splitText(analysis: DynamicsAnalysis): string {
+  return analysis.phases ? `phases end at epochs ${analysis.phases.boundaries.join(' and ')}` : 'no phase split';
+}
+
+/**
+ * `errors.svg`: test error (thin) and its moving average (thick) over epochs, phases shaded and
+ * named, boundaries dashed.
+ */
+export function errorsSpec(analysis: DynamicsAnalysis): TopLevelSpec {
   return {
     ...FRAME,
     title: {
-      text: `Test error (${split})`,
-      subtitle: `thin grey: as measured; thick: centred ${analysis.options.smooth}-point moving average`,
+      text: `Test error (${splitText(analysis)})`,
+      subtitle: [`thin grey: as measured; thick: centred ${analysis.options.smooth}-point moving average`, 'dashed: phase boundaries'],
     },
-    layer: layers,
+    layer: [...phaseLayers(analysis, { labels: true }), ...errorLayers(analysis)],
   } as TopLevelSpec;
 }
 
@@ -141,32 +218,6 @@ export function phaseOf(analysis: DynamicsAnalysis, epoch: number): string {
   if (!analysis.phases) return 'no split';
   const [b1, b2] = analysis.phases.boundaries;
   return epoch <= b1 ? 'Phase 1' : epoch <= b2 ? 'Phase 2' : 'Phase 3';
-}
-
-/**
- * `scatter.svg`: test error (x) against the shape and texture fractions (y) of one group's
- * checkpoints; colour = phase, point shape = bias.
- */
-export function scatterSpec(analysis: DynamicsAnalysis, group: DynamicsGroup | undefined = primaryGroup(analysis)): TopLevelSpec {
-  const values = group
-    ? group.epochs.flatMap((epoch, i) => [
-        { epoch, error: group.errors[i], bias: 'shape', value: group.shape[i], phase: phaseOf(analysis, epoch) },
-        { epoch, error: group.errors[i], bias: 'texture', value: group.texture[i], phase: phaseOf(analysis, epoch) },
-      ])
-    : [];
-  const title = group ? `Test error vs biases (tap ${group.tap}, ${group.method})` : 'Test error vs biases (no checkpoint on the error curve)';
-  return {
-    ...FRAME,
-    title,
-    data: { values },
-    mark: { type: 'point', filled: true, size: 60, opacity: 0.85 },
-    encoding: {
-      x: { field: 'error', type: 'quantitative', title: 'test error (%)', scale: { zero: false } },
-      y: { field: 'value', type: 'quantitative', title: 'fraction of units' },
-      color: { field: 'phase', type: 'nominal', title: 'phase', scale: { scheme: 'set2' } },
-      shape: { field: 'bias', type: 'nominal', title: 'bias', sort: ['shape', 'texture'] },
-    },
-  } as TopLevelSpec;
 }
 
 /** One point of the per-layer figure: one bias of one tap at one epoch. */
@@ -214,7 +265,7 @@ export function layersSpec(data: ReturnType<typeof layerPoints>, title = 'Shape 
     transform: [{ filter: { field: 'bias', equal: bias } }],
     mark: { type: 'line', strokeWidth: 2 },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+      x: EPOCH_X,
       y: { field: 'value', type: 'quantitative', title: 'fraction of units' },
       color: { field: 'tap', type: 'ordinal', title: 'tap (shallow → deep)', sort: data.taps, scale: { scheme: 'viridis' } },
     },
