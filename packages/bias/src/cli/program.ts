@@ -24,6 +24,7 @@ interface ScoreFlags extends MeasurementFlags {
   errors?: string;
   phases: PhaseMethod;
   smooth: number;
+  plotResidual?: boolean;
   out: string;
   backend: string;
   batch?: number;
@@ -64,6 +65,7 @@ export function createProgram(exit: ExitBox): Command {
     .option('--errors <file>', 'test-error CSV for the learning-dynamics analysis')
     .option('--phases <method>', 'phase split of the error curve: threshold or extrema (SPEC §7)', phaseMethodOption, 'threshold')
     .option('--smooth <n>', 'centred moving-average window of the analysis', integerOption('--smooth', 1), 5)
+    .option('--plot-residual', 'draw the residual fraction in the bias plots too')
     .option('--out <dir>', 'output folder', './bias-score-out')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu', backendOption, 'auto')
     .option('--batch <n>', 'images per forward pass (default: 128 on a GPU backend, else 32)', integerOption('--batch', 1))
@@ -95,7 +97,7 @@ export function createProgram(exit: ExitBox): Command {
         ...(o.numClasses !== undefined ? { numClasses: o.numClasses } : {}),
         ...(o.pairs !== undefined ? { pairsPerFactor: o.pairs } : {}),
         ...(o.errors !== undefined ? { errors: o.errors } : {}),
-        phaseMethod: o.phases, smooth: o.smooth, workers: o.workers,
+        phaseMethod: o.phases, smooth: o.smooth, plotResidual: o.plotResidual === true, workers: o.workers,
         ...(o.batch !== undefined ? { batch: o.batch } : {}),
         onProgress: (e) => progress.update(e),
         log: (line) => process.stderr.write(line + '\n'), signal: ac.signal,
@@ -119,13 +121,15 @@ export function createProgram(exit: ExitBox): Command {
     .option('--errors <file>', 'test-error CSV (default: the one the shards were given)')
     .option('--phases <method>', 'phase split: threshold or extrema (default: that of the shards)', phaseMethodOption)
     .option('--smooth <n>', 'moving-average window (default: that of the shards)', integerOption('--smooth', 1))
+    .option('--plot-residual', 'draw the residual fraction in the bias plots (default: as the shards did)')
     .option('--json', 'print the summary as JSON on stdout')
     .exitOverride()
-    .action(async (dirs: string[], o: { out: string; errors?: string; phases?: PhaseMethod; smooth?: number; json?: boolean }) => {
+    .action(async (dirs: string[], o: { out: string; errors?: string; phases?: PhaseMethod; smooth?: number; plotResidual?: boolean; json?: boolean }) => {
       const { mergeOutputs } = await import('../score/merge.js');
       const s = await mergeOutputs({
         inputs: dirs, out: o.out, ...(o.errors !== undefined ? { errors: o.errors } : {}),
         ...(o.phases !== undefined ? { phaseMethod: o.phases } : {}), ...(o.smooth !== undefined ? { smooth: o.smooth } : {}),
+        ...(o.plotResidual ? { plotResidual: true } : {}),
       });
       if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
       else process.stderr.write(`bias-score merge: ${s.inputs.length} folder(s), ${s.checkpoints} checkpoint(s), ${s.records} rows (${s.duplicates} duplicate(s) dropped) in ${s.out}\n`);

@@ -40,6 +40,7 @@ export function dynamicsSpec(analysis: DynamicsAnalysis, records: readonly Resul
         `${splitText(analysis)} (dashed lines, through both panels)`,
         `test error: grey as measured, black ${analysis.options.smooth}-point moving average`,
       ],
+      offset: 10,
     },
     data: { values: points as unknown as Record<string, unknown>[] },
     vconcat: [top, bottom],

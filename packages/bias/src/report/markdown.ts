@@ -61,7 +61,7 @@ export function noiseNotes(correlations: readonly PhaseCorrelation[]): string[] 
       const nz = c.noise?.[bias];
       const r = bias === 'shape' ? c.shapeR : c.textureR;
       if (!nz?.restsOnNoise || r === null) continue;
-      const against = nz.basis === 'bootstrap' ? `the mean width of its bootstrap 95% interval, ${nz.width.toFixed(4)}` : `${nz.width} (no bootstrap intervals: run with --bootstrap for a measured width)`;
+      const against = nz.basis === 'bootstrap' ? `the mean width of its bootstrap 95% interval, ${nz.width.toFixed(4)}` : `${nz.width}, the noise assumed without \`--bootstrap\``;
       out.push(
         `- Phase ${c.phase}: the ${bias} fraction spans only ${nz.range.toFixed(4)} (smoothed) over epochs ${formatEpochRange(c)}, less than ${against}; ` +
           `its r = ${formatR(r)} rests on noise, not on a change of the bias.`,

@@ -122,7 +122,7 @@ export function scatterSpec(analysis: DynamicsAnalysis, group: DynamicsGroup | u
     : ['no phase split: no r, no lines'];
   return {
     ...base,
-    title: { text: `Test error vs biases, by phase (tap ${group.tap}, ${group.method})`, subtitle: note },
+    title: { text: `Test error vs biases, by phase (tap ${group.tap}, ${group.method})`, subtitle: note, offset: 14 },
     hconcat: [panel('shape', data), panel('texture', data)],
     resolve: { scale: { color: 'independent', y: 'independent' }, legend: { color: 'independent' } },
   } as TopLevelSpec;

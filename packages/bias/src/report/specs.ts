@@ -93,7 +93,9 @@ function panelColumns(taps: number): number {
 export function biasLayers(points: readonly BiasPoint[]): unknown[] {
   const factors = firstSeen(points.map((p) => p.bias));
   const methods = firstSeen(points.map((p) => p.method));
-  const color = { field: 'bias', type: 'nominal', title: 'factor', scale: factorScale(factors), sort: factors };
+  // full-strength swatches: the bands' 20% opacity would otherwise carry into the shared legend
+  const legend = { encode: { symbols: { update: { opacity: { value: 1 } } } } };
+  const color = { field: 'bias', type: 'nominal', title: 'factor', scale: factorScale(factors), sort: factors, legend };
   const dash = methods.length > 1 ? { strokeDash: { field: 'method', type: 'nominal', title: 'estimator', sort: methods } } : {};
   const line = {
     mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 22 } },

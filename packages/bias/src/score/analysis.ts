@@ -1,7 +1,7 @@
 import { analyzeDynamics, type AnalyzeOptions } from '../dynamics/analyze.js';
 import { readErrorCsv } from '../dynamics/errors-csv.js';
 import path from 'node:path';
-import { plotSpecs, writePlotFiles } from '../report/render.js';
+import { plotSpecs, writePlotFiles, type PlotOptions } from '../report/render.js';
 import { writeDynamicsOutputs } from '../report/write.js';
 import type { ReportMeta } from '../report/markdown.js';
 import type { ResultRecord } from '../types.js';
@@ -42,12 +42,13 @@ export async function writeAnalysisOutputs(
   errorsFile: string | undefined,
   meta: ReportMeta,
   dynamics: Pick<AnalyzeOptions, 'method' | 'smooth'> = {},
+  plots: PlotOptions = {},
 ): Promise<AnalysisOutputs> {
   const files: string[] = [];
   if (records.length === 0) return { files, phases: null };
   const plotsDir = path.join(out, 'plots');
   if (!errorsFile) {
-    files.push(...(await staged('plots', () => writePlotFiles(plotsDir, plotSpecs(records)))));
+    files.push(...(await staged('plots', () => writePlotFiles(plotsDir, plotSpecs(records, undefined, plots)))));
     return { files, phases: null };
   }
   let analysis;
@@ -55,13 +56,13 @@ export async function writeAnalysisOutputs(
     const curve = await readErrorCsv(errorsFile);
     analysis = analyzeDynamics(records, curve, dynamics);
   } catch (err) {
-    files.push(...(await staged('plots', () => writePlotFiles(plotsDir, plotSpecs(records)))));
+    files.push(...(await staged('plots', () => writePlotFiles(plotsDir, plotSpecs(records, undefined, plots)))));
     return { files, phases: null, error: (err as Error).message };
   }
-  const plots = await staged('plots', async () => plotSpecs(records, analysis));
-  const figures = plots.map((p) => ({ caption: p.caption, path: `plots/${p.name}.png` }));
+  const specs = await staged('plots', async () => plotSpecs(records, analysis, plots));
+  const figures = specs.map((p) => ({ caption: p.caption, path: `plots/${p.name}.png` }));
   const written = await staged('analysis', () => writeDynamicsOutputs(out, analysis, { ...meta, figures }));
   files.push(written.phases, written.report);
-  files.push(...(await staged('plots', () => writePlotFiles(plotsDir, plots))));
+  files.push(...(await staged('plots', () => writePlotFiles(plotsDir, specs))));
   return { files, phases: analysis.phases !== null };
 }

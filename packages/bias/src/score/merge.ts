@@ -20,6 +20,8 @@ export interface MergeOptions {
   /** Phase-split method and smoothing window; default those of the shard runs (else threshold, 5). */
   phaseMethod?: PhaseMethod;
   smooth?: number;
+  /** Draw the residual fraction in the bias plots (default: as the shard runs did). */
+  plotResidual?: boolean;
 }
 
 export interface MergeSummary {
@@ -93,7 +95,7 @@ export async function mergeOutputs(opts: MergeOptions): Promise<MergeSummary> {
   const analysis = await writeAnalysisOutputs(out, records, errorsFile, {
     checkpoints: first.info.checkpoints.path, probe: first.info.probe.path,
     ...(errorsFile ? { errorsFile } : {}), version: VERSION, generatedAt: new Date().toISOString(),
-  }, { method: phaseMethod, smooth });
+  }, { method: phaseMethod, smooth }, { residual: opts.plotResidual ?? first.info.options.plotResidual === true });
   const noEpoch = [...new Set(infos.flatMap((i) => i.info.checkpoints.noEpoch))];
   const now = new Date().toISOString();
   const startTimes = infos.map((i) => i.info.firstStartTime ?? i.info.startTime).sort();

@@ -39,6 +39,8 @@ export interface RunOptions extends Omit<ScoreOptions, 'checkpoints' | 'probe' |
   phaseMethod?: PhaseMethod;
   /** Centred moving-average window of the analysis; default 5. */
   smooth?: number;
+  /** Draw the residual fraction in the bias plots too (default false). */
+  plotResidual?: boolean;
   /** Compute backend; default `auto`. */
   backend?: string;
   /**
@@ -186,7 +188,7 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
     channelOrder: settings.channelOrder, pairing: settings.pairing, rounding: settings.rounding,
     strictProbe: opts.strictProbe ?? false, taps: settings.taps, methods: settings.methods,
     pairs: settings.pairsPerFactor, seed: settings.seed, bootstrap: settings.bootstrap,
-    phases: opts.phaseMethod ?? 'threshold', smooth: opts.smooth ?? 5,
+    phases: opts.phaseMethod ?? 'threshold', smooth: opts.smooth ?? 5, plotResidual: opts.plotResidual ?? false,
   };
   const info: RunInfo = {
     tool: 'bias-score', version: VERSION, backend: { name: backend.name, device: backend.device, accelerated: backend.accelerated },
@@ -205,7 +207,7 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
   const records: ResultRecord[] = [...kept];
   const failures: CheckpointFailure[] = [];
   let scored = 0;
-  const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, phaseMethod: _m, smooth: _w, workers: _n, strictProbe: _t, onProgress, ...scoring } = opts;
+  const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, phaseMethod: _m, smooth: _w, plotResidual: _r, workers: _n, strictProbe: _t, onProgress, ...scoring } = opts;
   // More than one worker: every checkpoint goes through the same pool of threads.
   const pooled = (opts.workers ?? 1) > 1 && !opts.loadModel ? pooledModelLoader(opts.workers!, backend.name) : undefined;
   if (pooled) scoring.loadModel = pooled.load;
@@ -294,7 +296,7 @@ async function analyse(out: string, records: ResultRecord[], opts: RunOptions, l
   try {
     analysis = await writeAnalysisOutputs(out, records, opts.errors, {
       checkpoints: opts.checkpoints, probe: opts.probe, ...(opts.errors ? { errorsFile: opts.errors } : {}), version: VERSION, generatedAt: new Date().toISOString(),
-    }, { method: opts.phaseMethod ?? 'threshold', smooth: opts.smooth ?? 5 });
+    }, { method: opts.phaseMethod ?? 'threshold', smooth: opts.smooth ?? 5 }, { residual: opts.plotResidual ?? false });
   } catch (err) {
     const stage = err instanceof OutputStageError ? err.stage : 'analysis';
     const cause = err instanceof OutputStageError ? err.cause as Error : err as Error;
