@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { movingAverage, pearsonOrNull, phaseCorrelations, splitPhases } from '@shapetex/bias';
+import { NOISE_WIDTH_DEFAULT, fisherInterval, movingAverage, pearsonOrNull, phaseCorrelations, splitPhases } from '@shapetex/bias';
 import { pearson } from '../oracle-stats.js';
 
 // the phase tests' curve, with a slow second descent (0.075 pp per 5 epochs ≤ θ): i1 = 10, i2 = 25
@@ -97,6 +97,38 @@ describe('phaseCorrelations (SPEC §7)', () => {
       expect(r.textureR).not.toBeNull();
       expect(r.score).toBeNull();
     }
+  });
+
+  it("gives each r Fisher's interval over the phase's n, and Score a bootstrap interval around it", () => {
+    const shape = errors.map((_, i) => 0.2 + 0.004 * ((i * 7919) % 13));
+    const texture = errors.map((_, i) => 0.1 + 0.001 * i * i);
+    for (const r of phaseCorrelations(errors, shape, texture, split)) {
+      expect(r.shapeCi).toEqual(fisherInterval(r.shapeR, r.n));
+      expect(r.textureCi).toEqual(fisherInterval(r.textureR, r.n));
+      const [lo, hi] = r.scoreCi!;
+      expect(lo).toBeLessThanOrEqual(r.score!);
+      expect(hi).toBeGreaterThanOrEqual(r.score!);
+      expect(0 <= lo && hi <= 1).toBe(true);
+    }
+    // N/A stays N/A: no interval without a figure
+    for (const r of phaseCorrelations(errors, shape, texture, null)) expect([r.shapeCi, r.textureCi, r.scoreCi]).toEqual([null, null, null]);
+  });
+
+  it('flags a bias that moves less within a phase than its noise: 0.01 without bootstrap, else the mean CI width', () => {
+    // texture moves 0.0004 per point inside Phase 1 (11 points: range 0.004 < 0.01), 0.01 per point after
+    const texture = errors.map((_, i) => (i <= 10 ? 0.14 + 0.0004 * i : 0.144 + 0.01 * (i - 10)));
+    const shape = errors.map((e) => 0.5 - 0.01 * e);
+    const rows = phaseCorrelations(errors, shape, texture, split, { smooth: 1 });
+    expect(NOISE_WIDTH_DEFAULT).toBe(0.01);
+    expect(rows[0]!.noise.texture).toEqual({ range: expect.closeTo(0.004, 12), width: 0.01, basis: 'fixed', restsOnNoise: true });
+    expect(rows[0]!.noise.shape!.restsOnNoise).toBe(false); // shape spans 0.2 in Phase 1
+    expect(rows[1]!.noise.texture!.restsOnNoise).toBe(false); // 15 steps of 0.01 in Phase 2
+    // with bootstrap widths: the phase's mean width is the bar (0.002 here, so Phase 1's 0.004 is signal)
+    const widths = errors.map((_, i) => (i % 2 ? 0.001 : 0.003));
+    const boot = phaseCorrelations(errors, shape, texture, split, { smooth: 1, ciWidth: { shape: widths, texture: widths } });
+    const phase1Mean = widths.slice(0, 11).reduce((a, b) => a + b, 0) / 11;
+    expect(boot[0]!.noise.texture).toEqual({ range: expect.closeTo(0.004, 12), width: expect.closeTo(phase1Mean, 14), basis: 'bootstrap', restsOnNoise: false });
+    expect(() => phaseCorrelations(errors, shape, texture, split, { ciWidth: { shape: [0.1], texture: widths } })).toThrow(/1 shape and 40 texture interval widths/);
   });
 
   it('rejects series of different lengths', () => {
