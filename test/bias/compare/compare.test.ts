@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { analyzeDynamics, compareRuns, phasesJson, runLabels, COMPARE_CSV_HEADER, type ResultRecord } from '@shapetex/bias';
+import { analyzeDynamics, compareBiasSpec, compareErrorsSpec, compareRuns, phasesJson, readComparedRun, renderSvg, runLabels, COMPARE_CSV_HEADER, type ResultRecord } from '@shapetex/bias';
 import { constructedCurve, record } from '../dynamics/records.js';
 import { pearson } from '../oracle-stats.js';
 
@@ -139,6 +139,43 @@ describe('bias-score compare (library): ablation tables of constructed runs', ()
     expect(md).toContain('![Per-layer biases of deep](plots/layers_deep.png)');
     expect(md).not.toContain('layers_flat');
     expect((await sharp(join(out, 'plots', 'layers_deep.png')).stats()).channels[0]!.stdev).toBeGreaterThan(10);
+  });
+
+  it("overlays: a legend of runs, each run's boundaries in its colour, one colour per run in every figure", async () => {
+    // the shifted run splits later: 12 pp above at the start, so its curve reaches the flat part later
+    const late = { epochs: noisy.epochs, errors: noisy.epochs.map((e, i) => noisy.errors[Math.max(0, i - 3)]!) };
+    const runs = [
+      await readComparedRun(await writeRun('ov-a', noisy, shapeA, textureA), 'first'),
+      await readComparedRun(await writeRun('ov-b', late, shapeB, textureB), 'second'),
+      await readComparedRun(await writeRun('ov-c', noisy, shapeB, textureA, { errors: false }), 'third'),
+    ];
+    const bounds = runs.map((r) => r.analysis?.phases?.boundaries ?? null);
+    expect(bounds[0]).toEqual([12, 27]);
+    expect(bounds[1]![0]).toBeGreaterThan(12);
+    type L = { mark: { type: string; strokeDashOffset?: number }; data?: { values: { run: string; epoch: number }[] }; encoding: { color: { scale: { domain: string[]; range: string[] } } } };
+    const bias = compareBiasSpec(runs, 'final', 'per-neuron') as unknown as { layer: L[] };
+    const errors = compareErrorsSpec(runs) as unknown as { layer: L[] };
+    // the same run → colour mapping in every layer of both figures, runs in the order given
+    const scales = [...bias.layer, ...errors.layer].map((l) => l.encoding.color.scale); // legends aside
+    for (const sc of scales) expect(sc).toEqual(scales[0]);
+    expect(scales[0]!.domain).toEqual(['first', 'second', 'third']);
+    expect(new Set(scales[0]!.range).size).toBe(3);
+    // one rule layer per run with a split, at that run's boundaries, dashes offset so shared epochs show both
+    for (const spec of [bias, errors]) {
+      const rules = spec.layer.filter((l) => l.mark.type === 'rule');
+      expect(rules.map((l) => l.data!.values.map((v) => [v.run, v.epoch]))).toEqual([
+        bounds[0]!.map((e) => ['first', e]),
+        bounds[1]!.map((e) => ['second', e]),
+      ]);
+      expect(new Set(rules.map((l) => l.mark.strokeDashOffset)).size).toBe(2);
+    }
+    const svg = await renderSvg(errors as never);
+    const labels = [...svg.matchAll(/role-legend-label[^>]*><text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(labels).toEqual(['first', 'second']); // the third has no error curve: its colour is kept for it, not listed
+    expect((svg.match(/<g class="mark-rule role-mark[^>]*>(.*?)<\/g>/g) ?? []).join('').match(/<line/g)).toHaveLength(4);
+    const bsvg = await renderSvg(bias as never);
+    const blabels = [...bsvg.matchAll(/role-legend-label[^>]*><text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(blabels).toEqual(['first', 'second', 'third', 'shape', 'texture']);
   });
 
   it('refuses what is not a bias-score output, and labels that do not fit, naming them', async () => {

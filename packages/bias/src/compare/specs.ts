@@ -10,10 +10,13 @@ import { EPOCH_X, FRAME, firstSeen } from '../report/specs.js';
 import type { ResultRecord } from '../types.js';
 import type { ComparedRun } from './types.js';
 
-/** The run colour encoding shared by every overlay. */
-function runColour(runs: readonly ComparedRun[]) {
+/**
+ * The run colour encoding shared by every overlay: the scale holds every run, so a run keeps its
+ * colour in every figure; the legend lists only the runs the figure draws.
+ */
+function runColour(runs: readonly ComparedRun[], shown: readonly string[]) {
   const labels = runs.map((r) => r.label);
-  return { field: 'run', type: 'nominal', title: 'run', sort: labels, scale: runScale(labels) } as const;
+  return { field: 'run', type: 'nominal', title: 'run', sort: labels, scale: runScale(labels), legend: { values: labels.filter((l) => shown.includes(l)) } };
 }
 
 /** One row per (run, boundary epoch) of the runs that have a phase split. */
@@ -24,21 +27,21 @@ export function boundaryRows(runs: readonly ComparedRun[]): { run: string; epoch
 }
 
 /**
- * Dashed vertical rules at each run's phase boundaries, in the run's colour. Each run's dashes
+ * Dashed vertical rules at the phase boundaries of each run the figure draws, in the run's colour. Each run's dashes
  * are offset so that runs sharing a boundary epoch alternate colours along one rule instead of
  * the last drawn hiding the others.
  */
-function boundaryLayer(runs: readonly ComparedRun[]): unknown[] {
+function boundaryLayer(runs: readonly ComparedRun[], shown: readonly string[]): unknown[] {
   const rows = boundaryRows(runs);
   const dash = 6;
   const gap = dash * Math.max(1, runs.length - 1);
   return runs.flatMap((run, i) => {
     const values = rows.filter((r) => r.run === run.label);
-    if (!values.length) return [];
+    if (!values.length || !shown.includes(run.label)) return [];
     return [{
       data: { values },
       mark: { type: 'rule', strokeDash: [dash, gap], strokeDashOffset: -i * dash, strokeWidth: 1.5 },
-      encoding: { x: EPOCH_X, color: runColour(runs) },
+      encoding: { x: EPOCH_X, color: runColour(runs, shown) },
     }];
   });
 }
@@ -63,11 +66,12 @@ export function compareBiasSpec(runs: readonly ComparedRun[], tap: string, metho
   }
   values.sort((a, b) => a.epoch - b.epoch);
   const factors = firstSeen(values.map((v) => v.bias));
+  const shown = firstSeen(values.map((v) => v.run));
   return {
     ...FRAME,
     title: { text: `Biases of every run (tap ${tap}, ${method})`, subtitle: ['colour: run; line style: factor', ...boundaryNote(runs)] },
     layer: [
-      ...boundaryLayer(runs),
+      ...boundaryLayer(runs, shown),
       {
         data: { values },
         // no point markers: the legends would then show dots, and dash is what tells factors apart
@@ -75,7 +79,7 @@ export function compareBiasSpec(runs: readonly ComparedRun[], tap: string, metho
         encoding: {
           x: EPOCH_X,
           y: { field: 'value', type: 'quantitative', title: 'fraction of units' },
-          color: runColour(runs),
+          color: runColour(runs, shown),
           strokeDash: { field: 'bias', type: 'nominal', title: 'factor', sort: factors, legend: { symbolType: 'stroke', symbolStrokeColor: '#444', symbolStrokeWidth: 2 } },
           detail: { field: 'bias', type: 'nominal' },
         },
@@ -93,13 +97,13 @@ export function compareErrorsSpec(runs: readonly ComparedRun[]): TopLevelSpec {
     const c = run.analysis?.curve;
     return c ? c.epochs.map((epoch, i) => ({ epoch, run: run.label, error: c.errors[i], smoothed: c.smoothed[i] })) : [];
   });
-  const color = runColour(runs);
+  const color = runColour(runs, firstSeen(values.map((v) => v.run)));
   const y = { type: 'quantitative', title: 'test error (%)', scale: { zero: false } } as const;
   return {
     ...FRAME,
     title: { text: 'Test error of every run', subtitle: ['thin: as measured; thick: moving average', ...boundaryNote(runs)] },
     layer: [
-      ...boundaryLayer(runs),
+      ...boundaryLayer(runs, color.legend.values),
       // one colour scale for all three layers; its legend is drawn once, from the thick lines' symbols
       { data: { values }, mark: { type: 'line', strokeWidth: 1, opacity: 0.45 }, encoding: { x: EPOCH_X, color, y: { ...y, field: 'error' } } },
       { data: { values }, mark: { type: 'line', strokeWidth: 2.5 }, encoding: { x: EPOCH_X, color, y: { ...y, field: 'smoothed' } } },
