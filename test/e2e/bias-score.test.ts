@@ -64,10 +64,10 @@ describe('bias-score over a checkpoint folder', () => {
     expect(phases.groups).toHaveLength(10);
     expect(phases.curve.errors[0]).toBeCloseTo(69, 9); // 1 − 0.31, in percent
     const report = await readFile(path.join(full, 'report.md'), 'utf8');
-    expect(report).toContain('| Phase | Epochs | Shape r | Texture r | Score |');
+    expect(report).toContain('| Phase | Epochs | n | Shape r [95% CI] | Texture r [95% CI] | Score [95% CI] |');
     // --taps all: the per-layer figure (the thesis's Fig. 6.1) is written and shown in the report
     expect(report).toContain('![Per-layer shape and texture fractions over epochs](plots/layers.png)');
-    for (const name of ['bias', 'layers', 'errors', 'scatter']) {
+    for (const name of ['bias', 'layers', 'dynamics', 'errors', 'scatter']) {
       const svg = await readFile(path.join(full, 'plots', `${name}.svg`), 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);
       const png = await readFile(path.join(full, 'plots', `${name}.png`));

@@ -182,7 +182,7 @@ describe('examples/svoc-pytorch/README.md, every command on miniature data', () 
     const out = stepOutput.get('table') ?? '';
     expect(out).toContain('no phase split');
     expect(out).toContain('## Tap `final`, per-neuron');
-    expect(out).toContain('| Phase | Epochs | Shape r | Texture r | Score |');
+    expect(out).toContain('| Phase | Epochs | n | Shape r [95% CI] | Texture r [95% CI] | Score [95% CI] |');
     expect(out).not.toContain('## Tap `stage1`');
   });
 });

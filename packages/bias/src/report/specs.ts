@@ -63,7 +63,9 @@ export function firstSeen<T>(xs: Iterable<T>): T[] {
  * one series per tap (and per method when more than one was run), with the bootstrap interval
  * when the record has one. Sorted by epoch, stably, so taps keep the order they were scored in.
  */
-export function biasPoints(records: readonly ResultRecord[], opts: BiasPointOptions = {}): BiasPoint[] {
+export function biasPoints(records: readonly ResultRecord[], options: BiasPointOptions | readonly string[] = {}): BiasPoint[] {
+  // a list of factor names is the older form of `{ factors }`
+  const opts: BiasPointOptions = Array.isArray(options) ? { factors: options } : (options as BiasPointOptions);
   const methods = new Set(records.map((r) => r.method));
   const factors = opts.factors ?? firstSeen(records.flatMap((r) => r.factors));
   const out: BiasPoint[] = [];
