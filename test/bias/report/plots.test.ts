@@ -187,6 +187,12 @@ describe('dynamics figure: error with phases above, biases below, one epoch axis
     expect(markPaths(svg, 'line')).toBe(2 + 3); // measured and smoothed error; three factors
     expect(markPaths(svg, 'area')).toBe(3);
     for (const p of ['Phase 1', 'Phase 2', 'Phase 3']) expect(svg).toContain(`>${p}</text>`);
+    // no split and no checkpoint on the curve: no phase marks, and the empty panel says why
+    const descent = { epochs: curve.epochs, errors: curve.epochs.map((e) => 100 - 2 * e) };
+    const bare = await renderSvg(dynamicsSpec(analyzeDynamics([], descent), []));
+    expect(markPaths(bare, 'rule') + markPaths(bare, 'rect')).toBe(0);
+    expect(bare).toContain('no checkpoint on the error curve');
+    expect(bare).toContain('>no phase split</text>');
   });
 });
 

@@ -4,6 +4,7 @@
  * Phase 1+2 shape r, texture r, Score; Phase 3 shape r, texture r, Score).
  */
 import type { PhaseCorrelation } from '../dynamics/types.js';
+import { firstSeen } from '../report/specs.js';
 import type { ResultRecord } from '../types.js';
 import type { ComparedRun, CompareRow, CompareTable, Comparison, PhaseFigures } from './types.js';
 
@@ -12,10 +13,6 @@ function figures(c: PhaseCorrelation | undefined): PhaseFigures | null {
   return { shapeR: c.shapeR, textureR: c.textureR, score: c.score, n: c.n, startEpoch: c.startEpoch, endEpoch: c.endEpoch };
 }
 
-/** Items in order of first appearance. */
-function firstSeen<T>(xs: Iterable<T>): T[] {
-  return [...new Set(xs)];
-}
 
 /** The row of one run for one (tap, method); N/A with a note where the run cannot give it. */
 export function compareRow(run: ComparedRun, tap: string, method: ResultRecord['method']): CompareRow {

@@ -23,10 +23,12 @@ export function dynamicsSpec(analysis: DynamicsAnalysis, records: readonly Resul
     height: 170,
     layer: [...phaseLayers(analysis, { labels: true }), ...errorLayers(analysis)],
   };
+  // a panel needs one layer at least: say what is missing rather than draw nothing
+  const empty = { data: { values: [{}] }, mark: { type: 'text', fontSize: 12, color: '#666' }, encoding: { text: { value: 'no checkpoint on the error curve' } } };
   const bottom = {
     width: WIDTH,
     height: 200,
-    layer: [...phaseLayers(analysis), ...(points.length ? biasLayers(points) : [])],
+    layer: [...phaseLayers(analysis), ...(points.length ? biasLayers(points) : [empty])],
   };
   const who = g ? `tap ${g.tap}, ${g.method}` : 'no checkpoint on the error curve';
   return {
@@ -37,7 +39,7 @@ export function dynamicsSpec(analysis: DynamicsAnalysis, records: readonly Resul
       text: `Test error and biases over training (${who})`,
       // short lines: Vega sizes the figure by an estimate of each line's width, generous for long ones
       subtitle: [
-        `${splitText(analysis)} (dashed lines, through both panels)`,
+        analysis.phases ? `${splitText(analysis)} (dashed lines, through both panels)` : splitText(analysis),
         `test error: grey as measured, black ${analysis.options.smooth}-point moving average`,
       ],
       offset: 10,
