@@ -1,7 +1,9 @@
 /**
- * Vega-Lite specs for the three plots of SPEC §8. Pure functions: data in, spec out, so tests
- * can inspect a spec without rendering it. Every spec fills exactly PLOT_WIDTH × PLOT_HEIGHT
- * pixels (autosize `fit`, padding included), on a white background.
+ * Vega-Lite specs of the bias, errors and per-layer plots, and the pieces the other figures
+ * share (epoch axis, phase marks, bias layers). Pure functions: data in, spec out, so tests can
+ * inspect a spec without rendering it. A single-panel spec fills exactly PLOT_WIDTH ×
+ * PLOT_HEIGHT pixels (autosize `fit`, padding included); multi-panel ones size to their panels.
+ * White background throughout.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { DynamicsAnalysis, DynamicsGroup } from '../dynamics/analyze.js';
