@@ -228,6 +228,9 @@ describe('scatter: the smoothed biases the correlation uses, r and a least-squar
     const c2 = g.correlations.find((c) => c.phase === '2')!;
     const [lo, hi] = fisherInterval(c2.textureR, c2.n)!;
     expect(d.legends.texture[1]).toBe(`Phase 2 (epochs 12–27, n = 16): r = ${c2.textureR!.toFixed(3)} [${lo.toFixed(3)}, ${hi.toFixed(3)}]`);
+    // a bias that hardly moves is flagged in its legend: shape here moves 0.004 per pp, 0.0008 over Phase 3's 0.21 pp
+    expect(c2.noise.texture!.restsOnNoise).toBe(false);
+    expect(d.legends.shape.map((l) => l.endsWith(' (rests on noise)'))).toEqual([false, false, true]);
   });
 
   it('renders one panel per bias with its own legend of r, every membership a symbol, a line per phase', async () => {

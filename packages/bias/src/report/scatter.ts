@@ -35,9 +35,11 @@ export interface FitPoint {
   fit: number;
 }
 
+/** "Phase 1 (epochs 1–8, n = 8): r = 0.944 [0.715, 0.990]", flagged where the r rests on noise. */
 function legendText(c: PhaseCorrelation, bias: Bias): string {
-  const r = bias === 'shape' ? formatWithInterval(c.shapeR, c.shapeCi) : formatWithInterval(c.textureR, c.textureCi);
-  return `Phase ${c.phase} (epochs ${formatEpochRange(c)}, n = ${c.n}): r = ${r}`;
+  const [r, ci] = bias === 'shape' ? [c.shapeR, c.shapeCi] : [c.textureR, c.textureCi];
+  const noise = r !== null && c.noise?.[bias]?.restsOnNoise ? ' (rests on noise)' : '';
+  return `Phase ${c.phase} (epochs ${formatEpochRange(c)}, n = ${c.n}): r = ${formatWithInterval(r, ci)}${noise}`;
 }
 
 /**
@@ -117,6 +119,7 @@ export function scatterSpec(analysis: DynamicsAnalysis, group: DynamicsGroup | u
     ? [
         `biases: ${smooth}-point moving average, as correlated; lines: least squares per phase`,
         'legends: r per phase with its 95% interval (Fisher z)',
+        '"rests on noise": the bias moves less within the phase than its noise',
         "a boundary epoch is in both phases: ringed in the earlier phase's colour",
       ]
     : ['no phase split: no r, no lines'];
