@@ -220,17 +220,17 @@ describe('scatter: the smoothed biases the correlation uses, r and a least-squar
     const pts = inPhase('Phase 2');
     const mx = pts.reduce((s, p) => s + p.error, 0) / pts.length, my = pts.reduce((s, p) => s + p.value, 0) / pts.length;
     const slope = pts.reduce((s, p) => s + (p.error - mx) * (p.value - my), 0) / pts.reduce((s, p) => s + (p.error - mx) ** 2, 0);
-    const fit = d.fits.filter((f) => f.bias === 'texture' && f.legend.startsWith('Phase 2'));
+    const fit = d.fits.filter((f) => f.bias === 'texture' && f.legend.startsWith('2 ('));
     expect(fit.map((f) => f.error)).toEqual([Math.min(...pts.map((p) => p.error)), Math.max(...pts.map((p) => p.error))]);
     for (const f of fit) expect(f.fit).toBeCloseTo(my + slope * (f.error - mx), 12);
     expect(d.fits).toHaveLength(2 * 3 * 2);
     // r with its interval in the legend, per phase and bias
     const c2 = g.correlations.find((c) => c.phase === '2')!;
     const [lo, hi] = fisherInterval(c2.textureR, c2.n)!;
-    expect(d.legends.texture[1]).toBe(`Phase 2 (epochs 12–27, n = 16): r = ${c2.textureR!.toFixed(3)} [${lo.toFixed(3)}, ${hi.toFixed(3)}]`);
+    expect(d.legends.texture[1]).toBe(`2 (12–27, n = 16): r = ${c2.textureR!.toFixed(3)} [${lo.toFixed(3)}, ${hi.toFixed(3)}]`);
     // a bias that hardly moves is flagged in its legend: shape here moves 0.004 per pp, 0.0008 over Phase 3's 0.21 pp
     expect(c2.noise.texture!.restsOnNoise).toBe(false);
-    expect(d.legends.shape.map((l) => l.endsWith(' (rests on noise)'))).toEqual([false, false, true]);
+    expect(d.legends.shape.map((l) => l.endsWith(' (noise)'))).toEqual([false, false, true]);
   });
 
   it('renders one panel per bias with its own legend of r, every membership a symbol, a line per phase', async () => {
@@ -240,7 +240,7 @@ describe('scatter: the smoothed biases the correlation uses, r and a least-squar
     expect(markPaths(svg, 'line')).toBe(2 * 3);
     const labels = legendLabels(svg);
     expect(labels).toHaveLength(6);
-    expect(labels.filter((l) => l.startsWith('Phase 1 (epochs 2–12, n = 11): r = '))).toHaveLength(2);
+    expect(labels.filter((l) => l.startsWith('1 (2–12, n = 11): r = '))).toHaveLength(2);
     expect(svg).toContain('>shape bias</text>');
     expect(svg).toContain('>texture bias</text>');
   });

@@ -35,11 +35,14 @@ export interface FitPoint {
   fit: number;
 }
 
-/** "Phase 1 (epochs 1–8, n = 8): r = 0.944 [0.715, 0.990]", flagged where the r rests on noise. */
+/**
+ * "1 (1–8, n = 8): r = 0.944 [0.715, 0.990]", with "(noise)" where the r rests on noise. Short:
+ * Vega sizes legends by an estimate of the text's width that runs about 1.4 times too wide.
+ */
 function legendText(c: PhaseCorrelation, bias: Bias): string {
   const [r, ci] = bias === 'shape' ? [c.shapeR, c.shapeCi] : [c.textureR, c.textureCi];
-  const noise = r !== null && c.noise?.[bias]?.restsOnNoise ? ' (rests on noise)' : '';
-  return `Phase ${c.phase} (epochs ${formatEpochRange(c)}, n = ${c.n}): r = ${formatWithInterval(r, ci)}${noise}`;
+  const noise = r !== null && c.noise?.[bias]?.restsOnNoise ? ' (noise)' : '';
+  return `${c.phase} (${formatEpochRange(c)}, n = ${c.n}): r = ${formatWithInterval(r, ci)}${noise}`;
 }
 
 /**
@@ -81,10 +84,10 @@ function panel(bias: Bias, data: ReturnType<typeof scatterData>): unknown {
   const color = {
     field: 'legend',
     type: 'nominal',
-    title: null,
+    title: 'phase (epochs, n): r [95% CI]',
     sort: domain,
     scale: { domain, range: domain.map((_, i) => PHASE_COLOURS[i % PHASE_COLOURS.length]) },
-    legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0, symbolType: 'circle' },
+    legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0, titleLimit: 0, symbolType: 'circle' },
   };
   // padded domains: a point on the frame would push the panel's title off its neighbour's line
   const scale = { zero: false, nice: false, padding: 14 };
@@ -119,7 +122,7 @@ export function scatterSpec(analysis: DynamicsAnalysis, group: DynamicsGroup | u
     ? [
         `biases: ${smooth}-point moving average, as correlated; lines: least squares per phase`,
         'legends: r per phase with its 95% interval (Fisher z)',
-        '"rests on noise": the bias moves less within the phase than its noise',
+        '"(noise)": the bias moves less within the phase than its noise: its r rests on noise',
         "a boundary epoch is in both phases: ringed in the earlier phase's colour",
       ]
     : ['no phase split: no r, no lines'];
