@@ -172,6 +172,9 @@ describe('bias-score compare (library): ablation tables of constructed runs', ()
     const svg = await renderSvg(errors as never);
     const labels = [...svg.matchAll(/role-legend-label[^>]*><text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
     expect(labels).toEqual(['first', 'second']); // the third has no error curve: its colour is kept for it, not listed
+    // swatches in the runs' colours at full strength, not the faded thin lines'
+    const swatches = [...svg.matchAll(/role-legend-symbol[^>]*><path [^>]*stroke="(#[0-9a-f]{6})"[^>]*opacity="([\d.]+)"/g)].map((m) => [m[1], m[2]]);
+    expect(swatches).toEqual([[scales[0]!.range[0], '1'], [scales[0]!.range[1], '1']]);
     expect((svg.match(/<g class="mark-rule role-mark[^>]*>(.*?)<\/g>/g) ?? []).join('').match(/<line/g)).toHaveLength(4);
     const bsvg = await renderSvg(bias as never);
     const blabels = [...bsvg.matchAll(/role-legend-label[^>]*><text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);

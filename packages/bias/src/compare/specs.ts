@@ -16,7 +16,9 @@ import type { ComparedRun } from './types.js';
  */
 function runColour(runs: readonly ComparedRun[], shown: readonly string[]) {
   const labels = runs.map((r) => r.label);
-  return { field: 'run', type: 'nominal', title: 'run', sort: labels, scale: runScale(labels), legend: { values: labels.filter((l) => shown.includes(l)) } };
+  // swatches at full strength and width: the faded thin layer would otherwise set them
+  const symbols = { update: { opacity: { value: 1 }, strokeWidth: { value: 2.5 } } };
+  return { field: 'run', type: 'nominal', title: 'run', sort: labels, scale: runScale(labels), legend: { values: labels.filter((l) => shown.includes(l)), encode: { symbols } } };
 }
 
 /** One row per (run, boundary epoch) of the runs that have a phase split. */
