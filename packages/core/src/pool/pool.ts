@@ -130,7 +130,7 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
   const sources = [opts.stateDict, opts.modelPath, opts.factory].filter((s) => s !== undefined).length;
   if (sources !== 1) throw new Error(`createFeaturePool: give exactly one of stateDict, modelPath or factory (got ${sources})`);
   const backend = opts.backend ?? currentBackend()?.name ?? 'auto';
-  const source: ModelSource = { arch: opts.arch, numClasses: opts.numClasses, stateDict: opts.stateDict, modelPath: opts.modelPath, factory: opts.factory };
+  const source: ModelSource = { arch: opts.arch, numClasses: opts.numClasses, token: opts.token, heads: opts.heads, stateDict: opts.stateDict, modelPath: opts.modelPath, factory: opts.factory };
   const lanes = Array.from({ length: n }, (_, i) => new Lane(i));
   let ready;
   try {

@@ -10,6 +10,9 @@ export interface ModelSource {
   /** Registry name for `createModel` / `loadModel`. */
   arch?: string;
   numClasses?: number;
+  /** Transformer token choice and head count (zoo CreateModelOptions). */
+  token?: 'cls' | 'mean';
+  heads?: number;
   /** Weights, cloned into each worker and built there with the zoo's `createModel`. */
   stateDict?: StateDict;
   /** A checkpoint file loaded in each worker with the zoo's `loadModel`. */

@@ -20,6 +20,15 @@ interface Runnable {
 
 type ZooExports = Record<string, unknown>;
 
+/** The zoo's build options of a source: class count, transformer token and heads. */
+function buildOptions(source: ModelSource): { numClasses?: number; token?: 'cls' | 'mean'; heads?: number } {
+  return {
+    ...(source.numClasses !== undefined ? { numClasses: source.numClasses } : {}),
+    ...(source.token !== undefined ? { token: source.token } : {}),
+    ...(source.heads !== undefined ? { heads: source.heads } : {}),
+  };
+}
+
 async function buildModel(source: ModelSource): Promise<Runnable> {
   if (source.factory) {
     const spec = source.factory.module;
@@ -40,14 +49,14 @@ async function buildModel(source: ModelSource): Promise<Runnable> {
       const detect = core.detectArchitecture as ((sd: unknown) => string | { name: string }) | undefined;
       if (typeof detect !== 'function') throw new Error('feature pool: no arch given and this build has no detectArchitecture');
       const d = detect(source.stateDict);
-      return createModel(typeof d === 'string' ? d : d.name, source.stateDict, { numClasses: source.numClasses });
+      return createModel(typeof d === 'string' ? d : d.name, source.stateDict, buildOptions(source));
     }
-    return createModel(source.arch, source.stateDict, { numClasses: source.numClasses });
+    return createModel(source.arch, source.stateDict, buildOptions(source));
   }
   if (source.modelPath) {
     const loadModel = core.loadModel as ((p: string, o?: unknown) => Promise<Runnable>) | undefined;
     if (typeof loadModel !== 'function') throw new Error('feature pool: this build of @shapetex/core has no loadModel');
-    return loadModel(source.modelPath, { arch: source.arch, numClasses: source.numClasses });
+    return loadModel(source.modelPath, { arch: source.arch, ...buildOptions(source) });
   }
   throw new Error('feature pool: give one of stateDict, modelPath or factory');
 }

@@ -1,4 +1,5 @@
-export type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
+export type { ArchitectureSpec, CreateModelOptions, Network, TokenChoice } from './types.js';
+export { TOKEN_CHOICES } from './types.js';
 export { ARCHITECTURES, listArchitectures, detectArchitecture, architectureSpec, buildNetwork } from './registry.js';
 export { createModel, loadModel, stripModulePrefix, isTfjsModelPath } from './load.js';
 export type { LoadModelOptions } from './load.js';
@@ -13,3 +14,8 @@ export { densenetSpecs } from './densenet.js';
 export { mobilenetSpecs } from './mobilenet.js';
 export { efficientnetSpecs } from './efficientnet.js';
 export { vggSpecs } from './vgg.js';
+export { vitSpecs } from './vit.js';
+export { timmVitSpecs } from './vit-timm.js';
+export { convnextSpecs } from './convnext.js';
+export { bicubicResize, resamplePosEmbed, cubicWeights } from './pos-embed.js';
+export { VIT_HEAD_DIM } from './vit-network.js';

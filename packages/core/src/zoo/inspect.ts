@@ -7,7 +7,7 @@ import type { StateDict } from '../io/types.js';
 import type { Network } from './types.js';
 import { buildNetwork } from './registry.js';
 import { readCheckpoint, type StateDictFormat } from '../io/read.js';
-import { isTfjsModelPath, stripModulePrefix, type LoadModelOptions } from './load.js';
+import { createOptions, isTfjsModelPath, stripModulePrefix, type LoadModelOptions } from './load.js';
 import { loadTfjsModel } from './tfjs.js';
 import { readTfjsArtifacts } from './tfjs-io.js';
 
@@ -58,7 +58,7 @@ function tapDims(net: Network): { name: string; D: number }[] {
 
 /** Read a checkpoint, build its network once (which validates it) and describe it. */
 export async function inspectCheckpoint(path: string, opts: LoadModelOptions = {}): Promise<CheckpointInfo> {
-  const createOpts = opts.numClasses !== undefined ? { numClasses: opts.numClasses } : {};
+  const createOpts = createOptions(opts);
   let net: Network;
   let format: CheckpointFormat;
   let counts: { parameters: number; dtypes: Record<string, number> };

@@ -32,6 +32,15 @@ export function stripModulePrefix(sd: StateDict): StateDict {
   return new Map([...sd].map(([k, v]) => [k.slice('module.'.length), v]));
 }
 
+/** The build options within load options (numClasses, token, heads), undefined ones left out. */
+export function createOptions(opts: LoadModelOptions): CreateModelOptions {
+  return {
+    ...(opts.numClasses !== undefined ? { numClasses: opts.numClasses } : {}),
+    ...(opts.token !== undefined ? { token: opts.token } : {}),
+    ...(opts.heads !== undefined ? { heads: opts.heads } : {}),
+  };
+}
+
 /** True for a TF.js model (`…/model.json`), which is loaded by TF.js rather than from a state_dict. */
 export function isTfjsModelPath(path: string): boolean {
   return /(^|[\\/])model\.json$/.test(path);
@@ -47,7 +56,7 @@ export async function readCheckpointStateDict(path: string): Promise<StateDict> 
  * state_dicts through the zoo, `…/model.json` through TF.js. Errors name the file.
  */
 export async function loadModel(path: string, opts: LoadModelOptions = {}): Promise<FeatureModel> {
-  const createOpts: CreateModelOptions = opts.numClasses !== undefined ? { numClasses: opts.numClasses } : {};
+  const createOpts = createOptions(opts);
   if (isTfjsModelPath(path)) return toFeatureModel(await loadTfjsModel(path, createOpts));
   const sd = await readCheckpointStateDict(path);
   try {

@@ -10,6 +10,9 @@ import { densenetSpecs } from './densenet.js';
 import { mobilenetSpecs } from './mobilenet.js';
 import { efficientnetSpecs } from './efficientnet.js';
 import { vggSpecs } from './vgg.js';
+import { vitSpecs } from './vit.js';
+import { timmVitSpecs } from './vit-timm.js';
+import { convnextSpecs } from './convnext.js';
 import { UnknownArchitectureError } from './errors.js';
 
 export const ARCHITECTURES: readonly ArchitectureSpec[] = [
@@ -19,6 +22,9 @@ export const ARCHITECTURES: readonly ArchitectureSpec[] = [
   ...mobilenetSpecs,
   ...efficientnetSpecs,
   ...vggSpecs,
+  ...vitSpecs,
+  ...timmVitSpecs,
+  ...convnextSpecs,
 ];
 
 /** Registered architecture names, in registry order. */

@@ -5,9 +5,25 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 
+/**
+ * Which tokens a transformer tap stands for: `cls` = the class token (a [N, 1, 1, D] map),
+ * `mean` = the patch tokens as their [N, gh, gw, D] grid, which global average pooling turns
+ * into their mean. Prefix tokens (class, distillation) never enter `mean`.
+ */
+export type TokenChoice = 'cls' | 'mean';
+
+export const TOKEN_CHOICES: readonly TokenChoice[] = ['cls', 'mean'];
+
 export interface CreateModelOptions {
   /** Classifier size when it cannot be read from the weights. */
   numClasses?: number;
+  /** Transformer taps: class token or mean over patch tokens; default `cls`. CNNs ignore it. */
+  token?: TokenChoice;
+  /**
+   * Attention heads of a ViT / DeiT; default D / 64 (the head size of every named model), which
+   * a narrowed model whose width is not a multiple of 64 must override. CNNs ignore it.
+   */
+  heads?: number;
 }
 
 /** An inference network built from a state_dict: BatchNorm folded, weights on the backend. */
