@@ -8,6 +8,12 @@ import { RESNET_FIXTURES, loadResnetFixture, resnetLayouts } from './resnet-fixt
 const ALL = [
   'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'wide_resnet50_2', 'resnet18k',
   'densenet121', 'densenet161', 'densenet169', 'densenet201', 'mobilenet_v2', 'efficientnet_b0', 'vgg16', 'vgg16_bn',
+  // transformers and ConvNeXt (vit.test.ts, convnext.test.ts)
+  'vit_b_16', 'vit_b_32', 'vit_l_16',
+  'vit_tiny_patch16_224', 'vit_small_patch16_224', 'vit_base_patch16_224',
+  'deit_tiny_patch16_224', 'deit_small_patch16_224', 'deit_base_patch16_224',
+  'deit_tiny_distilled_patch16_224', 'deit_small_distilled_patch16_224', 'deit_base_distilled_patch16_224',
+  'convnext_tiny', 'convnext_small',
 ];
 
 describe('architecture registry and detection', () => {
