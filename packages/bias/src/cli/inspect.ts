@@ -1,7 +1,13 @@
-import { inspectCheckpoint, initBackend, type CheckpointInfo } from '@shapetex/core';
+import { inspectCheckpoint, initBackend, type CheckpointInfo, type TokenChoice, type TransformerInfo } from '@shapetex/core';
 import { resolveEpoch } from '../score/epoch.js';
 import { defaultEpochEntry } from '../score/score.js';
 import path from 'node:path';
+
+function transformerLine(t: TransformerInfo): string {
+  const prefix = t.prefixTokens === 2 ? 'class + distillation token' : 'class token';
+  return `transformer patch ${t.patch}, trained grid ${t.grid}×${t.grid} (position embeddings resampled bicubically for another --image-size), ` +
+    `${t.heads} heads, ${prefix}, taps = ${t.token === 'cls' ? 'class token' : 'mean of patch tokens'}`;
+}
 
 /** Human-readable lines of what a checkpoint holds. */
 export function formatCheckpointInfo(info: CheckpointInfo, epoch: { epoch: number | null; source: string }): string {
@@ -13,6 +19,8 @@ export function formatCheckpointInfo(info: CheckpointInfo, epoch: { epoch: numbe
     `epoch       ${epoch.epoch ?? 'none'} (${epoch.source})`,
     `parameters  ${info.parameters.toLocaleString('en-US')}`,
     `dtypes      ${Object.entries(info.dtypes).map(([d, n]) => `${d} × ${n}`).join(', ')}`,
+    `image size  ${info.imageSize}`,
+    ...(info.transformer ? [transformerLine(info.transformer)] : []),
     'taps        ' + info.taps.map((t) => `${t.name} (D = ${t.D})`).join(', '),
     `refused     ${info.refusedGlobals.length > 0 ? `${info.refusedGlobals.join(', ')} (globals named in the file, kept inert, never run)` : 'none'}`,
   ];
@@ -24,13 +32,18 @@ export function formatCheckpointInfo(info: CheckpointInfo, epoch: { epoch: numbe
  * count, dtypes (core's `inspectCheckpoint`), plus the epoch SPEC §6 assigns. Returns the exit
  * code: 1 when the checkpoint cannot be read or built.
  */
-export async function inspectCommand(file: string, o: { arch?: string; numClasses?: number; json?: boolean }): Promise<number> {
+export async function inspectCommand(
+  file: string,
+  o: { arch?: string; numClasses?: number; heads?: number; token?: TokenChoice; json?: boolean },
+): Promise<number> {
   await initBackend(undefined, { log: null });
   let info: CheckpointInfo;
   try {
     info = await inspectCheckpoint(file, {
       ...(o.arch !== undefined ? { arch: o.arch } : {}),
       ...(o.numClasses !== undefined ? { numClasses: o.numClasses } : {}),
+      ...(o.heads !== undefined ? { heads: o.heads } : {}),
+      ...(o.token !== undefined ? { token: o.token } : {}),
     });
   } catch (err) {
     process.stderr.write(`bias-score inspect: ${(err as Error).message}\n`);

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { BACKEND_NAMES, parseNorm } from '@shapetex/core';
+import { BACKEND_NAMES, TOKEN_CHOICES, parseNorm, type TokenChoice } from '@shapetex/core';
 import type { EstimatorMethod } from '../estimate/types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
 import { parseShard, type Shard } from '../score/shard.js';
@@ -56,6 +56,13 @@ export function shardOption(raw: string): Shard {
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
+}
+
+/** `--token`: which transformer tokens a tap stands for. */
+export function tokenOption(raw: string): TokenChoice {
+  const t = raw.trim();
+  if ((TOKEN_CHOICES as readonly string[]).includes(t)) return t as TokenChoice;
+  throw new InvalidArgumentError(`--token must be ${TOKEN_CHOICES.join(' or ')}, got "${raw}"`);
 }
 
 export function phaseMethodOption(raw: string): PhaseMethod {

@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
-import { VERSION } from '@shapetex/core';
+import { VERSION, type TokenChoice } from '@shapetex/core';
 import type { EstimatorMethod } from '../estimate/types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
 import type { RunSummary } from '../score/run.js';
 import type { Shard } from '../score/shard.js';
-import { backendOption, integerOption, methodOption, normOption, phaseMethodOption, shardOption, tapsOption } from './options.js';
+import { backendOption, integerOption, methodOption, normOption, phaseMethodOption, shardOption, tapsOption, tokenOption } from './options.js';
 import { createProgress } from './progress.js';
 import { addMeasurementOptions, measurementOptions, type MeasurementFlags } from './measurement.js';
 import { addCompareCommand } from './compare.js';
@@ -15,6 +15,8 @@ interface ScoreFlags extends MeasurementFlags {
   arch?: string;
   numClasses?: number;
   imageSize: number;
+  token: TokenChoice;
+  heads?: number;
   norm: string;
   taps: string[] | 'all';
   method: EstimatorMethod[];
@@ -56,6 +58,8 @@ export function createProgram(exit: ExitBox): Command {
     .option('--arch <name>', 'architecture (default: detected from each state_dict)')
     .option('--num-classes <n>', 'classifier size when the weights do not say', integerOption('--num-classes', 1))
     .option('--image-size <n>', 'square input size', integerOption('--image-size', 1), 224)
+    .option('--token <cls|mean>', 'transformer taps: the class token or the mean over patch tokens', tokenOption, 'cls')
+    .option('--heads <n>', 'attention heads of a ViT / DeiT whose width is not a multiple of 64 (default: width / 64)', integerOption('--heads', 1))
     .option('--norm <name|m1,m2,m3/s1,s2,s3>', 'normalisation (R, G, B): imagenet, cifar, none, islam2021 (the reference code\'s vectors), or mean/std', normOption, 'imagenet')
     .addOption(new Option('--taps <list>', 'comma-separated taps, or all').argParser(tapsOption).default(['final'], 'final'))
     .addOption(new Option('--method <name>', 'per-neuron, pooled or both').argParser(methodOption).default(['per-neuron'], 'per-neuron'))
@@ -92,9 +96,10 @@ export function createProgram(exit: ExitBox): Command {
       const summary = await runBiasScore({
         checkpoints, probe: o.probe!, out: o.out, backend: o.backend, shard: o.shard,
         ...measurementOptions(program, o), strictProbe: o.strictProbe === true,
-        taps: o.taps, seed: o.seed, bootstrap: o.bootstrap,
+        token: o.token, taps: o.taps, seed: o.seed, bootstrap: o.bootstrap,
         ...(o.arch !== undefined ? { arch: o.arch } : {}),
         ...(o.numClasses !== undefined ? { numClasses: o.numClasses } : {}),
+        ...(o.heads !== undefined ? { heads: o.heads } : {}),
         ...(o.pairs !== undefined ? { pairsPerFactor: o.pairs } : {}),
         ...(o.errors !== undefined ? { errors: o.errors } : {}),
         phaseMethod: o.phases, smooth: o.smooth, plotResidual: o.plotResidual === true, workers: o.workers,
@@ -141,9 +146,11 @@ export function createProgram(exit: ExitBox): Command {
     .argument('<checkpoint>', 'checkpoint file')
     .option('--arch <name>', 'architecture (default: detected)')
     .option('--num-classes <n>', 'classifier size when the weights do not say', integerOption('--num-classes', 1))
+    .option('--heads <n>', 'attention heads of a ViT / DeiT (default: width / 64)', integerOption('--heads', 1))
+    .option('--token <cls|mean>', 'transformer taps: the class token or the mean over patch tokens', tokenOption, 'cls')
     .option('--json', 'print as JSON')
     .exitOverride()
-    .action(async (file: string, o: { arch?: string; numClasses?: number; json?: boolean }) => {
+    .action(async (file: string, o: { arch?: string; numClasses?: number; heads?: number; token?: TokenChoice; json?: boolean }) => {
       const { inspectCommand } = await import('./inspect.js');
       exit.code = await inspectCommand(file, o);
     });

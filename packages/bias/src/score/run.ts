@@ -97,6 +97,8 @@ export function runSettings(opts: RunOptions, probeHash: string, factors: string
     arch: opts.arch ?? null,
     numClasses: opts.numClasses ?? null,
     imageSize: m.imageSize,
+    ...(opts.token === 'mean' ? { token: 'mean' as const } : {}),
+    ...(opts.heads !== undefined ? { heads: opts.heads } : {}),
     norm: m.norm,
     resize: m.resize,
     channelOrder: m.channelOrder,
@@ -184,7 +186,7 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
   const options: Record<string, unknown> = {
     checkpoints: opts.checkpoints, probe: opts.probe, out, errors: opts.errors ?? null, backend: opts.backend ?? 'auto',
     batch, workers: opts.workers ?? 1, shard: `${shard.index}/${shard.count}`, arch: settings.arch, numClasses: settings.numClasses,
-    preset: opts.preset ?? null, imageSize: settings.imageSize, norm: opts.norm ?? settings.norm, resize: settings.resize,
+    preset: opts.preset ?? null, imageSize: settings.imageSize, token: opts.token ?? 'cls', heads: opts.heads ?? null, norm: opts.norm ?? settings.norm, resize: settings.resize,
     channelOrder: settings.channelOrder, pairing: settings.pairing, rounding: settings.rounding,
     strictProbe: opts.strictProbe ?? false, taps: settings.taps, methods: settings.methods,
     pairs: settings.pairsPerFactor, seed: settings.seed, bootstrap: settings.bootstrap,

@@ -11,7 +11,7 @@ import { discoverCheckpoints, type CheckpointEntry } from './discover.js';
 import { prepareProbe, type PreparedProbe } from './probe-cache.js';
 import { resolveMeasurement } from './preset.js';
 import { selectShard } from './shard.js';
-import type { CheckpointFailure, CheckpointResult, ModelLoader, ScoreOptions, ScoringModel } from './types.js';
+import type { CheckpointFailure, CheckpointResult, ModelLoadOptions, ModelLoader, ScoreOptions, ScoringModel } from './types.js';
 
 const METHODS: readonly EstimatorMethod[] = ['per-neuron', 'pooled'];
 
@@ -66,6 +66,10 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
   checkInt('batch', batch, 1);
   checkInt('pairsPerFactor', options.pairsPerFactor, 1);
   checkInt('numClasses', options.numClasses, 1);
+  checkInt('heads', options.heads, 1);
+  if (options.token !== undefined && !(core.TOKEN_CHOICES as readonly string[]).includes(options.token)) {
+    throw new RangeError(`scoreCheckpoints: token must be ${core.TOKEN_CHOICES.join(' or ')}, got ${JSON.stringify(options.token)}`);
+  }
   const methods = measurement.methods;
   for (const m of methods) if (!METHODS.includes(m)) throw new RangeError(`scoreCheckpoints: method must be per-neuron or pooled, got ${JSON.stringify(m)}`);
   if (methods.length === 0) throw new RangeError('scoreCheckpoints: methods is empty');
@@ -90,9 +94,11 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
     onBatch: (done, total) => options.onProgress?.({ kind: 'decode', done, total }),
   });
   const load = options.loadModel ?? defaultModelLoader;
-  const loadOpts = {
+  const loadOpts: ModelLoadOptions = {
     ...(options.arch !== undefined ? { arch: options.arch } : {}),
     ...(options.numClasses !== undefined ? { numClasses: options.numClasses } : {}),
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.heads !== undefined ? { heads: options.heads } : {}),
   };
   try {
     for (let index = 0; index < entries.length; index++) {
@@ -128,7 +134,7 @@ async function refusedGlobalsOf(file: string): Promise<string[]> {
 
 interface OneContext {
   load: ModelLoader;
-  loadOpts: { arch?: string; numClasses?: number };
+  loadOpts: ModelLoadOptions;
   prepared: PreparedProbe;
   pairs: Pairs;
   wantTaps: readonly string[] | 'all';

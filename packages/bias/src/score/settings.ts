@@ -17,6 +17,12 @@ export interface RunSettings {
   numClasses: number | null;
   /** Effective values (a preset already applied; the preset's name is in run.json's options). */
   imageSize: number;
+  /**
+   * Transformer token choice and head count, present only when not the default (`cls`,
+   * width / 64), so folders made before these options existed keep their settings hash.
+   */
+  token?: 'mean';
+  heads?: number;
   norm: Normalization;
   resize: ResizeMethod;
   channelOrder: ChannelOrder;

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ChannelOrder, Normalization, ResizeMethod } from '@shapetex/core';
+import type { ChannelOrder, Normalization, ResizeMethod, TokenChoice } from '@shapetex/core';
 import type { ProbeSet } from '@shapetex/svoc';
 import type { EstimatorMethod, PercentRounding } from '../estimate/types.js';
 import type { Pairing } from '../pairs/types.js';
@@ -18,7 +18,10 @@ export interface ScoringModel {
 }
 
 /** Loads one checkpoint (core's `loadModel` by default). */
-export type ModelLoader = (file: string, opts: { arch?: string; numClasses?: number }) => Promise<ScoringModel>;
+export type ModelLoader = (file: string, opts: ModelLoadOptions) => Promise<ScoringModel>;
+
+/** What a loader is asked for: core's `LoadModelOptions` that scoring sets. */
+export interface ModelLoadOptions { arch?: string; numClasses?: number; token?: TokenChoice; heads?: number }
 
 export interface ScoreOptions {
   /** A checkpoint folder or file, or an already discovered (and ordered) list. */
@@ -35,8 +38,12 @@ export interface ScoreOptions {
    * `reference`, rounding `python`). Each option below given explicitly overrides it.
    */
   preset?: ScorePreset;
-  /** Square input size; default 224. */
+  /** Square input size; default 224. A ViT's position embeddings follow it (bicubic resample). */
   imageSize?: number;
+  /** Transformer taps: class token or mean over patch tokens; default `cls`. CNNs ignore it. */
+  token?: TokenChoice;
+  /** Attention heads of a ViT / DeiT; default width / 64. */
+  heads?: number;
   /** Preset name, `{ mean, std }` or `m1,m2,m3/s1,s2,s3` (R, G, B); default `imagenet`. */
   norm?: string | Normalization;
   /** `pil` (antialiased bilinear, default) or `cv2-linear` (OpenCV's INTER_LINEAR). */

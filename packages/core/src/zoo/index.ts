@@ -1,4 +1,4 @@
-export type { ArchitectureSpec, CreateModelOptions, Network, TokenChoice } from './types.js';
+export type { ArchitectureSpec, CreateModelOptions, Network, TokenChoice, TransformerInfo } from './types.js';
 export { TOKEN_CHOICES } from './types.js';
 export { ARCHITECTURES, listArchitectures, detectArchitecture, architectureSpec, buildNetwork } from './registry.js';
 export { createModel, loadModel, stripModulePrefix, isTfjsModelPath } from './load.js';

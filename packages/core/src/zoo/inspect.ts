@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
-import type { Network } from './types.js';
+import type { Network, TransformerInfo } from './types.js';
 import { buildNetwork } from './registry.js';
 import { readCheckpoint, type StateDictFormat } from '../io/read.js';
 import { createOptions, isTfjsModelPath, stripModulePrefix, type LoadModelOptions } from './load.js';
@@ -19,6 +19,10 @@ export interface CheckpointInfo {
   arch: string;
   numClasses?: number;
   taps: { name: string; D: number }[];
+  /** Input size the network was made for (a ViT's: its trained patch grid × patch size). */
+  imageSize: number;
+  /** Patch size, trained grid, heads, prefix tokens and token choice of a ViT / DeiT. */
+  transformer?: TransformerInfo;
   /**
    * Learnable parameters: elements of every floating tensor except BatchNorm's running
    * statistics (what `sum(p.numel() for p in model.parameters())` counts).
@@ -95,6 +99,8 @@ export async function inspectCheckpoint(path: string, opts: LoadModelOptions = {
       arch: net.arch,
       ...(net.numClasses !== undefined ? { numClasses: net.numClasses } : {}),
       taps: tapDims(net),
+      imageSize: net.defaultImageSize,
+      ...(net.transformer ? { transformer: { ...net.transformer } } : {}),
       ...counts,
       refusedGlobals,
     };

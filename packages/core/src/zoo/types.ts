@@ -14,6 +14,18 @@ export type TokenChoice = 'cls' | 'mean';
 
 export const TOKEN_CHOICES: readonly TokenChoice[] = ['cls', 'mean'];
 
+/** A ViT / DeiT as read from its weights, with the options it was built with. */
+export interface TransformerInfo {
+  /** Patch side in pixels. */
+  patch: number;
+  /** Side of the trained patch grid (position embeddings); other grids are resampled bicubically. */
+  grid: number;
+  heads: number;
+  /** Tokens before the patch tokens: 1 (class) or 2 (class, distillation). */
+  prefixTokens: number;
+  token: TokenChoice;
+}
+
 export interface CreateModelOptions {
   /** Classifier size when it cannot be read from the weights. */
   numClasses?: number;
@@ -37,6 +49,8 @@ export interface Network {
   defaultImageSize: number;
   /** Channel count D of each tap when known from the weights (absent for TF.js models). */
   tapChannels?: Record<string, number>;
+  /** What a vision transformer was read as (absent for CNNs). */
+  transformer?: TransformerInfo;
   /**
    * NHWC input → NHWC feature maps of the requested taps, before pooling. Creates tensors: call
    * it inside `tf.tidy` (the features module does).

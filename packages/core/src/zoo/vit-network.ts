@@ -232,6 +232,7 @@ export function buildVit(v: VitVariant, scheme: VitScheme, sd: StateDict, opts: 
     ...(numClasses !== undefined ? { numClasses } : {}),
     defaultImageSize: grid * p,
     tapChannels: Object.fromEntries(taps.map((t) => [t, D])),
+    transformer: { patch: p, grid, heads, prefixTokens: prefix, token },
     forward(x, wanted) {
       if (disposed) throw new Error(`${arch}: network used after dispose()`);
       const need = blocksNeeded(arch, taps, wanted, depth);
