@@ -9,6 +9,7 @@ const TARGETS = {
   estimator: 'estimator < 2 s (21,845 pairs per factor × D = 2,048)',
   memory: 'RSS growth < 5% over 200 checkpoints',
   profile: 'profile: where the forward spends its time (no target)',
+  transformers: 'ViT-B/16 and ConvNeXt-T @224 reported beside PyTorch CPU at the same thread count (no target)',
 };
 
 function resnetRows(r) {
@@ -26,6 +27,16 @@ function resnetRows(r) {
     }
   }
   return rows;
+}
+
+function transformerRows(r) {
+  const name = { vit_b_16: 'ViT-B/16', convnext_tiny: 'ConvNeXt-T' };
+  return (r.ratios ?? Object.entries(r.results ?? {}).map(([arch, x]) => ({ arch, size: r.size, ours: x.best.imagesPerS }))).map((x) => [
+    `${name[x.arch] ?? x.arch} final tap @${x.size}, 1 thread (${r.backend?.name})`,
+    `${f(x.ours, 3)} img/s (batch ${r.results[x.arch].best.batch})`,
+    x.torch !== undefined ? `${f(x.torch, 3)} img/s` : 'no torch',
+    x.ratio !== undefined ? `${f(x.ratio)}×` : '',
+  ]);
 }
 
 function e2eRows(r) {
@@ -69,6 +80,7 @@ export function summarize(results) {
     if (!r) continue;
     if (name === 'resnet') rows.push(...resnetRows(r));
     else if (name === 'e2e') rows.push(...e2eRows(r));
+    else if (name === 'transformers') rows.push(...transformerRows(r));
     else if (name === 'estimator') rows.push(...estimatorRows(r));
     else if (name === 'profile') rows.push(...profileRows(r));
     else if (name === 'memory') rows.push(...memoryRows(r));
