@@ -38,11 +38,13 @@ describe('bias-score over ViT checkpoints', () => {
     for (const r of records) for (const s of r.scores) expect(Number.isFinite(s)).toBe(true);
   });
 
-  it('--token mean at --image-size 48 (position embeddings resampled to 3×3) scores other numbers and records the token', async () => {
+  it('--token mean at --image-size 48 (position embeddings resampled to 3×3), on 2 workers, scores other numbers and records the token', async () => {
     const cls = path.join(w.dir, 'vit-cls48');
     const mean = path.join(w.dir, 'vit-mean48');
     const a = await bias([VIT, '--probe', w.probe, '--image-size', '48', '--heads', '2', '--out', cls]);
-    const b = await bias([VIT, '--probe', w.probe, '--image-size', '48', '--heads', '2', '--token', 'mean', '--out', mean]);
+    // through the worker pool: heads and token must reach the workers (without heads the load
+    // fails, without the token the numbers equal the cls run's)
+    const b = await bias([VIT, '--probe', w.probe, '--image-size', '48', '--heads', '2', '--token', 'mean', '--workers', '2', '--out', mean]);
     expect(a.status, a.stderr).toBe(0);
     expect(b.status, b.stderr).toBe(0);
     const info = await runJson(mean);

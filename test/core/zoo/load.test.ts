@@ -58,6 +58,7 @@ describe('loadModel and inspectCheckpoint', () => {
       arch: 'wide_resnet50_2',
       numClasses: 10,
       taps: ['stage1', 'stage2', 'stage3', 'stage4', 'final'].map((name) => ({ name, D: ref.maps[name]!.shape[3] })),
+      imageSize: 224,
       parameters: ref.parameters,
       dtypes: ref.tensors,
     });
