@@ -38,6 +38,15 @@ for (const backend of ['wasm', 'cpu'] as const) {
         expectClose(got[i]!.data, want.data, `convnext_tiny ${t} map`);
         expectClose(gap(got[i]!.data, got[i]!.shape), f.arrays[`${t}_pooled`]!.data, `convnext_tiny ${t} pooled`);
       });
+      // the reserved output `logits`: classifier.2 on final, as torchvision's forward
+      expect(net.hasLogits).toBe(true);
+      const logits = tf.tidy(() => {
+        const out = net.forward(x, ['stage2', 'logits']);
+        expect(Object.keys(out).sort()).toEqual(['logits', 'stage2']);
+        return out.logits!.dataSync();
+      });
+      expectClose(logits, f.arrays.logits!.data, 'convnext_tiny logits');
+      expect(tf.memory().numTensors).toBe(before);
       // final is not the plain pooled stage 4: the classifier's LayerNorm is in it
       expect(Math.abs(f.arrays.final_pooled!.data[0]! - f.arrays.stage4_pooled!.data[0]!)).toBeGreaterThan(1e-3);
       x.dispose();

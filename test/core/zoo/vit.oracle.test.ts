@@ -1,7 +1,7 @@
 /**
  * Oracle suite: full-size random-weight ViT-B/16 (torchvision), DeiT-S (timm key names and
  * arithmetic, from make_vit.py's TimmViT) and ConvNeXt-T (torchvision) against PyTorch run now,
- * at 224 px, on every tap and both token choices. Needs python3 with torch and torchvision.
+ * at 224 px, on every tap and both token choices, and the classifier output `logits`. Needs python3 with torch and torchvision.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -34,6 +34,10 @@ describe('full-size ViT-B/16, DeiT-S and ConvNeXt-T equal PyTorch (oracle, wasm 
         expect(net.defaultImageSize).toBe(224);
         expect(net.numClasses).toBe(1000);
         expectVitTaps(net, f, token);
+        const x = inputOf(f);
+        const logits = tf.tidy(() => net.forward(x, ['logits']).logits!.dataSync());
+        expectClose(logits, f.arrays.logits!.data, `${arch} logits (${token})`);
+        x.dispose();
         net.dispose();
       }
       // detection by loadModel: DeiT-S is the same network as vit_small_patch16_224, so it is named that
@@ -60,6 +64,8 @@ describe('full-size ViT-B/16, DeiT-S and ConvNeXt-T equal PyTorch (oracle, wasm 
       const out = model.network!.forward(x, taps);
       return taps.map((t) => ({ shape: out[t]!.shape, data: out[t]!.dataSync() as Float32Array }));
     });
+    const logits = tf.tidy(() => model.network!.forward(x, ['logits']).logits!.dataSync());
+    expectClose(logits, f.arrays.logits!.data, 'convnext_tiny logits');
     taps.forEach((t, i) => {
       expect(maps[i]!.shape).toEqual(f.arrays[t]!.shape);
       expectClose(maps[i]!.data, f.arrays[t]!.data, `convnext_tiny ${t} map`);

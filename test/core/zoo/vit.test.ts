@@ -9,7 +9,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { ARCHITECTURES, createModel, detectArchitecture, initBackend, timmVitSpecs, vitSpecs, type StateDict } from '@shapetex/core';
-import { FIX, damaged } from './others-parity.js';
+import { FIX, damaged, expectClose } from './others-parity.js';
 import { expectVitTaps, inputOf, loadVitFixture } from './vit-fixtures.js';
 
 const spec = (name: string) => ARCHITECTURES.find((s) => s.name === name)!;
@@ -43,6 +43,20 @@ for (const backend of ['wasm', 'cpu'] as const) {
           expect(net.defaultImageSize).toBe(c.size);
           expectVitTaps(net, f, token);
           if (f.meta.extraSize) expectVitTaps(net, f, token, `${f.meta.extraSize}:`);
+          // the reserved output `logits`: the head on the normed class token (distilled DeiT:
+          // mean with head_dist on the distillation token), whatever the token choice
+          expect(net.hasLogits).toBe(true);
+          for (const tag of ['', ...(f.meta.extraSize ? [`${f.meta.extraSize}:`] : [])]) {
+            const x = inputOf(f, tag);
+            const got = tf.tidy(() => {
+              const out = net.forward(x, ['block2', 'logits']);
+              expect(Object.keys(out).sort()).toEqual(['block2', 'logits']);
+              expect(out.logits!.shape).toEqual([2, 1, 1, 10]);
+              return out.logits!.dataSync();
+            });
+            expectClose(got, f.arrays[`${tag}logits`]!.data, `${c.arch} ${tag}logits`);
+            x.dispose();
+          }
           net.dispose();
         });
       }
@@ -108,6 +122,16 @@ describe('ViT / DeiT detection, options and errors', () => {
     right.dispose();
     wrong.dispose();
     x.dispose();
+  });
+
+  it('without classifier weights there is no logits output, and the reason says so', async () => {
+    const f = await loadVitFixture('deit_tiny_distilled_small');
+    const sd = new Map([...f.sd].filter(([k]) => !k.startsWith('head_dist.')));
+    const net = spec('deit_tiny_distilled_patch16_224').build(sd, { heads: 2 });
+    expect(net.hasLogits).toBe(false);
+    expect(net.noLogitsReason).toMatch(/no classifier weights \(head\.weight, head_dist\.weight\)/);
+    expect(() => tf.tidy(() => net.forward(tf.zeros([1, 64, 64, 3]) as tf.Tensor4D, ['logits']))).toThrow(/unknown tap "logits"/);
+    net.dispose();
   });
 
   it('an unknown token choice is refused by name', async () => {

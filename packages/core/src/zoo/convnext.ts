@@ -20,6 +20,7 @@ import { stagedNetwork, STAGE_TAPS } from './staged.js';
 import { applyLinear, disposeLinear, floatsOf, linearAt, type Linear } from './linear.js';
 import { applyLayerNorm, disposeLayerNorm, layerNormOf, type LayerNorm } from './layer-norm.js';
 import { gelu } from './gelu.js';
+import { LOGITS } from './types.js';
 
 const LN_EPS = 1e-6;
 
@@ -138,7 +139,8 @@ function buildConvNext(v: (typeof VARIANTS)[number], sd: StateDict, opts: Create
   const stages = v.depths.map((n, s) => Array.from({ length: n }, (_, b) => foldBlock(arch, sd, `features.${stageIndex(s)}.${b}`)));
   const head = layerNormOf(arch, sd, 'classifier.0', LN_EPS);
   const numClasses = opts.numClasses ?? classesOf(sd, 'classifier.2.weight');
-  return stagedNetwork({
+  const classifier = sd.has('classifier.2.weight') ? linearAt(arch, sd, 'classifier.2') : null;
+  const net = stagedNetwork({
     arch,
     ...(numClasses !== undefined ? { numClasses } : {}),
     defaultImageSize: 224,
@@ -155,8 +157,33 @@ function buildConvNext(v: (typeof VARIANTS)[number], sd: StateDict, opts: Create
       for (const d of downs) { disposeLayerNorm(d.ln); disposeConv(d.conv); }
       for (const st of stages) st.forEach(releaseBlock);
       disposeLayerNorm(head);
+      if (classifier) disposeLinear(classifier);
     },
   });
+  return withClassifier(net, classifier);
+}
+
+/**
+ * The reserved output `logits` (not a tap): classifier.2 on the `final` vector (the classifier's
+ * LayerNorm of the pooled stage 4, then Flatten), as torchvision's forward; [N, 1, 1, K].
+ */
+function withClassifier(net: Network, classifier: Linear | null): Network {
+  if (!classifier) return { ...net, hasLogits: false, noLogitsReason: 'the checkpoint has no classifier weights (classifier.2.weight)' };
+  return {
+    ...net,
+    hasLogits: true,
+    forward(x, wanted) {
+      if (!wanted.includes(LOGITS)) return net.forward(x, wanted);
+      const taps = wanted.filter((t) => t !== LOGITS);
+      const maps = net.forward(x, taps.includes('final') ? taps : [...taps, 'final']);
+      const out: Record<string, tf.Tensor4D> = {};
+      for (const t of taps) out[t] = maps[t]!;
+      const [N, , , C] = maps.final!.shape;
+      const y = applyLinear(tf.reshape(maps.final!, [N, C]) as tf.Tensor2D, classifier);
+      out[LOGITS] = tf.reshape(y, [N, 1, 1, classifier.out]);
+      return out;
+    },
+  };
 }
 
 export const convnextSpecs: ArchitectureSpec[] = VARIANTS.map((v) => ({

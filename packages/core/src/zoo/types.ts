@@ -14,6 +14,9 @@ export type TokenChoice = 'cls' | 'mean';
 
 export const TOKEN_CHOICES: readonly TokenChoice[] = ['cls', 'mean'];
 
+/** The reserved output name of the classifier's pre-softmax output (asked of `forward`, not a tap). */
+export const LOGITS = 'logits';
+
 /** A ViT / DeiT as read from its weights, with the options it was built with. */
 export interface TransformerInfo {
   /** Patch side in pixels. */
@@ -52,8 +55,16 @@ export interface Network {
   /** What a vision transformer was read as (absent for CNNs). */
   transformer?: TransformerInfo;
   /**
-   * NHWC input → NHWC feature maps of the requested taps, before pooling. Creates tensors: call
-   * it inside `tf.tidy` (the features module does).
+   * Whether `forward` accepts the reserved output `logits`: the classifier's pre-softmax output,
+   * N×numClasses, returned as an [N, 1, 1, K] map. Not one of `taps`.
+   */
+  hasLogits?: boolean;
+  /** Why `logits` is not available (no classifier weights). */
+  noLogitsReason?: string;
+  /**
+   * NHWC input → NHWC feature maps of the requested taps, before pooling; with `hasLogits` the
+   * name `logits` may be asked for too. Creates tensors: call it inside `tf.tidy` (the features
+   * module does).
    */
   forward(x: tf.Tensor4D, taps: readonly string[]): Record<string, tf.Tensor4D>;
   /** Releases the weights. */

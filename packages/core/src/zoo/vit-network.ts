@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { CreateModelOptions, Network, TokenChoice } from './types.js';
-import { TOKEN_CHOICES } from './types.js';
+import { LOGITS, TOKEN_CHOICES } from './types.js';
 import { applyConv, checkKeys, classesOf, disposeConv, foldConv, shapeOf, type FoldedConv, type KeyShapes } from './ops.js';
 import { applyLinear, disposeLinear, floatsOf, linearAt, linearOf, type Linear } from './linear.js';
 import { applyLayerNorm, disposeLayerNorm, layerNormOf, type LayerNorm } from './layer-norm.js';
@@ -174,14 +174,30 @@ export function blockTaps(depth: number): string[] {
   return Array.from({ length: depth }, (_, i) => `block${i + 1}`);
 }
 
-/** Check requested taps; returns how many blocks must run. */
-export function blocksNeeded(arch: string, taps: readonly string[], wanted: readonly string[], depth: number): number {
+/** Check requested taps (and `logits` when there is a head); returns how many blocks must run. */
+export function blocksNeeded(arch: string, taps: readonly string[], wanted: readonly string[], depth: number, hasLogits: boolean): number {
   let need = 0;
   for (const t of wanted) {
+    if (t === LOGITS && hasLogits) {
+      need = depth;
+      continue;
+    }
     if (!taps.includes(t)) throw new Error(`${arch}: unknown tap ${JSON.stringify(t)}; taps: ${taps.join(', ')}`);
     need = Math.max(need, t === 'final' ? depth : Number(t.slice('block'.length)));
   }
   return need;
+}
+
+/**
+ * The classifier on the final tokens h [N, T, D] (before the final norm): the head on the
+ * normed class token, as torchvision's and timm's forward; a distilled DeiT averages it with
+ * `head_dist` on the normed distillation token (timm's eval-mode output). [N, 1, 1, K].
+ */
+function vitLogits(h: tf.Tensor3D, norm: LayerNorm, heads: Linear[]): tf.Tensor4D {
+  const [N, , D] = h.shape;
+  const outs = heads.map((head, i) => applyLinear(applyLayerNorm(tf.reshape(tf.slice(h, [0, i, 0], [N, 1, D]), [N, D]) as tf.Tensor2D, norm), head));
+  const y = outs.length === 1 ? outs[0]! : tf.div(tf.addN(outs), outs.length);
+  return tf.reshape(y, [N, 1, 1, y.shape[1]!]);
 }
 
 /** What names a variant: its depth and patch size (the rest is read from the weights). */
@@ -224,6 +240,8 @@ export function buildVit(v: VitVariant, scheme: VitScheme, sd: StateDict, opts: 
     return t;
   };
   const numClasses = opts.numClasses ?? classesOf(sd, `${scheme.heads[0]}.weight`);
+  // every head the layout names must be there for `logits` (a distilled DeiT needs both)
+  const classifier = scheme.heads.every((k) => sd.has(`${k}.weight`)) ? scheme.heads.map((k) => linearAt(arch, sd, k)) : null;
   const taps = [...blockTaps(depth), 'final'];
   let disposed = false;
   return {
@@ -233,9 +251,11 @@ export function buildVit(v: VitVariant, scheme: VitScheme, sd: StateDict, opts: 
     defaultImageSize: grid * p,
     tapChannels: Object.fromEntries(taps.map((t) => [t, D])),
     transformer: { patch: p, grid, heads, prefixTokens: prefix, token },
+    hasLogits: classifier !== null,
+    ...(classifier ? {} : { noLogitsReason: `the checkpoint has no classifier weights (${scheme.heads.map((k) => `${k}.weight`).join(', ')})` }),
     forward(x, wanted) {
       if (disposed) throw new Error(`${arch}: network used after dispose()`);
-      const need = blocksNeeded(arch, taps, wanted, depth);
+      const need = blocksNeeded(arch, taps, wanted, depth, classifier !== null);
       if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`${arch}: input must be NHWC with 3 channels, found [${x.shape.join(', ')}]`);
       const [N, H, W] = x.shape;
       const gh = Math.floor(H / p);
@@ -252,6 +272,7 @@ export function buildVit(v: VitVariant, scheme: VitScheme, sd: StateDict, opts: 
       }
       // LayerNorm is per token: normalising only the tokens the tap keeps gives the same values
       if (wanted.includes('final')) out.final = applyLayerNorm(tokenMap(h, token, prefix, gh, gw), norm);
+      if (classifier && wanted.includes(LOGITS)) out[LOGITS] = vitLogits(h, norm, classifier);
       return out;
     },
     dispose() {
@@ -261,6 +282,7 @@ export function buildVit(v: VitVariant, scheme: VitScheme, sd: StateDict, opts: 
       prefixTokens.dispose();
       blocks.forEach(releaseBlock);
       disposeLayerNorm(norm);
+      classifier?.forEach(disposeLinear);
       for (const t of posByGrid.values()) t.dispose();
       posByGrid.clear();
     },
