@@ -59,6 +59,7 @@ describe('loadModel and inspectCheckpoint', () => {
       numClasses: 10,
       taps: ['stage1', 'stage2', 'stage3', 'stage4', 'final'].map((name) => ({ name, D: ref.maps[name]!.shape[3] })),
       imageSize: 224,
+      refusedGlobals: [],
       parameters: ref.parameters,
       dtypes: ref.tensors,
     });
