@@ -4,7 +4,43 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkpointName, compareCheckpoints, discoverCheckpoints, naturalCompare, resolveEpoch } from '@shapetex/bias';
 
-describe('resolveEpoch (SPEC §6 rules in order)', () => {
+describe('resolveEpoch on real-world checkpoint names', () => {
+  // Names as torchvision, timm, PyTorch Lightning, the ImageNet reference scripts and common
+  // training repositories write them; the digits of an architecture or a hash are never an epoch.
+  it.each([
+    ['resnet18_small.pth', null, 'none'],
+    ['resnet50-0676ba61.pth', null, 'none'],
+    ['resnet18-f37072fd.pth', null, 'none'],
+    ['vgg16_bn-6c64b313.pth', null, 'none'],
+    ['efficientnet_b0_rwightman-7f5810bc.pth', null, 'none'],
+    ['densenet121-a639ec97.pth', null, 'none'],
+    ['mobilenet_v2-b0353104.pth', null, 'none'],
+    ['checkpoint_epoch_12.pth', 12, 'after-epoch'],
+    ['epoch=7-step=1000.ckpt', 7, 'after-epoch'],
+    ['lightning_logs/version_0/checkpoints/epoch=19-step=3900.ckpt', 19, 'after-epoch'],
+    ['model_best.pth.tar', null, 'none'],
+    ['ckpt_e042.pt', 42, 'after-ep'],
+    ['net_100.pth', 100, 'last-integer'],
+    ['vgg16_bn_ep3.pth', 3, 'after-ep'],
+    ['efficientnet_b0_epoch0005.pth', 5, 'after-epoch'],
+    ['resnet18_epoch_best.pth', null, 'none'],
+    ['resnet34_ep-7.pt', 7, 'after-ep'],
+    ['wrn28_10_e2e_final.pth', 10, 'last-integer'],
+    ['run_20231201.pth', null, 'none'],
+    ['step3000.pt', null, 'none'],
+    ['checkpoint-3.pth.tar', 3, 'last-integer'],
+    ['resnet18k_w64_1000epochs.pth', 1000, 'before-epoch'],
+  ])('%s → %s (%s)', (name, epoch, source) => {
+    expect(resolveEpoch(name)).toEqual({ epoch, source });
+  });
+
+  it('model_best.pth.tar takes its own epoch entry; an architecture name with one keeps it', () => {
+    expect(resolveEpoch('model_best.pth.tar', 89)).toEqual({ epoch: 89, source: 'entry' });
+    expect(resolveEpoch('resnet18_small.pth', 4)).toEqual({ epoch: 4, source: 'entry' });
+  });
+});
+
+describe('resolveEpoch (the rules in order)', () => {
   it.each([
     ['IN_resnet18_epoch0042_cifar10_ln20pc_seed42.pth', 42, 'after-epoch'],
     ['ckpt_epoch=7.ckpt', 7, 'after-epoch'],

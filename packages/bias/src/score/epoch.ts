@@ -1,10 +1,14 @@
 /**
- * Epochs of checkpoints from their names (SPEC §6) and the order of a checkpoint folder.
- * Pure functions of strings.
+ * Epochs of checkpoints from their names and the order of a checkpoint folder (the rules are
+ * listed in docs/checkpoints.md). Pure functions of strings.
+ *
+ * Digits that belong to a word are never an epoch: `resnet18`, `vgg16`, `b0` name an
+ * architecture and `0676ba61` is a hash, so only a number marked as an epoch (`epoch7`,
+ * `7epochs`, `ep7`, `e007`) or a number standing alone between separators (`net_100`) counts.
  */
 
-/** Which SPEC §6 rule gave a checkpoint its epoch. */
-export type EpochSource = 'after-epoch' | 'before-epoch' | 'entry' | 'last-integer' | 'none';
+/** Which rule gave a checkpoint its epoch. */
+export type EpochSource = 'after-epoch' | 'before-epoch' | 'after-ep' | 'entry' | 'last-integer' | 'none';
 
 export interface NameEpoch {
   epoch: number | null;
@@ -15,8 +19,15 @@ export interface NameEpoch {
 const AFTER_EPOCH = /epoch[_=\-\s]?(\d+)/i;
 // `1000epochs`, `30_epoch`: a number right before the word, which must end there (`epochs_`),
 // so `3epochsfoo` is not taken for a count of epochs.
-const BEFORE_EPOCH = /(\d+)[_\-\s]?epochs?(?![a-z])/i;
-const INTEGERS = /\d+/g;
+// The number must be a word of its own: in `resnet18_epoch_best` the 18 names the architecture.
+const BEFORE_EPOCH = /(?<![a-z0-9])(\d+)[_\-\s]?epochs?(?![a-z])/i;
+// `ep3`, `e042`: the short marker must start a word (`_ep3`, not `step3` or `resnet_e2e`) and
+// the digits must end it, so a hash such as `e0676ba6` is not read as epoch 676.
+const AFTER_EP = /(?:^|[^a-z0-9])(?:ep|e)[_=\-]?(\d+)(?![a-z0-9])/i;
+// A number that is a word of its own: bounded by separators or the ends of the name.
+const NUMBER_WORD = /(?<![a-z0-9])\d+(?![a-z0-9])/gi;
+// Longer digit words are dates, timestamps or hashes, not epoch counts.
+const MAX_EPOCH_DIGITS = 6;
 
 /** The name a checkpoint's epoch is read from: a TF.js `model.json` is named by its folder. */
 export function checkpointName(relPath: string): string {
@@ -40,11 +51,12 @@ function enclosingFolders(relPath: string): string[] {
 }
 
 /**
- * The epoch given by the name rules of SPEC §6 that come before the checkpoint's own entry:
- * the number right after `epoch` (`_epoch0042_` → 42, `epoch=7`, `epoch_7`), else the number
- * right before `epoch`/`epochs` (`_1000epochs_` → 1000). Looked for in the checkpoint's name
- * first, then in its enclosing folders innermost first (`epoch_0003/model.json`,
- * `epoch_7/weights.pth`). Null when neither rule applies.
+ * The epoch given by the name rules that come before the checkpoint's own entry: the number
+ * right after `epoch` (`_epoch0042_` → 42, `epoch=7`, `epoch_7`), else the number right before
+ * `epoch`/`epochs` (`_1000epochs_` → 1000), else the number right after a word-initial `ep` or
+ * `e` (`_ep3` → 3, `_e042` → 42). Looked for in the checkpoint's name first, then in its
+ * enclosing folders innermost first (`epoch_0003/model.json`, `epoch_7/weights.pth`). Null when
+ * no rule applies.
  */
 export function epochFromNameRules(relPath: string): NameEpoch {
   const names = [checkpointName(relPath), ...enclosingFolders(relPath)];
@@ -53,20 +65,26 @@ export function epochFromNameRules(relPath: string): NameEpoch {
     if (after) return { epoch: Number.parseInt(after[1]!, 10), source: 'after-epoch' };
     const before = BEFORE_EPOCH.exec(name);
     if (before) return { epoch: Number.parseInt(before[1]!, 10), source: 'before-epoch' };
+    const short = AFTER_EP.exec(name);
+    if (short) return { epoch: Number.parseInt(short[1]!, 10), source: 'after-ep' };
   }
   return { epoch: null, source: 'none' };
 }
 
-/** The last integer in the checkpoint's name (SPEC §6's last rule); null when it has none. */
+/**
+ * The last rule: the last number of the checkpoint's name that is a word of its own
+ * (`net_100` → 100, `ckpt-5-of-9` → 9), at most six digits; digits inside a word (`resnet18`,
+ * `b0`, the hash `0676ba61`) are not numbers here. Null when the name has none.
+ */
 export function lastInteger(relPath: string): number | null {
-  const found = checkpointName(relPath).match(INTEGERS);
-  return found ? Number.parseInt(found[found.length - 1]!, 10) : null;
+  const found = (checkpointName(relPath).match(NUMBER_WORD) ?? []).filter((d) => d.length <= MAX_EPOCH_DIGITS);
+  return found.length > 0 ? Number.parseInt(found[found.length - 1]!, 10) : null;
 }
 
 /**
- * The epoch of a checkpoint by SPEC §6's rules in order: after `epoch`, before `epoch(s)`,
- * the checkpoint's own integer `epoch` entry (`entry`, read by the caller; pass `undefined`
- * when it was not read or absent), the last integer in the name. `{ epoch: null }` when no rule
+ * The epoch of a checkpoint by the rules in order: after `epoch`, before `epoch(s)`, after
+ * `ep`/`e`, the checkpoint's own integer `epoch` entry (`entry`, read by the caller; pass `undefined`
+ * when it was not read or absent), the last number word of the name. `{ epoch: null }` when no rule
  * applies: such a checkpoint is reported, not dropped.
  */
 export function resolveEpoch(relPath: string, entry?: number | null): NameEpoch {
@@ -106,7 +124,7 @@ export function naturalCompare(a: string, b: string): number {
 }
 
 /**
- * Checkpoint order of SPEC §6: by epoch, then naturally by path; checkpoints without an epoch
+ * Checkpoint order: by epoch, then naturally by path; checkpoints without an epoch
  * last, naturally by path.
  */
 export function compareCheckpoints(a: { epoch: number | null; checkpoint: string }, b: { epoch: number | null; checkpoint: string }): number {
