@@ -52,13 +52,16 @@ for (const backend of ['wasm', 'cpu'] as const) {
   describe(`loadTfjsModel on ${backend}`, () => {
     beforeAll(async () => { await initBackend(backend, { log: null }); });
 
-    it('loads a LayersModel saved by TF.js; taps are layer names; final is the map before global pooling', async () => {
+    it('loads a LayersModel saved by TF.js; taps are its resolution stages and final (the map before global pooling); layer names are accepted too', async () => {
       const orig = smallCnn();
       const file = await saveLayers(orig, path.join(tmp, `layers-${backend}`));
       const net = await loadTfjsModel(file);
       expect(net.arch).toBe('tfjs-layers');
-      expect(net.taps).toEqual(['conv1', 'bn1', 'relu1', 'conv2', 'gap', 'logits', 'final']);
+      // 12×12: conv1, bn1, relu1 (stage1 = the last of them); 5×5: conv2 (stage2 = final)
+      expect(net.taps).toEqual(['stage1', 'stage2', 'final']);
+      expect(net.layerTaps).toEqual(['conv1', 'bn1', 'relu1', 'conv2', 'gap', 'logits']);
       expect(net.defaultImageSize).toBe(12);
+      expect(net.inputSize).toBe(12);
       expect(net.numClasses).toBe(5);
 
       const x = tf.randomNormal([3, 12, 12, 3], 0, 1, 'float32', 11) as tf.Tensor4D;
@@ -78,7 +81,13 @@ for (const backend of ['wasm', 'cpu'] as const) {
       tf.dispose(Object.values(got));
       expect(tf.memory().numTensors).toBe(before);
 
-      expect(() => net.forward(x, ['nope'])).toThrow(/unknown tap "nope".*conv1/);
+      const stages = tf.tidy(() => net.forward(x, ['stage1', 'stage2', 'relu1']));
+      expect(stages.stage1!.shape).toEqual([3, 12, 12, 4]);
+      expect(Array.from(stages.stage1!.dataSync())).toEqual(Array.from(stages.relu1!.dataSync()));
+      expect(maxAbsDiff(stages.stage2!.dataSync(), wantFinal!)).toBeLessThan(1e-5);
+      tf.dispose(Object.values(stages));
+
+      expect(() => net.forward(x, ['nope'])).toThrow(/unknown tap "nope"; taps: stage1, stage2, final \(or a layer name: conv1/);
       net.dispose();
       orig.dispose();
       x.dispose();
@@ -88,8 +97,11 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const file = writeGraphModel(path.join(tmp, `graph-${backend}`));
       const net = await loadTfjsModel(file);
       expect(net.arch).toBe('tfjs-graph');
-      expect(net.taps).toEqual(['conv', 'bias', 'relu', 'gap', 'logits', 'final']);
+      // conv, bias and relu all work at 5×5: one stage, whose tap is relu (= final)
+      expect(net.taps).toEqual(['stage1', 'final']);
+      expect(net.layerTaps).toEqual(['conv', 'bias', 'relu', 'gap', 'logits']);
       expect(net.defaultImageSize).toBe(GRAPH.size);
+      expect(net.inputSize).toBe(GRAPH.size);
       // a GraphDef written without shape annotations says nothing of its output size
       expect(net.numClasses).toBeUndefined();
 
@@ -97,9 +109,10 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const xs = Float32Array.from({ length: 2 * GRAPH.size * GRAPH.size * 3 }, () => rng.normal());
       const x = tf.tensor4d(xs, [2, GRAPH.size, GRAPH.size, 3]);
       const want = naiveConvReluNhwc(xs, 2);
-      const got = tf.tidy(() => net.forward(x, ['final', 'logits']));
+      const got = tf.tidy(() => net.forward(x, ['final', 'logits', 'stage1']));
       expect(got.final!.shape).toEqual([2, GRAPH.size - 2, GRAPH.size - 2, 4]);
       expect(maxAbsDiff(got.final!.dataSync(), want)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(got.stage1!.dataSync(), want)).toBeLessThan(1e-5);
       // logits = mean over positions of the map, times W (4 x 2)
       const p = (GRAPH.size - 2) ** 2;
       const logits: number[] = [];
@@ -122,9 +135,12 @@ for (const backend of ['wasm', 'cpu'] as const) {
 
     it('a GraphModel without global pooling: final is the last node with a 4-D output', async () => {
       const net = await loadTfjsModel(writeGraphModel(path.join(tmp, `graph-pool-${backend}`), 'maxpool'));
-      expect(net.taps).toEqual(['conv', 'bias', 'relu', 'pool', 'final']);
+      // 5×5 (conv, bias, relu → stage1 = relu), then 2×2 (pool → stage2 = final)
+      expect(net.taps).toEqual(['stage1', 'stage2', 'final']);
       const x = tf.randomNormal([2, GRAPH.size, GRAPH.size, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
-      const got = tf.tidy(() => net.forward(x, ['final', 'pool', 'relu']));
+      const got = tf.tidy(() => net.forward(x, ['final', 'pool', 'relu', 'stage1', 'stage2']));
+      expect(Array.from(got.stage1!.dataSync())).toEqual(Array.from(got.relu!.dataSync()));
+      expect(Array.from(got.stage2!.dataSync())).toEqual(Array.from(got.pool!.dataSync()));
       expect(got.final!.shape).toEqual([2, 2, 2, 4]);
       expect(Array.from(got.final!.dataSync())).toEqual(Array.from(got.pool!.dataSync()));
       const want = tf.tidy(() => tf.maxPool(got.relu!, 2, 2, 'valid').dataSync());

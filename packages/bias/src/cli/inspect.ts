@@ -2,6 +2,13 @@ import { inspectCheckpoint, initBackend, type CheckpointInfo, type TokenChoice, 
 import { resolveEpoch } from '../score/epoch.js';
 import { defaultEpochEntry } from '../score/score.js';
 import path from 'node:path';
+import { stat } from 'node:fs/promises';
+
+/** The image size line: a size fixed by the model is what bias-score uses (and requires). */
+function imageSizeText(info: CheckpointInfo): string {
+  if (info.inputSize !== null) return `${info.inputSize} (fixed by the model's input shape; bias-score uses it)`;
+  return `${info.imageSize} (made for; any size works, --image-size chooses)`;
+}
 
 function transformerLine(t: TransformerInfo): string {
   const prefix = t.prefixTokens === 2 ? 'class + distillation token' : 'class token';
@@ -19,7 +26,7 @@ export function formatCheckpointInfo(info: CheckpointInfo, epoch: { epoch: numbe
     `epoch       ${epoch.epoch ?? 'none'} (${epoch.source})`,
     `parameters  ${info.parameters.toLocaleString('en-US')}`,
     `dtypes      ${Object.entries(info.dtypes).map(([d, n]) => `${d} × ${n}`).join(', ')}`,
-    `image size  ${info.imageSize}`,
+    `image size  ${imageSizeText(info)}`,
     ...(info.transformer ? [transformerLine(info.transformer)] : []),
     'taps        ' + info.taps.map((t) => `${t.name} (D = ${t.D})`).join(', '),
     `refused     ${info.refusedGlobals.length > 0 ? `${info.refusedGlobals.join(', ')} (globals named in the file, kept inert, never run)` : 'none'}`,
@@ -29,13 +36,18 @@ export function formatCheckpointInfo(info: CheckpointInfo, epoch: { epoch: numbe
 
 /**
  * `bias-score inspect <checkpoint>`: detected architecture, classes, taps with D, parameter
- * count, dtypes (core's `inspectCheckpoint`), plus the epoch SPEC §6 assigns. Returns the exit
- * code: 1 when the checkpoint cannot be read or built.
+ * count, dtypes, input size (core's `inspectCheckpoint`), plus the epoch the scoring run assigns.
+ * Returns the exit code: 2 when the file does not exist (a usage error), 1 when it cannot be read
+ * or built.
  */
 export async function inspectCommand(
   file: string,
   o: { arch?: string; numClasses?: number; heads?: number; token?: TokenChoice; json?: boolean },
 ): Promise<number> {
+  if (!(await stat(file).then((st) => st.isFile(), () => false))) {
+    process.stderr.write(`bias-score inspect: ${file}: no such file; give a checkpoint file (for TF.js, its model.json)\n`);
+    return 2;
+  }
   await initBackend(undefined, { log: null });
   let info: CheckpointInfo;
   try {

@@ -25,7 +25,8 @@ export function pooledModelLoader(workers: number, backend: string): PooledLoade
     // Captured now: the pool's arch and taps follow the next checkpoint it loads.
     const arch = p.arch;
     const taps = [...p.taps];
-    return { arch, taps, features: (x, t) => p.features(x, t), dispose() {} };
+    const layerTaps = [...p.layerTaps];
+    return { arch, taps, layerTaps, features: (x, t) => p.features(x, t), dispose() {} };
   };
   return {
     load,

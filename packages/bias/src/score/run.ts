@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { acquireOutputLock, initBackend, OutputLockedError, VERSION } from '@shapetex/core';
+import { acquireOutputLock, initBackend, OutputLockedError, UsageError, VERSION } from '@shapetex/core';
 import { readProbeSet, writeFileAtomic } from '@shapetex/svoc';
 import { pairsCsv } from '../pairs/csv.js';
 import { samplePairs } from '../pairs/sample.js';
@@ -18,13 +18,9 @@ import { probeSkipped, SKIPPED_SHOWN } from './skipped.js';
 import { selectShard, type Shard } from './shard.js';
 import type { CheckpointFailure, FailureLine, RunFailure, ScoreOptions, ScoreProgress } from './types.js';
 
-/** A run that must not start: options that contradict the output folder, or bad inputs. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+// A run that must not start (options that contradict the output folder, bad inputs): exit 2.
+// Its home is core; re-exported here, where bias's modules have always imported it from.
+export { UsageError } from '@shapetex/core';
 
 export interface RunOptions extends Omit<ScoreOptions, 'checkpoints' | 'probe' | 'skip' | 'shard'> {
   /** Checkpoint folder or file. */

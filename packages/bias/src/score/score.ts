@@ -163,7 +163,7 @@ async function scoreOne(entry: CheckpointEntry, ctx: OneContext): Promise<OneRes
   }
   try {
     const taps = ctx.wantTaps === 'all' ? [...model.taps] : [...ctx.wantTaps];
-    const unknown = taps.filter((t) => !model.taps.includes(t));
+    const unknown = taps.filter((t) => !model.taps.includes(t) && !model.layerTaps?.includes(t));
     if (unknown.length > 0) {
       return fail('features', new Error(`${model.arch} has no tap ${unknown.map((t) => `'${t}'`).join(', ')}; its taps are ${model.taps.join(', ')}`), 0, model.arch);
     }

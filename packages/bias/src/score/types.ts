@@ -12,6 +12,10 @@ import type { Shard } from './shard.js';
 export interface ScoringModel {
   arch: string;
   taps: string[];
+  /** Further tap names `features` accepts (a TF.js model's layer names); `all` never means them. */
+  layerTaps?: string[];
+  /** The one input size the model accepts, when it has one (TF.js models with a fixed input shape). */
+  inputSize?: number;
   /** Global-average-pooled features, row-major N×D per tap. */
   features(batch: tf.Tensor4D, taps?: string[]): Promise<Record<string, Float32Array>>;
   dispose(): void;

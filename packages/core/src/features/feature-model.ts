@@ -13,6 +13,10 @@ export interface FeatureModel {
   defaultImageSize: number;
   /** Channel count D per tap where known without a forward pass. */
   tapChannels?: Record<string, number>;
+  /** The one input size the model accepts, when it has one (TF.js models with a fixed input shape). */
+  inputSize?: number;
+  /** Further tap names `features` accepts (a TF.js model's layer names); `all` never means them. */
+  layerTaps?: string[];
   /** The zoo network underneath (unpooled NHWC maps via `forward`, inside `tf.tidy`). */
   network?: Network;
   /**
@@ -31,10 +35,10 @@ export class UnknownTapError extends Error {
   }
 }
 
-/** Check requested taps against a model's, dropping duplicates; throws UnknownTapError. */
-export function resolveTaps(model: { arch: string; taps: readonly string[] }, taps: readonly string[] | undefined): string[] {
+/** Check requested taps against a model's (its `taps` and `layerTaps`), dropping duplicates; throws UnknownTapError. */
+export function resolveTaps(model: { arch: string; taps: readonly string[]; layerTaps?: readonly string[] }, taps: readonly string[] | undefined): string[] {
   const wanted = [...new Set(taps ?? ['final'])];
-  for (const t of wanted) if (!model.taps.includes(t)) throw new UnknownTapError(model.arch, t, [...model.taps]);
+  for (const t of wanted) if (!model.taps.includes(t) && !model.layerTaps?.includes(t)) throw new UnknownTapError(model.arch, t, [...model.taps]);
   return wanted;
 }
 
@@ -63,6 +67,8 @@ export function toFeatureModel(network: Network): FeatureModel {
     ...(network.numClasses !== undefined ? { numClasses: network.numClasses } : {}),
     defaultImageSize: network.defaultImageSize,
     ...(network.tapChannels ? { tapChannels: { ...network.tapChannels } } : {}),
+    ...(network.inputSize !== undefined ? { inputSize: network.inputSize } : {}),
+    ...(network.layerTaps ? { layerTaps: [...network.layerTaps] } : {}),
     network,
     async features(batch, taps) {
       const wanted = resolveTaps(network, taps);

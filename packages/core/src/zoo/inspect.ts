@@ -23,6 +23,8 @@ export interface CheckpointInfo {
   imageSize: number;
   /** Patch size, trained grid, heads, prefix tokens and token choice of a ViT / DeiT. */
   transformer?: TransformerInfo;
+  /** The one square input size the model accepts (a TF.js model with a fixed input shape), else null. */
+  inputSize: number | null;
   /**
    * Learnable parameters: elements of every floating tensor except BatchNorm's running
    * statistics (what `sum(p.numel() for p in model.parameters())` counts).
@@ -101,6 +103,7 @@ export async function inspectCheckpoint(path: string, opts: LoadModelOptions = {
       taps: tapDims(net),
       imageSize: net.defaultImageSize,
       ...(net.transformer ? { transformer: { ...net.transformer } } : {}),
+      inputSize: net.inputSize ?? null,
       ...counts,
       refusedGlobals,
     };

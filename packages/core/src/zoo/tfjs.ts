@@ -3,15 +3,18 @@
  * tfjs-layers / tfjs-converter as saved: the weights are already in TF.js layout and a
  * LayersModel's BatchNorm is the user's graph, so nothing is folded here.
  *
- * Taps are layer names (LayersModel) or node names (GraphModel), plus `final` = the last 4-D
- * layer before global pooling (SPEC §3). A 2-D tap (a dense layer) comes back as [N,1,1,D], so
- * global average pooling leaves it unchanged.
+ * Taps are the model's resolution stages `stage1..stageN` (the last 4-D layer at each spatial
+ * size, shallow to deep; see tfjs-stages.ts) and `final` = the last 4-D layer before global
+ * pooling. Any layer name (LayersModel) or node name (GraphModel) is accepted too, as a
+ * `layerTaps` entry; a 2-D one (a dense layer) comes back as [N,1,1,D], so global average
+ * pooling leaves it unchanged.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as tfc from '@tensorflow/tfjs-converter';
 import type { CreateModelOptions, Network } from './types.js';
 import { artifactsHandler, readTfjsArtifacts, TfjsModelError } from './tfjs-io.js';
+import { fixedInputSize, stageTaps } from './tfjs-stages.js';
 
 export { TfjsModelError, readTfjsArtifacts, tfjsModelKind, tfjsWeightValues } from './tfjs-io.js';
 export type { TfjsWeightValues } from './tfjs-io.js';
@@ -27,14 +30,21 @@ function asMap(t: tf.Tensor, tap: string, file: string): tf.Tensor4D {
   throw new TfjsModelError(file, `tap ${tap} has shape [${t.shape.join(', ')}]; only 4-D (NHWC) and 2-D taps can be pooled`);
 }
 
-function imageSizeOf(shape: readonly (number | null)[] | undefined): number {
-  const h = shape?.[1];
-  return typeof h === 'number' && h > 0 && shape?.[2] === h ? h : DEFAULT_IMAGE_SIZE;
+function unknownTap(file: string, tap: string, taps: readonly string[], layers: readonly string[]): TfjsModelError {
+  const shown = layers.length > 12 ? [...layers.slice(0, 6), '…', ...layers.slice(-5)] : layers;
+  return new TfjsModelError(file, `unknown tap ${JSON.stringify(tap)}; taps: ${taps.join(', ')} (or a layer name: ${shown.join(', ')})`);
 }
 
-function unknownTap(file: string, tap: string, taps: readonly string[]): TfjsModelError {
-  const shown = taps.length > 12 ? [...taps.slice(0, 6), '…', ...taps.slice(-5)] : taps;
-  return new TfjsModelError(file, `unknown tap ${JSON.stringify(tap)}; taps: ${shown.join(', ')}`);
+/** Spatial size of each 4-D output, from the shapes a LayersModel knows statically, else from one forward of a blank image. */
+function layerSizes(model: tfl.LayersModel, layers: tfl.layers.Layer[], size: number): [number, number][] {
+  const shapes = layers.map((l) => l.outputShape as (number | null)[]);
+  if (shapes.every((sh) => typeof sh[1] === 'number' && typeof sh[2] === 'number')) return shapes.map((sh) => [sh[1]!, sh[2]!]);
+  return tf.tidy(() => {
+    const sub = tfl.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tfl.SymbolicTensor) });
+    const channels = (model.inputs[0]?.shape[3] as number | null) ?? 3;
+    const out = sub.predict(tf.zeros([1, size, size, channels]));
+    return (Array.isArray(out) ? out : [out]).map((t) => [t.shape[1]!, t.shape[2]!] as [number, number]);
+  });
 }
 
 function layersNetwork(model: tfl.LayersModel, file: string, opts: CreateModelOptions): Network {
@@ -52,10 +62,15 @@ function layersNetwork(model: tfl.LayersModel, file: string, opts: CreateModelOp
   if (!final) final = [...tappable].reverse().find((l) => rankOf(l) === 4);
   if (!final) throw new TfjsModelError(file, 'no layer with a 4-D output: not a convolutional feature extractor');
 
+  const inputSize = fixedInputSize(model.inputs[0]?.shape);
   const byName = new Map(tappable.filter((l) => rankOf(l) === 4 || rankOf(l) === 2).map((l) => [l.name, l]));
+  const layerTaps = [...byName.keys()];
+  const upToFinal = tappable.slice(0, tappable.indexOf(final) + 1).filter((l) => rankOf(l) === 4);
+  const sizes = layerSizes(model, upToFinal, inputSize ?? DEFAULT_IMAGE_SIZE);
+  const stages = stageTaps(upToFinal.map((l, i) => ({ ref: l, h: sizes[i]![0], w: sizes[i]![1] })));
+  for (const st of stages) byName.set(st.name, st.ref);
   byName.set('final', final);
-  const taps = [...byName.keys()].filter((t) => t !== 'final');
-  taps.push('final');
+  const taps = [...stages.map((st) => st.name), 'final'];
 
   // Sub-models share the weights of `model`; cached per requested tap list.
   const subModels = new Map<string, tfl.LayersModel>();
@@ -66,10 +81,12 @@ function layersNetwork(model: tfl.LayersModel, file: string, opts: CreateModelOp
   return {
     arch: 'tfjs-layers',
     taps,
+    layerTaps,
     ...(numClasses !== undefined ? { numClasses } : {}),
-    defaultImageSize: imageSizeOf(model.inputs[0]?.shape),
+    defaultImageSize: inputSize ?? DEFAULT_IMAGE_SIZE,
+    ...(inputSize !== undefined ? { inputSize } : {}),
     forward(x, wanted) {
-      const wantedLayers = wanted.map((t) => byName.get(t) ?? (() => { throw unknownTap(file, t, taps); })());
+      const wantedLayers = wanted.map((t) => byName.get(t) ?? (() => { throw unknownTap(file, t, taps, layerTaps); })());
       // `final` names an existing layer; a model may list each output only once
       const layers = [...new Set(wantedLayers)];
       const key = layers.map((l) => l.name).join('\u0000');
@@ -113,34 +130,41 @@ function graphFinal(nodes: GraphNode[], weights: Record<string, tf.Tensor[]>): s
 
 function graphNetwork(model: tfc.GraphModel, nodes: GraphNode[], file: string, opts: CreateModelOptions): Network {
   const inputShape = model.inputs[0]?.shape;
-  const defaultImageSize = imageSizeOf(inputShape);
+  const inputSize = fixedInputSize(inputShape);
+  const defaultImageSize = inputSize ?? DEFAULT_IMAGE_SIZE;
   const computeNodes = nodes.filter((n) => n.op !== 'Const' && n.op !== 'Placeholder' && n.op !== 'NoOp').map((n) => n.name);
+  // A GraphDef has no static shapes: the output size of every node, from a one-image probe.
+  const channels = inputShape?.[3] && inputShape[3] > 0 ? inputShape[3] : 3;
+  const shapes = tf.tidy(() => {
+    const outs = model.execute(tf.zeros([1, defaultImageSize, defaultImageSize, channels]), computeNodes);
+    return (Array.isArray(outs) ? outs : [outs]).map((t) => t.shape);
+  });
   let final = graphFinal(nodes, model.weights);
   if (final === undefined) {
-    // No recognisable global pooling: the last node, in graph order, whose output is 4-D on a
-    // one-image probe.
-    const channels = inputShape?.[3] && inputShape[3] > 0 ? inputShape[3] : 3;
-    final = tf.tidy(() => {
-      const probe = tf.zeros([1, defaultImageSize, defaultImageSize, channels]);
-      const outs = model.execute(probe, computeNodes);
-      const list = Array.isArray(outs) ? outs : [outs];
-      for (let i = list.length - 1; i >= 0; i--) if (list[i]!.rank === 4) return computeNodes[i];
-      return undefined;
-    });
+    // No recognisable global pooling: the last node, in graph order, whose output is 4-D.
+    for (let i = shapes.length - 1; i >= 0 && final === undefined; i--) if (shapes[i]!.length === 4) final = computeNodes[i];
     if (final === undefined) throw new TfjsModelError(file, 'no node with a 4-D output: not a convolutional feature extractor');
   }
-  const taps = [...computeNodes, 'final'];
-  const known = new Set(taps);
+  const finalAt = computeNodes.indexOf(final);
+  const spatial = computeNodes.map((name, i) => ({ ref: name, shape: shapes[i]! }))
+    .filter((n, i) => n.shape.length === 4 && (finalAt < 0 || i <= finalAt));
+  const stages = stageTaps(spatial.map((n) => ({ ref: n.ref, h: n.shape[1]!, w: n.shape[2]! })));
+  const stageNode = new Map(stages.map((st) => [st.name, st.ref]));
+  const taps = [...stages.map((st) => st.name), 'final'];
+  const layerTaps = [...computeNodes];
+  const known = new Set([...taps, ...layerTaps]);
   const outShape = model.outputs[0]?.shape;
   const numClasses = opts.numClasses ?? (outShape?.length === 2 && outShape[1]! > 0 ? outShape[1] : undefined);
   return {
     arch: 'tfjs-graph',
     taps,
+    layerTaps,
     ...(numClasses !== undefined ? { numClasses } : {}),
     defaultImageSize,
+    ...(inputSize !== undefined ? { inputSize } : {}),
     forward(x, wanted) {
-      for (const t of wanted) if (!known.has(t)) throw unknownTap(file, t, taps);
-      const wantedNodes = wanted.map((t) => (t === 'final' ? final! : t));
+      for (const t of wanted) if (!known.has(t)) throw unknownTap(file, t, taps, layerTaps);
+      const wantedNodes = wanted.map((t) => (t === 'final' ? final! : stageNode.get(t) ?? t));
       const names = [...new Set(wantedNodes)];
       const out = model.execute(x, names);
       const list = Array.isArray(out) ? out : [out];
@@ -156,9 +180,9 @@ function graphNetwork(model: tfc.GraphModel, nodes: GraphNode[], file: string, o
 
 /**
  * Load a TF.js LayersModel or GraphModel from `model.json` on disk (weight shards beside it) as
- * a zoo `Network`; the features module wraps it into a `FeatureModel` (SPEC §9 `loadModel`).
- * Inputs are NHWC images as the model was trained on; `defaultImageSize` is the model's fixed
- * input size when it has one, else 224.
+ * a zoo `Network`; the features module wraps it into a `FeatureModel` (core's `loadModel`).
+ * Inputs are NHWC images as the model was trained on; `inputSize` and `defaultImageSize` are the
+ * model's fixed input size when it has one (else `defaultImageSize` is 224).
  */
 export async function loadTfjsModel(modelJsonPath: string, opts: CreateModelOptions = {}): Promise<Network> {
   const { kind, artifacts } = await readTfjsArtifacts(modelJsonPath);

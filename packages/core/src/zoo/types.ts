@@ -62,6 +62,16 @@ export interface Network {
   /** Why `logits` is not available (no classifier weights). */
   noLogitsReason?: string;
   /**
+   * The one square input size the model accepts, when it has one (a TF.js model saved with a
+   * fixed input shape); absent when any size works (the zoo's networks pool globally).
+   */
+  inputSize?: number;
+  /**
+   * Further names `forward` accepts besides `taps` (a TF.js model's layer or node names); not
+   * part of `taps`, so `all` never means them.
+   */
+  layerTaps?: string[];
+  /**
    * NHWC input → NHWC feature maps of the requested taps, before pooling; with `hasLogits` the
    * name `logits` may be asked for too. Creates tensors: call it inside `tf.tidy` (the features
    * module does).
