@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `bias-score` command (SPEC §8). Exit codes: 0 success; 1 a checkpoint or input failed (the
- * others still processed, the failure recorded in errors.jsonl); 2 usage error (bad option,
- * missing --probe, options that contradict an existing output folder).
+ * The `bias-score` command (docs/cli.md). Exit codes, the same for every subcommand: 0 success;
+ * 1 a checkpoint or input failed (the others still processed, the failure recorded in
+ * errors.jsonl); 2 usage error (bad option, missing --probe, a problem found before the first
+ * forward pass, options that contradict an existing output folder).
  */
 import { CommanderError } from 'commander';
 import { createProgram, type ExitBox } from './cli/program.js';

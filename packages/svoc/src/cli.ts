@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * The `svoc` command (SPEC §8): `svoc build` (Stylized PASCAL VOC with AdaIN) and `svoc synth`
- * (synthetic probe sets). Usage errors exit with 2, failures while building or writing with 1,
- * matching `bias-score` (an output folder in use by another build is a usage error too); a build
- * stopped by Ctrl-C or SIGTERM exits with 130.
+ * The `svoc` command: `svoc build` (Stylized PASCAL VOC with AdaIN) and `svoc synth` (synthetic
+ * probe sets). Exit codes as every shapetex command (docs/cli.md): 0 success, 1 a failure while
+ * building or writing, 2 a usage error (a bad option; an input such as the weights, the VOC
+ * folder or the image set that is missing or unreadable before any work; an output folder in use
+ * by another build); a build stopped by Ctrl-C or SIGTERM exits with 130.
  */
 import { Command, CommanderError } from 'commander';
-import { VERSION } from '@shapetex/core';
+import { isUsageError, VERSION } from '@shapetex/core';
 import { registerBuildCommand } from './build/command.js';
 import { registerSynthCommand } from './synth/command.js';
 
@@ -14,7 +15,8 @@ const program = new Command('svoc')
   .description('build Stylized PASCAL VOC (AdaIN) and synthetic probe sets for shapetex')
   .version(VERSION)
   .exitOverride()
-  .showHelpAfterError(false);
+  .showHelpAfterError(false)
+  .addHelpText('after', '\nExit codes: 0 success; 1 a failure while building or writing; 2 usage error; 130 stopped by Ctrl-C.\nReference: docs/cli.md in the shapetex repository.');
 
 registerBuildCommand(program);
 registerSynthCommand(program);
@@ -32,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     process.stderr.write(`svoc: ${(err as Error).message}\n`);
-    if ((err as Error).name === 'OutputLockedError') return 2;
+    if ((err as Error).name === 'OutputLockedError' || isUsageError(err)) return 2;
     // Interrupted by a signal (svoc build stops cleanly): the shell's 128 + SIGINT.
     return (err as Error).name === 'AbortError' ? 130 : 1;
   }

@@ -14,7 +14,7 @@ interface ScoreFlags extends MeasurementFlags {
   probe?: string;
   arch?: string;
   numClasses?: number;
-  imageSize: number;
+  imageSize?: number;
   token: TokenChoice;
   heads?: number;
   norm: string;
@@ -45,9 +45,9 @@ function summaryText(s: RunSummary): string {
 }
 
 /**
- * The `bias-score` program (SPEC §8): the default command scores a checkpoint folder; `merge`
- * joins shard outputs; `inspect` describes one checkpoint. Option errors are commander errors
- * (usage, exit 2); the actions set `exit.code` to 0 or 1.
+ * The `bias-score` program: the default command scores a checkpoint folder; `merge` joins shard
+ * outputs; `inspect` describes one checkpoint; `compare`, `filters`; `help [command]`. Option
+ * errors are commander errors (usage, exit 2); the actions set `exit.code` to 0 or 1 (docs/cli.md).
  */
 export function createProgram(exit: ExitBox): Command {
   const program: Command = new Command('bias-score')
@@ -57,7 +57,7 @@ export function createProgram(exit: ExitBox): Command {
     .option('--probe <dir>', 'probe set: SVOC or synthetic (manifest.json or reference file names); required')
     .option('--arch <name>', 'architecture (default: detected from each state_dict)')
     .option('--num-classes <n>', 'classifier size when the weights do not say', integerOption('--num-classes', 1))
-    .option('--image-size <n>', 'square input size', integerOption('--image-size', 1), 224)
+    .option('--image-size <n>', "square input size (default: the model's own when it fixes one, else 224; --preset's when given)", integerOption('--image-size', 1))
     .option('--token <cls|mean>', 'transformer taps: the class token or the mean over patch tokens', tokenOption, 'cls')
     .option('--heads <n>', 'attention heads of a ViT / DeiT whose width is not a multiple of 64 (default: width / 64)', integerOption('--heads', 1))
     .option('--norm <name|m1,m2,m3/s1,s2,s3>', 'normalisation (R, G, B): imagenet, cifar, none, islam2021 (the reference code\'s vectors), or mean/std', normOption, 'imagenet')
@@ -67,7 +67,7 @@ export function createProgram(exit: ExitBox): Command {
     .option('--seed <n>', 'pair-sampling seed', integerOption('--seed', 0), 0)
     .option('--bootstrap <B>', 'bootstrap resamples (0 = off)', integerOption('--bootstrap', 0), 0)
     .option('--errors <file>', 'test-error CSV for the learning-dynamics analysis')
-    .option('--phases <method>', 'phase split of the error curve: threshold or extrema (SPEC §7)', phaseMethodOption, 'threshold')
+    .option('--phases <method>', 'phase split of the error curve: threshold or extrema', phaseMethodOption, 'threshold')
     .option('--smooth <n>', 'centred moving-average window of the analysis', integerOption('--smooth', 1), 5)
     .option('--plot-residual', 'draw the residual fraction in the bias plots too')
     .option('--out <dir>', 'output folder', './bias-score-out')
@@ -77,6 +77,9 @@ export function createProgram(exit: ExitBox): Command {
     .addOption(new Option('--shard <I/N>', 'process only the checkpoints with index ≡ I (mod N)').argParser(shardOption).default({ index: 0, count: 1 }, '0/1'))
     .option('--json', 'print the final summary as JSON on stdout')
     .enablePositionalOptions()
+    // The root command has an action of its own, so commander adds `help [command]` only if asked.
+    .helpCommand(true)
+    .addHelpText('after', '\nExit codes: 0 success; 1 an input or checkpoint failed (the rest still done, recorded in errors.jsonl); 2 usage error.\nReference: docs/cli.md in the shapetex repository.')
     .exitOverride()
     .action(async (checkpoints: string, o: ScoreFlags) => {
       // Not a requiredOption: commander would then demand it of `merge` and `inspect` too.

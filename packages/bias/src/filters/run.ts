@@ -4,8 +4,8 @@
  * cannot be read is recorded and the others are still drawn.
  */
 import path from 'node:path';
-import { VERSION } from '@shapetex/core';
-import { discoverCheckpoints, type CheckpointEntry } from '../score/discover.js';
+import { UsageError, VERSION } from '@shapetex/core';
+import { CHECKPOINT_GLOBS, discoverCheckpoints, type CheckpointEntry } from '../score/discover.js';
 import { checkpointName, compareCheckpoints } from '../score/epoch.js';
 import { defaultEpochEntry } from '../score/score.js';
 import { readPhasesJson } from '../report/read.js';
@@ -85,11 +85,12 @@ function epochText(epoch: number | null): string {
   return epoch === null ? 'epoch unknown' : `epoch ${epoch}`;
 }
 
-/** All checkpoints of the inputs, each once, in SPEC §6 order. */
+/** All checkpoints of the inputs, each once, in the scoring run's order; a missing input is a usage error. */
 async function gather(inputs: readonly string[]): Promise<CheckpointEntry[]> {
   const seen = new Map<string, CheckpointEntry>();
   for (const input of inputs) {
-    const { checkpoints } = await discoverCheckpoints(input, { readEpochEntry: defaultEpochEntry });
+    const { checkpoints } = await discoverCheckpoints(input, { readEpochEntry: defaultEpochEntry })
+      .catch((err: Error) => { throw new UsageError(err.message, { cause: err }); });
     for (const c of checkpoints) if (!seen.has(c.path)) seen.set(c.path, c);
   }
   return [...seen.values()].sort(compareCheckpoints);
@@ -98,14 +99,15 @@ async function gather(inputs: readonly string[]): Promise<CheckpointEntry[]> {
 /**
  * Draws `<out>/filters_<name>.png` for every checkpoint of `inputs`, `<out>/sheet.png` when
  * `at` is given, and `<out>/filters.json`. Exit code 1 when a checkpoint failed or the sheet
- * could not be made; bad options (an unreadable `--at`, `phases` without a phases file) throw.
+ * could not be made; bad options (an unreadable `--at`, `phases` without a phases file, a missing
+ * input, no checkpoint found) throw a UsageError (exit 2).
  */
 export async function runFilters(options: FiltersOptions): Promise<FiltersSummary> {
   const log = options.log ?? (() => {});
   const at = typeof options.at === 'string' ? parseSheetEpochs(options.at) : options.at;
-  if (at === 'phases' && options.phases === undefined) throw new Error('--at phases needs --phases <phases.json or bias-score output folder>');
+  if (at === 'phases' && options.phases === undefined) throw new UsageError('--at phases needs --phases <phases.json or bias-score output folder>');
   const entries = await gather(options.inputs);
-  if (entries.length === 0) throw new Error(`no checkpoints found in ${options.inputs.join(', ')}`);
+  if (entries.length === 0) throw new UsageError(`no checkpoint found in ${options.inputs.map((i) => path.resolve(i)).join(', ')}: searched for ${CHECKPOINT_GLOBS.join(' and ')}`);
   const gridOpts: FilterGridOptions = {
     ...(options.scale !== undefined ? { scale: options.scale } : {}),
     ...(options.gap !== undefined ? { gap: options.gap } : {}),

@@ -11,7 +11,8 @@ import { OutputStageError, writeAnalysisOutputs, type AnalysisOutputs } from './
 import { discoverCheckpoints } from './discover.js';
 import { appendJsonLines } from './jsonl.js';
 import { OUTPUT_FILES, readFailures, readResults, readRunInfo, writeFailures, writeResults, writeResultsCsv, writeRunInfo, type RunInfo } from './outputs.js';
-import { defaultEpochEntry, scoreCheckpoints } from './score.js';
+import { defaultEpochEntry, defaultModelLoader, scoreCheckpoints } from './score.js';
+import { preflight } from './preflight.js';
 import { diffSettings, probeSetHash, settingsHash, type RunSettings } from './settings.js';
 import { resolveMeasurement } from './preset.js';
 import { probeSkipped, SKIPPED_SHOWN } from './skipped.js';
@@ -109,7 +110,9 @@ export function runSettings(opts: RunOptions, probeHash: string, factors: string
 }
 
 /**
- * `bias-score` as a function: scores the checkpoints into `out` (SPEC §8) and returns a summary.
+ * `bias-score` as a function: scores the checkpoints into `out` and returns a summary. Before
+ * the first forward pass, `preflight` checks the errors CSV, the folder, the probe set's pairs
+ * and the taps and input size against the first checkpoint (a {@link UsageError} on a problem).
  *
  * Resumable: the folder's run.json holds the settings hash; a rerun with the same settings skips
  * every checkpoint already in results.jsonl and scores the rest, with different settings it
@@ -143,6 +146,20 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
     if (opts.strictProbe) throw new UsageError(`--probe (--strict-probe): ${what}`);
     log(`bias-score: WARNING: ${what} (recorded in run.json; --strict-probe makes this an error)`);
   }
+  const { checkpoints: found } = await discoverCheckpoints(opts.checkpoints, { readEpochEntry: opts.readEpochEntry ?? defaultEpochEntry })
+    .catch((err: Error) => { throw new UsageError(err.message); });
+  const backend = await initBackend(opts.backend ?? 'auto', { log });
+  // Everything that can be checked before the first forward pass (exit 2 within seconds). The size
+  // asked for is --image-size, else the preset's; left to the model (or 224) when neither is given.
+  const asked = resolveMeasurement(opts);
+  const askedSize = opts.imageSize ?? (opts.preset !== undefined ? asked.imageSize : undefined);
+  const checked = await preflight({
+    checkpoints: opts.checkpoints, found, probe, taps: opts.taps ?? ['final'], seed: opts.seed ?? 0, load: opts.loadModel ?? defaultModelLoader, log,
+    pairing: asked.pairing, ...(opts.errors !== undefined ? { errors: opts.errors } : {}), ...(askedSize !== undefined ? { imageSize: askedSize } : {}),
+    ...(opts.pairsPerFactor !== undefined ? { pairsPerFactor: opts.pairsPerFactor } : {}),
+    ...(opts.arch !== undefined ? { arch: opts.arch } : {}), ...(opts.numClasses !== undefined ? { numClasses: opts.numClasses } : {}),
+  });
+  opts = { ...opts, imageSize: checked.imageSize };
   const probeHash = probeSetHash(probe);
   const settings = runSettings(opts, probeHash, probe.factors);
   const hash = settingsHash(settings);
@@ -151,8 +168,6 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
     const diff = diffSettings(previous.settings, settings);
     throw new UsageError(`${out} holds results made with other options; refusing to mix them. Differences (before → now):\n  ${diff.join('\n  ')}\nUse another --out, or the same options to resume.`);
   }
-  const { checkpoints: found } = await discoverCheckpoints(opts.checkpoints, { readEpochEntry: opts.readEpochEntry ?? defaultEpochEntry })
-    .catch((err: Error) => { throw new UsageError(err.message); });
   const mine = selectShard(found, shard);
   const noEpoch = mine.filter((c) => c.epoch === null).map((c) => c.checkpoint);
   if (noEpoch.length > 0) log(`bias-score: ${noEpoch.length} checkpoint(s) have no epoch (scored, listed last, left out of the dynamics): ${noEpoch.join(', ')}`);
@@ -175,7 +190,6 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
   await writeResults(out, kept, probe.factors);
   await writeFailures(out, oldFailures);
 
-  const backend = await initBackend(opts.backend ?? 'auto', { log });
   // Backend default batch: a GPU wants large batches; on CPU backends 32 already fills the cores
   // and keeps the activations of a 224 px ResNet-50 within a few hundred MiB.
   const batch = opts.batch ?? (backend.accelerated ? 128 : 32);

@@ -1,5 +1,5 @@
 /**
- * The AdaIN networks' layouts (SPEC §2.4), as the official pytorch-AdaIN `net.py` numbers its
+ * The AdaIN networks' layouts (docs/formats.md, "AdaIN weights"), as the official pytorch-AdaIN `net.py` numbers its
  * `nn.Sequential` layers, and the conversion of their state_dict entries to tfjs filters.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -61,6 +61,26 @@ function floatData(e: TensorEntry, source: string, key: string): Float32Array {
  * networks work too. Errors name the source, the missing keys or the mismatching shape.
  */
 export function convWeights(sd: StateDict, steps: readonly Step[], source: string, inChannels: number, what: string): ConvWeights[] {
+  checkConvWeights(sd, steps, source, inChannels, what);
+  const out: ConvWeights[] = [];
+  for (const s of steps) {
+    if (s.kind !== 'conv') continue;
+    const w = sd.get(`${s.index}.weight`)!;
+    const b = sd.get(`${s.index}.bias`)!;
+    const [co, ci, kh, kw] = w.shape;
+    const filter = tf.tidy(() =>
+      tf.transpose(tf.tensor4d(floatData(w, source, `${s.index}.weight`), [co!, ci!, kh!, kw!]), [2, 3, 1, 0]) as tf.Tensor4D);
+    out.push({ index: s.index, filter, bias: tf.tensor1d(floatData(b, source, `${s.index}.bias`)) });
+  }
+  return out;
+}
+
+/**
+ * The checks of {@link convWeights} without creating a tensor (so `svoc build` can run them
+ * before anything else, with no backend): every key present, shapes that chain from
+ * `inChannels`, floating-point values. Returns the last convolution's output channels.
+ */
+export function checkConvWeights(sd: StateDict, steps: readonly Step[], source: string, inChannels: number, what: string): number {
   const convs = steps.filter((s): s is Extract<Step, { kind: 'conv' }> => s.kind === 'conv');
   const missing = convs.flatMap((s) => [`${s.index}.weight`, `${s.index}.bias`]).filter((k) => !sd.has(k));
   if (missing.length > 0) {
@@ -70,32 +90,25 @@ export function convWeights(sd: StateDict, steps: readonly Step[], source: strin
       `${source}: not an AdaIN ${what} state_dict: missing keys ${missing.join(', ')} (found ${shown || 'no keys'})`,
     );
   }
-  const out: ConvWeights[] = [];
   let cin = inChannels;
-  try {
-    for (const s of convs) {
-      const w = sd.get(`${s.index}.weight`)!;
-      const b = sd.get(`${s.index}.bias`)!;
-      const k = s.reflect ? 3 : 1;
-      const [co, ci, kh, kw] = w.shape;
-      if (w.shape.length !== 4 || ci !== cin || kh !== k || kw !== k) {
-        throw new AdainWeightsError(
-          `${source}: ${s.index}.weight has shape [${w.shape.join(', ')}]; expected [out, ${cin}, ${k}, ${k}] for the AdaIN ${what}`,
-        );
-      }
-      if (b.shape.length !== 1 || b.shape[0] !== co) {
-        throw new AdainWeightsError(`${source}: ${s.index}.bias has shape [${b.shape.join(', ')}]; expected [${co}]`);
-      }
-      const filter = tf.tidy(() =>
-        tf.transpose(tf.tensor4d(floatData(w, source, `${s.index}.weight`), [co!, ci!, kh!, kw!]), [2, 3, 1, 0]) as tf.Tensor4D);
-      out.push({ index: s.index, filter, bias: tf.tensor1d(floatData(b, source, `${s.index}.bias`)) });
-      cin = co!;
+  for (const s of convs) {
+    const w = sd.get(`${s.index}.weight`)!;
+    const b = sd.get(`${s.index}.bias`)!;
+    const k = s.reflect ? 3 : 1;
+    const [co, ci, kh, kw] = w.shape;
+    if (w.shape.length !== 4 || ci !== cin || kh !== k || kw !== k) {
+      throw new AdainWeightsError(
+        `${source}: ${s.index}.weight has shape [${w.shape.join(', ')}]; expected [out, ${cin}, ${k}, ${k}] for the AdaIN ${what}`,
+      );
     }
-  } catch (err) {
-    for (const c of out) { c.filter.dispose(); c.bias.dispose(); }
-    throw err;
+    if (b.shape.length !== 1 || b.shape[0] !== co) {
+      throw new AdainWeightsError(`${source}: ${s.index}.bias has shape [${b.shape.join(', ')}]; expected [${co}]`);
+    }
+    floatData(w, source, `${s.index}.weight`);
+    floatData(b, source, `${s.index}.bias`);
+    cin = co!;
   }
-  return out;
+  return cin;
 }
 
 /**

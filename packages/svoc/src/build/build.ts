@@ -1,12 +1,12 @@
 /**
- * `buildSvoc`: Stylized PASCAL VOC (SPEC §2), every selected VOC content stylized with every
+ * `buildSvoc`: Stylized PASCAL VOC (docs/formats.md, "Probe sets"), every selected VOC content stylized with every
  * chosen DTD texture by AdaIN, written resumably with a manifest.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { acquireOutputLock, initBackend, VERSION } from '@shapetex/core';
+import { acquireOutputLock, initBackend, UsageError, VERSION } from '@shapetex/core';
 import { coral } from '../adain/coral.js';
 import { createStylizer, type WeightsSource } from '../adain/stylizer.js';
 import { MANIFEST_FILE, compareRecords, readManifest, writeManifest } from '../probe/manifest.js';
@@ -17,6 +17,7 @@ import { chooseTextures, type Texture, type TextureChoice } from './dtd.js';
 import { encodeJpeg, loadStyleInput } from './images.js';
 import { createProgress, type ProgressOptions } from './progress.js';
 import { selectVocImages, type VocContent, type VocSelectionMode } from './voc.js';
+import { readAdainWeights } from './weights.js';
 
 export interface BuildSvocOptions {
   /** VOC2012 folder (holding `Annotations/`, `JPEGImages/`, `ImageSets/`), or its parent. */
@@ -121,14 +122,19 @@ async function buildLocked(options: BuildSvocOptions): Promise<Manifest> {
   if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit < 1)) throw new RangeError(`limit must be a positive integer, got ${o.limit}`);
   const out = path.resolve(o.out);
   const manifestFile = path.join(out, MANIFEST_FILE);
+  // The weights first: a wrong file fails now, not after the selection and the textures.
+  const weights = await readAdainWeights(o.vgg, o.decoder);
 
-  const selection = await selectVocImages(o.voc, { ...(o.imageSet !== undefined ? { imageSet: o.imageSet } : {}), ...(o.list !== undefined ? { list: o.list } : {}), mode: o.select ?? 'single-object' });
+  // Unreadable inputs (VOC folder, image set, list, DTD, textures) are usage errors: nothing was done yet.
+  const asUsage = (err: Error): never => { throw new UsageError(err.message, { cause: err }); };
+  const selection = await selectVocImages(o.voc, { ...(o.imageSet !== undefined ? { imageSet: o.imageSet } : {}), ...(o.list !== undefined ? { list: o.list } : {}), mode: o.select ?? 'single-object' })
+    .catch(asUsage);
   for (const s of selection.skipped) log(`svoc build: skipped ${s.contentId}: ${s.reason}`);
   log(`svoc build: selected ${selection.selected.length} of ${selection.considered} images in ${selection.source} (${o.list !== undefined ? 'list' : o.select ?? 'single-object'}; ${selection.excluded} excluded by the rule, ${selection.skipped.length} skipped)`);
-  if (selection.selected.length === 0) throw new Error(`no VOC image selected from ${selection.source}`);
+  if (selection.selected.length === 0) throw new UsageError(`no VOC image selected from ${selection.source}`);
   const contents = o.limit !== undefined ? selection.selected.slice(0, o.limit) : selection.selected;
 
-  const textures: Texture[] = await chooseTextures(o.dtd, o.textures, o.seed);
+  const textures: Texture[] = await chooseTextures(o.dtd, o.textures, o.seed).catch(asUsage);
   const textureEntries = await Promise.all(textures.map(async (t) => ({ id: t.id, name: t.name, source: t.source, sha256: await sha256File(t.source) })));
   log(`svoc build: textures ${textures.map((t) => `${t.id}=${t.name}`).join(', ')}`);
 
@@ -150,7 +156,7 @@ async function buildLocked(options: BuildSvocOptions): Promise<Manifest> {
 
   const info = await initBackend(o.backend, { log: o.log === null ? null : log });
   build.backend = info.name;
-  const stylizer = await createStylizer({ vgg: o.vgg, decoder: o.decoder });
+  const stylizer = await createStylizer(weights);
 
   const manifestOf = (): Manifest => ({
     kind: 'svoc', version: VERSION, factors: ['shape', 'texture'],

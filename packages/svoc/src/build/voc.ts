@@ -119,7 +119,21 @@ async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T) => Pro
 }
 
 /**
- * Selects the content images of an SVOC build (SPEC §2.2). Default: the ids of
+ * Where an image-set name points: an absolute path as given; a relative one is looked up in
+ * `<voc>/ImageSets/Main/` first (`.txt` added when missing: `val` → `ImageSets/Main/val.txt`),
+ * then as given from the current folder. Neither existing is an error naming both places.
+ */
+export async function imageSetFile(root: string, set: string): Promise<string> {
+  if (path.isAbsolute(set)) return set;
+  const named = path.join(root, 'ImageSets', 'Main', set.endsWith('.txt') ? set : `${set}.txt`);
+  if (await exists(named)) return named;
+  const given = path.resolve(set);
+  if (await exists(given)) return given;
+  throw new Error(`image set ${JSON.stringify(set)} not found: looked for ${named} and ${given}`);
+}
+
+/**
+ * Selects the content images of an SVOC build (the single-object images of VOC2012 trainval). Default: the ids of
  * `ImageSets/Main/trainval.txt` whose `Annotations/<id>.xml` holds exactly one `<object>`, its
  * `<name>` giving the class. Missing or malformed annotations, unknown class names and missing
  * JPEGs are reported in `skipped` (not fatal); the order of the source file is kept and
@@ -138,9 +152,7 @@ export async function selectVocImages(vocDir: string, opts: VocSelectOptions = {
     const text = await readFile(source, 'utf8').catch((e: Error) => { throw new Error(`cannot read the list file ${source}: ${e.message}`); });
     candidates = parseContentList(text, source);
   } else {
-    const set = opts.imageSet ?? 'trainval';
-    const named = path.join(root, 'ImageSets', 'Main', set.endsWith('.txt') ? set : `${set}.txt`);
-    source = !set.includes('/') && !set.includes(path.sep) && await exists(named) ? named : path.resolve(set);
+    source = await imageSetFile(root, opts.imageSet ?? 'trainval');
     const text = await readFile(source, 'utf8').catch((e: Error) => { throw new Error(`cannot read the image-set file ${source}: ${e.message}`); });
     candidates = parseImageSet(text).map((contentId) => ({ contentId }));
   }
