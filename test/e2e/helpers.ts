@@ -73,3 +73,18 @@ export function parseCsv(text: string): { header: string[]; rows: string[][] } {
   const lines = text.trimEnd().split('\n');
   return { header: lines[0]!.split(','), rows: lines.slice(1).map((l) => l.split(',')) };
 }
+
+export const SVOC_CLI = path.join(REPO, 'packages/svoc/dist/cli.js');
+
+/** Runs `node packages/svoc/dist/cli.js ...args` as a child process. */
+export function svoc(args: string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SVOC_CLI, ...args], { cwd: REPO, env: { ...process.env, SHAPETEX_BACKEND: 'wasm' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+}

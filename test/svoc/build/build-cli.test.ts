@@ -91,14 +91,16 @@ describe('svoc build as a process (legacy .pth fixture weights, miniature VOC an
     expect(again.stderr).toMatch(/resuming in .*: 6 of 6 recorded images present/);
   });
 
-  it('exits 2 on usage errors and 1 on a wrong weights file, naming it', async () => {
+  it('exits 2 on usage errors, a wrong weights file included, naming it', async () => {
     const bad = await svoc([...args.filter((a) => a !== '--backend' && a !== 'wasm'), '--alpha', '1.5']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--alpha must be a number in \[0, 1\], got "1.5"/);
     const dec = path.join(ADAIN_FIXTURES, 'decoder_small.pth');
     const swapped = args.map((a, i) => (args[i - 1] === '--vgg' ? dec : args[i - 1] === '--out' ? path.join(root, 'other') : a));
     const wrong = await svoc(swapped);
-    expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toContain(`svoc: ${dec}: not an AdaIN encoder (vgg_normalised) state_dict: missing keys 0.weight, 0.bias`);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain(`svoc: --vgg: ${dec}: not an AdaIN encoder (vgg_normalised) state_dict: missing keys 0.weight, 0.bias`);
+    // checked before the VOC selection: nothing about images was printed
+    expect(wrong.stderr).not.toMatch(/selected \d+ of/);
   });
 });

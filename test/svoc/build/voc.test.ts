@@ -45,7 +45,11 @@ describe('VOC selection (SPEC §2.2)', () => {
     const sel = await selectVocImages(voc, { imageSet: own });
     expect(sel.selected.map((s) => s.contentId)).toEqual(['2007_000002', '2007_000001']);
     expect(sel.considered).toBe(2); // the duplicate line is dropped
-    await expect(selectVocImages(voc, { imageSet: 'nope' })).rejects.toThrow(/cannot read the image-set file .*nope/);
+    // a relative name is looked up in ImageSets/Main, then from the current folder; neither: both named
+    const where = path.join(voc, 'ImageSets', 'Main', 'nope.txt').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await expect(selectVocImages(voc, { imageSet: 'nope' })).rejects.toThrow(new RegExp(`image set "nope" not found: looked for ${where} and .*nope$`));
+    await writeFile(path.join(voc, 'ImageSets', 'Main', 'mine.txt'), '2007_000001\n');
+    expect((await selectVocImages(voc, { imageSet: 'mine.txt' })).source).toBe(path.join(voc, 'ImageSets', 'Main', 'mine.txt'));
   });
 
   it('takes the class from a reference list without reading annotations', async () => {

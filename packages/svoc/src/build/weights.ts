@@ -27,13 +27,17 @@ export async function readAdainWeights(vgg: WeightsSource, decoder: WeightsSourc
   const v = await readOne(vgg, '--vgg', 'encoder (vgg_normalised.pth)');
   const d = await readOne(decoder, '--decoder', 'decoder (decoder.pth)');
   const name = (src: WeightsSource, what: string): string => (typeof src === 'string' ? src : `${what} state_dict`);
-  try {
-    const features = checkConvWeights(v, ENCODER_STEPS, name(vgg, 'vgg'), 3, 'encoder (vgg_normalised)');
+  const checked = <T>(option: string, check: () => T): T => {
+    try {
+      return check();
+    } catch (err) {
+      throw new UsageError(`${option}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  const features = checked('--vgg', () => checkConvWeights(v, ENCODER_STEPS, name(vgg, 'vgg'), 3, 'encoder (vgg_normalised)'));
+  checked('--decoder', () => {
     const rgb = checkConvWeights(d, DECODER_STEPS, name(decoder, 'decoder'), features, 'decoder');
     if (rgb !== 3) throw new Error(`${name(decoder, 'decoder')}: 28.weight has ${rgb} output channels; the AdaIN decoder ends in RGB (3)`);
-  } catch (err) {
-    const option = (err as Error).message.startsWith(name(decoder, 'decoder')) ? '--decoder' : '--vgg';
-    throw new UsageError(`${option}: ${(err as Error).message}`, { cause: err });
-  }
+  });
   return { vgg: v, decoder: d };
 }
