@@ -1,9 +1,9 @@
 /**
- * One line of `results.jsonl` (SPEC §8): the estimate of one (checkpoint, tap, method).
+ * One line of `results.jsonl` (docs/formats.md): the estimate of one (checkpoint, tap, method).
  * Arrays of length K+1 hold the factors in the probe set's order, then the residual.
  */
 export interface ResultRecord {
-  /** Epoch per SPEC §6, or null when the checkpoint has none. */
+  /** Epoch per docs/formats.md, or null when the checkpoint has none. */
   epoch: number | null;
   /** Checkpoint path relative to the checkpoints root given on the command line. */
   checkpoint: string;

@@ -1,5 +1,5 @@
 /**
- * Probe-set records and manifests (SPEC §2.1). A record is one probe image; its `factors` map
+ * Probe-set records and manifests (docs/formats.md). A record is one probe image; its `factors` map
  * each factor name to the value it takes (for SVOC: `shape` = content key, `texture` = texture id).
  */
 export interface ProbeRecord {
@@ -43,7 +43,7 @@ export interface ProbeSet {
   manifest?: Manifest;
 }
 
-/** VOC classes 1..20 in the standard order (SPEC §2.1). */
+/** VOC classes 1..20 in the standard order (docs/formats.md). */
 export const VOC_CLASSES = [
   'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
   'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',

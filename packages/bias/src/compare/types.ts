@@ -14,7 +14,7 @@ export interface ComparedRun {
   analysis: DynamicsAnalysis | null;
 }
 
-/** Pearson r of error against each bias over one phase, and Score; null = N/A (SPEC §7). */
+/** Pearson r of error against each bias over one phase, and Score; null = N/A (docs/method.md). */
 export interface PhaseFigures {
   shapeR: number | null;
   textureR: number | null;

@@ -16,7 +16,7 @@ export interface AnalyzeOptions {
   window?: number;
   theta?: number;
   /**
-   * Moving-average window of SPEC §7 (default 5): used on the biases before correlating, and
+   * Moving-average window of docs/method.md (default 5): used on the biases before correlating, and
    * on the error curve for the `extrema` split and for the smoothed curve in plots.
    */
   smooth?: number;

@@ -1,5 +1,5 @@
 /**
- * Per-phase correlation of test error with the shape and texture biases (SPEC §7; thesis
+ * Per-phase correlation of test error with the shape and texture biases (docs/method.md; thesis
  * Table 5.1).
  */
 import { sampleCorrelation } from 'simple-statistics';

@@ -1,5 +1,5 @@
 /**
- * Test-error curves from CSV (SPEC §7): a header row, an `epoch` column and an error column
+ * Test-error curves from CSV (docs/method.md): a header row, an `epoch` column and an error column
  * (`error`, `test_error`, `err`) or an accuracy column (`acc`, `accuracy`, `test_acc`).
  */
 import { readFile } from 'node:fs/promises';

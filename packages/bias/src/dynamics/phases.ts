@@ -1,5 +1,5 @@
 /**
- * Phase split of a test-error curve (SPEC §7; thesis chapters 4–6): Phase 1 the first descent,
+ * Phase split of a test-error curve (docs/method.md; thesis chapters 4–6): Phase 1 the first descent,
  * Phase 2 the rise of epoch-wise double descent, Phase 3 the second descent and plateau.
  */
 import { movingAverage } from './smooth.js';

@@ -1,5 +1,5 @@
 /**
- * Centred moving average (SPEC §7), the smoothing used by the phase split's `extrema` method
+ * Centred moving average (docs/method.md), the smoothing used by the phase split's `extrema` method
  * and for the bias series before correlating.
  */
 

@@ -1,4 +1,4 @@
-/** A test-error curve: epochs ascending, errors in percent (SPEC §7). */
+/** A test-error curve: epochs ascending, errors in percent (docs/method.md). */
 export interface ErrorCurve {
   epochs: number[];
   errors: number[];
@@ -29,7 +29,7 @@ export interface Phase {
 export interface PhaseSplit {
   method: PhaseMethod;
   /**
-   * threshold: i1, j, i2 of SPEC §7. extrema: i1 = first local minimum, i2 = the following
+   * threshold: i1, j, i2 of docs/method.md. extrema: i1 = first local minimum, i2 = the following
    * local maximum (j absent). Indices into the curve that was split.
    */
   indices: { i1: number; j?: number; i2: number };
@@ -50,7 +50,7 @@ export interface SplitPhasesOptions {
   theta?: number;
   /**
    * Moving-average window applied before splitting. Default 1 (none) for `threshold`, whose
-   * SPEC formula is on the errors e themselves; 5 for `extrema`, which SPEC defines on the
+   * method's formula is on the errors e themselves; 5 for `extrema`, which the method defines on the
    * smoothed curve.
    */
   smooth?: number;

@@ -35,7 +35,7 @@ function interval(samples: Float64Array[], B: number, method: 'exact' | 'lineari
 }
 
 /**
- * Bootstrap interval of each factor's fraction (SPEC §5.3): B resamples of the pairs with
+ * Bootstrap interval of each factor's fraction (docs/method.md): B resamples of the pairs with
  * replacement, within each factor (and within the no-factor pairs), each turned into fractions
  * by softmax([s*, 1]); the 2.5th and 97.5th percentiles of each factor's fraction.
  */

@@ -1,5 +1,5 @@
 /**
- * From scores to dimensions (SPEC §5.3).
+ * From scores to dimensions (docs/method.md).
  *
  * The residual factor's score is 1: a unit entirely determined by the image (the residual
  * "factor" is the whole image, whose pairs are identical) correlates perfectly with itself, so

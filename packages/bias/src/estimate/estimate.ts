@@ -7,7 +7,7 @@ import type { Estimate, EstimateFromPairsOptions, EstimateOptions, EstimatorMeth
 
 const METHODS: readonly EstimatorMethod[] = ['per-neuron', 'pooled'];
 
-/** Scores s_1..s_K of the chosen method from one pass's moments (SPEC §5.1, §5.2). */
+/** Scores s_1..s_K of the chosen method from one pass's moments (docs/method.md). */
 function scoresOf(method: EstimatorMethod): (m: Moments) => number[] {
   if (method === 'per-neuron') {
     return (m) => Array.from({ length: m.K }, (_, k) => perNeuronScore(unitCorrelations(m, k)));
@@ -63,7 +63,7 @@ function estimateFromSource(src: PairSource, names: string[], options: EstimateO
 }
 
 /**
- * Splits a tap's D units among the probe set's factors and the residual (SPEC §5) from the
+ * Splits a tap's D units among the probe set's factors and the residual (docs/method.md) from the
  * features of the probe set's unique images: `features` is N×D row-major (row r = record r),
  * `pairs` from {@link samplePairs} index its rows.
  *

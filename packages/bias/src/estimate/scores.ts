@@ -1,7 +1,7 @@
 import { columnVariance, type Moments } from './moments.js';
 
 /**
- * Per-unit Pearson correlation of factor k's a and b columns (SPEC §5.1), each column with its
+ * Per-unit Pearson correlation of factor k's a and b columns (docs/method.md), each column with its
  * own mean:
  *   ρ_i = Σ(a−ā)(b−b̄) / √(Σ(a−ā)² · Σ(b−b̄)²),
  * and ρ_i = 0 where either column has zero variance.
@@ -23,7 +23,7 @@ export function unitCorrelations(m: Moments, k: number): Float64Array {
   return rho;
 }
 
-/** Per-neuron score s_k = (1/D)·Σ_i ρ_i^k (SPEC §5.1). */
+/** Per-neuron score s_k = (1/D)·Σ_i ρ_i^k (docs/method.md). */
 export function perNeuronScore(rho: Float64Array): number {
   let s = 0;
   for (let i = 0; i < rho.length; i++) s += rho[i];
@@ -38,7 +38,7 @@ export function mutualInformationBound(rho: Float64Array): number {
 }
 
 /**
- * Pooled variance of SPEC §5.2: V = Σ_i mean over every a and b row of every pair (all buckets)
+ * Pooled variance of docs/method.md: V = Σ_i mean over every a and b row of every pair (all buckets)
  * of (z_i − m_i)², with m the column means over those rows. Combined from the per-(bucket, side)
  * sums with Chan et al.'s parallel update: M2 = Σ_g [M2_g + n_g·(μ_g − μ)²].
  */
@@ -62,7 +62,7 @@ export function pooledVariance(m: Moments): number {
   return V;
 }
 
-/** Column means m_i over every a and b row of every pair (SPEC §5.2's m). */
+/** Column means m_i over every a and b row of every pair (docs/method.md's m). */
 export function pooledMeans(m: Moments): Float64Array {
   const { D, K } = m;
   const total = 2 * m.n.reduce((a, b) => a + b, 0);
@@ -81,7 +81,7 @@ export function pooledMeans(m: Moments): Float64Array {
 }
 
 /**
- * Numerator of the pooled score for factor k (SPEC §5.2):
+ * Numerator of the pooled score for factor k (docs/method.md):
  *   Σ_i mean_p((a_pi − m_k,i)(b_pi − m_k,i)),  m_k = ½(colmean(Za_k) + colmean(Zb_k)),
  * which equals Σ_i [cov(a_i, b_i) − ¼(ā_i − b̄_i)²] with population covariance.
  */

@@ -5,7 +5,7 @@
  */
 export type PercentRounding = 'half-up' | 'python';
 
-/** Estimators of SPEC §5. */
+/** Estimators of docs/method.md. */
 export type EstimatorMethod = 'per-neuron' | 'pooled';
 
 /**
@@ -49,7 +49,7 @@ export interface EstimateInterval {
 }
 
 /**
- * The split of a tap's D units among K factors and the residual (SPEC §5). `scores`,
+ * The split of a tap's D units among K factors and the residual (docs/method.md). `scores`,
  * `fractions`, `dims` and `percent` hold K+1 numbers, the residual last.
  */
 export interface Estimate {

@@ -25,7 +25,7 @@ function groupBy(n: number, key: (i: number) => string): Map<string, number[]> {
 /**
  * Two-level uniform draw: first a value of `second` other than the anchor's, uniformly among
  * those present in the anchor's `first` group, then a record uniformly among the group's
- * records with that value. This is SPEC §4's "b's texture uniform among the other textures
+ * records with that value. This is docs/method.md's "b's texture uniform among the other textures
  * present for that content" (first = content, second = texture) and "b's class uniform among
  * the other classes having that texture" (first = texture, second = class).
  */

@@ -5,7 +5,7 @@ import { sampleReferencePairs } from './reference.js';
 import type { Pairs, SamplePairsOptions } from './types.js';
 
 /**
- * Whether a probe set is paired with SVOC semantics (SPEC §4): its manifest says `kind: 'svoc'`,
+ * Whether a probe set is paired with SVOC semantics (docs/method.md): its manifest says `kind: 'svoc'`,
  * or it has no manifest (a folder of `{textureId}_{classId}_{contentId}.jpg` files) and its
  * factors are exactly `['shape', 'texture']`. SVOC texture pairs must differ in class
  * (`classId`), not merely in content; every other set uses the generic K-factor rule.
@@ -42,7 +42,7 @@ export function partnerRules(probeSet: ProbeSet): { rules: PartnerRule[]; svoc: 
 }
 
 /**
- * Draws the pairs of SPEC §4: for each factor k, pairs (a, b) that share factor k and differ in
+ * Draws the pairs of docs/method.md: for each factor k, pairs (a, b) that share factor k and differ in
  * the others, as row indices into the records.
  *
  * - SVOC ({@link isSvocPairing}): shape pair = same contentId, b's textureId uniform among the

@@ -1,5 +1,5 @@
 /**
- * Pairs of probe images (SPEC §4), stored as row indices into the N×D feature matrix of the
+ * Pairs of probe images (docs/method.md), stored as row indices into the N×D feature matrix of the
  * probe set's unique images in record order, so the estimators read features in place.
  */
 export interface Pairs {

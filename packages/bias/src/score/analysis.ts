@@ -33,7 +33,7 @@ export interface AnalysisOutputs {
 
 /**
  * The outputs that follow the scores: `plots/bias.*` always; with an error curve also the
- * learning-dynamics analysis (SPEC §7: `phases.json`, `report.md`, `plots/errors.*`,
+ * learning-dynamics analysis (docs/method.md: `phases.json`, `report.md`, `plots/errors.*`,
  * `plots/scatter.*`). A bad error curve does not lose the bias plot: it is reported in `error`.
  */
 export async function writeAnalysisOutputs(

@@ -1,7 +1,7 @@
 import type { ResultRecord } from '../types.js';
 
 /**
- * Columns of `results.csv` (SPEC §8): `epoch, checkpoint, tap, method, D`, `{f}_dims` for each
+ * Columns of `results.csv` (docs/formats.md): `epoch, checkpoint, tap, method, D`, `{f}_dims` for each
  * factor then `residual_dims`, `{f}_fraction` … `residual_fraction`, `{f}_score` for the factors
  * only (the residual's score is 1 by definition), `dead_units`, `{f}_pairs`, and with bootstrap
  * `{f}_ci_low, {f}_ci_high` per factor.

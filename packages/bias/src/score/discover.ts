@@ -3,7 +3,7 @@ import path from 'node:path';
 import fg from 'fast-glob';
 import { compareCheckpoints, epochFromNameRules, resolveEpoch, type EpochSource } from './epoch.js';
 
-/** Default globs of SPEC §6. */
+/** Default globs of docs/formats.md. */
 export const CHECKPOINT_GLOBS: readonly string[] = ['**/*.{pth,pt,tar,ckpt,bin,safetensors}', '**/model.json'];
 
 /** One checkpoint of a folder, in the run's order. */
@@ -13,7 +13,7 @@ export interface CheckpointEntry {
   /** Path relative to the checkpoints root, `/`-separated: the `checkpoint` column of results. */
   checkpoint: string;
   epoch: number | null;
-  /** Which SPEC §6 rule gave the epoch (`none`: no rule applied; reported, not dropped). */
+  /** Which docs/formats.md rule gave the epoch (`none`: no rule applied; reported, not dropped). */
   epochSource: EpochSource;
 }
 
@@ -21,7 +21,7 @@ export interface DiscoverOptions {
   /** Globs relative to the root; default {@link CHECKPOINT_GLOBS}. */
   patterns?: readonly string[];
   /**
-   * Reads a checkpoint's own integer `epoch` entry (SPEC §6, third rule). Only called for
+   * Reads a checkpoint's own integer `epoch` entry (docs/formats.md, third rule). Only called for
    * checkpoints whose name gives no epoch by the first two rules; `null`/`undefined` = none.
    * A throw is treated as "no entry": the checkpoint's real failure is reported when it is scored.
    */
@@ -30,7 +30,7 @@ export interface DiscoverOptions {
 
 /**
  * The checkpoints under `input` (a folder, searched with `patterns`, or a single checkpoint
- * file), each with its epoch by SPEC §6, ordered by epoch then naturally by path, those without
+ * file), each with its epoch by docs/formats.md, ordered by epoch then naturally by path, those without
  * an epoch last. Weight shards (`*.bin`) in a folder that holds a TF.js `model.json` belong to
  * that model and are not checkpoints of their own; hidden files and folders are skipped (they
  * are temporary files of interrupted writes).

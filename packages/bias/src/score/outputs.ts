@@ -8,7 +8,7 @@ import { checkResultRecord, readJsonLines, recordKey } from './jsonl.js';
 import type { RunSettings } from './settings.js';
 import type { FailureLine } from './types.js';
 
-/** File names inside an output folder (SPEC §8). */
+/** File names inside an output folder (docs/formats.md). */
 export const OUTPUT_FILES = {
   results: 'results.jsonl',
   csv: 'results.csv',
@@ -119,7 +119,7 @@ export async function readFailures(dir: string): Promise<FailureLine[]> {
   return (await readJsonLines<FailureLine>(path.join(dir, OUTPUT_FILES.errors))).values;
 }
 
-/** Records in the run's order: by epoch then name (SPEC §6); within a checkpoint as written. */
+/** Records in the run's order: by epoch then name (docs/formats.md); within a checkpoint as written. */
 export function sortRecords(records: readonly ResultRecord[]): ResultRecord[] {
   return records.map((r, i) => ({ r, i }))
     .sort((x, y) => compareCheckpoints(x.r, y.r) || x.i - y.i)

@@ -11,8 +11,8 @@ export interface PreparedBatch {
 }
 
 /**
- * The probe set's images, decoded, resized and normalised ONCE per run (DESIGN: performance
- * principles), then handed out batch by batch for every checkpoint. Small sets stay in memory;
+ * The probe set's images, decoded, resized and normalised ONCE per run, then handed out batch
+ * by batch for every checkpoint. Small sets stay in memory;
  * sets larger than `memoryLimitBytes` go to a disk cache (one raw float32 file per batch in a
  * private temporary folder) that is read back per checkpoint into one reused buffer, so memory
  * stays at one batch whatever the set's size.

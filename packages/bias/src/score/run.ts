@@ -32,7 +32,7 @@ export interface RunOptions extends Omit<ScoreOptions, 'checkpoints' | 'probe' |
   out?: string;
   /** Test-error CSV for the learning-dynamics analysis. */
   errors?: string;
-  /** Phase-split method of the analysis (SPEC §7); default `threshold`. */
+  /** Phase-split method of the analysis (docs/method.md); default `threshold`. */
   phaseMethod?: PhaseMethod;
   /** Centred moving-average window of the analysis; default 5. */
   smooth?: number;

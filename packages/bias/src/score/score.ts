@@ -34,7 +34,7 @@ function checkInt(name: string, v: number | undefined, lo: number): void {
 }
 
 /**
- * Scores every checkpoint of a folder (SPEC §6, §8; DESIGN "the path of the data"):
+ * Scores every checkpoint of a folder (docs/formats.md):
  *
  * 1. the probe set's images are decoded, resized to `imageSize` and normalised once, and kept
  *    (in memory, or a disk cache when large) for the whole run;

@@ -1,4 +1,4 @@
-/** Shards of a checkpoint folder for job arrays (`--shard I/N`, DESIGN "Scale beyond one machine"). */
+/** Shards of a checkpoint folder for job arrays (`--shard I/N`; README "Scaling out"). */
 
 export interface Shard {
   /** I, 0-based. */

@@ -1,7 +1,7 @@
 /**
  * Compute backend selection.
  *
- * Order for `auto` (DESIGN.md): the native TensorFlow backend when `@tensorflow/tfjs-node-gpu`
+ * Order for `auto`: the native TensorFlow backend when `@tensorflow/tfjs-node-gpu`
  * or `@tensorflow/tfjs-node` is installed and loads; WebGPU when the `webgpu` package finds a
  * hardware adapter; the wasm backend (SIMD); the plain JS cpu backend. The optional packages are
  * only ever imported dynamically, so a machine without them installs and runs as usual.

@@ -1,6 +1,6 @@
 /**
  * A loaded network seen from the scorer: image batch in, one global-average-pooled vector per
- * image per tap out (SPEC §3).
+ * image per tap out (docs/method.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Network } from '../zoo/types.js';

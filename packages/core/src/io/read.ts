@@ -96,7 +96,7 @@ function metadataEpoch(metadata: Map<string, string>): number | undefined {
 }
 
 /**
- * The checkpoint's own integer `epoch` entry (SPEC §6), without reading any tensor data: for a
+ * The checkpoint's own integer `epoch` entry (docs/formats.md), without reading any tensor data: for a
  * torch file only the pickle is decoded, for safetensors only the header (`__metadata__.epoch`).
  * Cheap enough to call on every file of a folder before choosing which to score.
  */

@@ -1,7 +1,7 @@
 import { PickleObject } from './pickle-values.js';
 import type { StateDict, TensorEntry } from './types.js';
 
-/** Keys under which training scripts keep the weights, in the order SPEC §6 gives. */
+/** Keys under which training scripts keep the weights, in the order docs/formats.md gives. */
 export const STATE_DICT_KEYS = ['state_dict', 'model_state_dict', 'model', 'net', 'ema'] as const;
 
 const MAX_WRAPPER_DEPTH = 4;

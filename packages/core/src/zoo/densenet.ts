@@ -2,7 +2,7 @@
  * DenseNet-BC (Huang et al. 2017) with torchvision's module layout: stem conv0/norm0/ReLU/
  * max-pool 3x3/2 pad 1, dense blocks of (norm1, ReLU, conv1 1x1, norm2, ReLU, conv2 3x3) layers
  * whose outputs are concatenated, transitions (norm, ReLU, conv 1x1, avg-pool 2x2/2), norm5.
- * `final` = ReLU(norm5(features)) (SPEC §3). The four registered names differ only in block
+ * `final` = ReLU(norm5(features)) (docs/method.md). The four registered names differ only in block
  * config; growth rate, bottleneck width and every channel count are read from the weights.
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -4,7 +4,7 @@
  * then `classifier.1`. An MBConv block is [expand 1x1 + BN + SiLU] (absent at expand ratio 1),
  * depthwise k×k + BN + SiLU, squeeze-excitation (spatial mean → fc1 1x1 + SiLU → fc2 1x1 →
  * sigmoid → channel scale), project 1x1 + BN, and a residual when stride 1 and shapes agree
- * (stochastic depth is the identity in eval). `final` = `features.8` (SPEC §3).
+ * (stochastic depth is the identity in eval). `final` = `features.8` (docs/method.md).
  * Channels, kernel sizes and expansion come from the weights; strides from the topology.
  */
 import * as tf from '@tensorflow/tfjs-core';

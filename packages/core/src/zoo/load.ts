@@ -1,6 +1,6 @@
 /**
  * From weights to a FeatureModel: `createModel` for a state_dict in memory, `loadModel` for a
- * checkpoint file of any supported format (SPEC §9).
+ * checkpoint file of any supported format (the package README).
  */
 import type { StateDict } from '../io/types.js';
 import { readStateDict } from '../io/read.js';
@@ -24,7 +24,7 @@ export function createModel(arch: string | undefined, stateDict: StateDict, opts
 }
 
 /**
- * DataParallel saves every key under `module.`; SPEC §6 says it is removed. Only done when every
+ * DataParallel saves every key under `module.`; docs/formats.md says it is removed. Only done when every
  * key has it, so a model with a real submodule called `module` is left alone.
  */
 export function stripModulePrefix(sd: StateDict): StateDict {
@@ -46,7 +46,7 @@ export function isTfjsModelPath(path: string): boolean {
   return /(^|[\\/])model\.json$/.test(path);
 }
 
-/** The state_dict of a checkpoint file (SPEC §6 wrappers and `module.` prefix removed). */
+/** The state_dict of a checkpoint file (docs/formats.md wrappers and `module.` prefix removed). */
 export async function readCheckpointStateDict(path: string): Promise<StateDict> {
   return stripModulePrefix(await readStateDict(path));
 }

@@ -1,7 +1,7 @@
 /**
  * MobileNetV2 (Sandler et al. 2018) with torchvision's module layout: `features.0` stem conv
  * 3x3/2 + BN + ReLU6, `features.1..17` inverted residuals, `features.18` 1x1 conv + BN + ReLU6,
- * then `classifier.1`. `final` = `features.18` (SPEC §3). Channel counts come from the weights
+ * then `classifier.1`. `final` = `features.18` (docs/method.md). Channel counts come from the weights
  * (any width multiplier); strides are the topology's own, which the weights do not record.
  */
 import * as tf from '@tensorflow/tfjs-core';

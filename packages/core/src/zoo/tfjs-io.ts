@@ -1,7 +1,7 @@
 /**
  * Reading a TF.js model (`model.json` + weight shards) from disk without tfjs-node: the
  * browser's `http`/`indexeddb` handlers do not apply in Node, and tfjs-node's `file://` handler
- * needs libtensorflow, which may not be installable (DESIGN.md).
+ * needs libtensorflow, which may not be installable.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import path from 'node:path';

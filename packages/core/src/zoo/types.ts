@@ -1,5 +1,5 @@
 /**
- * Contracts of the architecture zoo (DESIGN.md: a registry of architectures, each a builder from
+ * Contracts of the architecture zoo (a registry of architectures, each a builder from
  * a state_dict, with named taps — after timm / torchvision feature extraction).
  */
 import type * as tf from '@tensorflow/tfjs-core';

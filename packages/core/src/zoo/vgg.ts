@@ -1,7 +1,7 @@
 /**
  * VGG16 and VGG16-BN (Simonyan & Zisserman 2015) with torchvision's module layout:
  * `features` = [conv3x3 (+ BN) + ReLU | max-pool 2x2/2]* following config D, then a classifier.
- * `final` = the last ReLU before the last max-pool (SPEC §3).
+ * `final` = the last ReLU before the last max-pool (docs/method.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';

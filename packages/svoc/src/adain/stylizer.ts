@@ -54,7 +54,7 @@ function checkImage(x: tf.Tensor, name: string): void {
 }
 
 /**
- * Builds an AdaIN stylizer (Huang & Belongie, ICCV 2017; SPEC §2.4) from the official
+ * Builds an AdaIN stylizer (Huang & Belongie, ICCV 2017; docs/formats.md) from the official
  * pytorch-AdaIN weight files or their state_dicts. Errors name the file and, for a wrong file
  * (e.g. the decoder given as the encoder), the keys it lacks.
  */

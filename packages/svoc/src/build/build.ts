@@ -92,7 +92,7 @@ function checkResumable(old: Manifest, build: Record<string, unknown>, textures:
 const isFile = (p: string): Promise<boolean> => stat(p).then((s) => s.isFile() && s.size > 0, () => false);
 
 /**
- * Builds (or resumes) an SVOC probe set in `out` (SPEC §2): for each selected VOC content c
+ * Builds (or resumes) an SVOC probe set in `out` (docs/formats.md): for each selected VOC content c
  * and texture t, `{t}_{classId}_{c}.jpg` = AdaIN(content, texture) at `size`, clipped to [0, 1],
  * JPEG `quality`. Every image is written under a temporary name and renamed; `manifest.json`
  * (records, textures with sha256, classes, build parameters with the weights' sha256, library

@@ -44,7 +44,7 @@ interface BuildFlags {
  * Adds `svoc build --voc <dir> --dtd <dir> --vgg <file> --decoder <file> --out <dir> [--textures
  * N|islam2021|file,...] [--seed N] [--alpha A] [--size N] [--crop] [--preserve-color]
  * [--image-set FILE|NAME] [--single-class] [--list FILE] [--limit N] [--quality N]
- * [--backend NAME]` (SPEC §8) to `program`. The first Ctrl-C (SIGINT) or a SIGTERM stops after
+ * [--backend NAME]` (docs/cli.md) to `program`. The first Ctrl-C (SIGINT) or a SIGTERM stops after
  * the image in progress and writes the manifest, so the same command resumes the build.
  */
 export function registerBuildCommand(program: Command): Command {

@@ -1,5 +1,5 @@
 /**
- * Which Describable Textures Dataset images style the contents (SPEC §2.3).
+ * Which Describable Textures Dataset images style the contents (docs/formats.md).
  */
 import { access, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -47,7 +47,7 @@ async function lookUpName(images: string, name: string): Promise<string> {
 }
 
 /**
- * Chooses the textures (SPEC §2.3). A number N draws N categories of `dtd/images/` (sorted by
+ * Chooses the textures (docs/formats.md). A number N draws N categories of `dtd/images/` (sorted by
  * name, then shuffled with `createRng(seed)`) and one image in each (uniform over the sorted
  * files), so at most one per category and the same set for the same seed and folder.
  * `islam2021` is `ISLAM2021_TEXTURES`, looked up in the DTD root. A list holds file paths

@@ -1,5 +1,5 @@
 /**
- * Which PASCAL VOC2012 images become SVOC contents (SPEC §2.2).
+ * Which PASCAL VOC2012 images become SVOC contents (docs/formats.md).
  */
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Manifest, ProbeRecord } from '../types.js';
 import { writeJsonAtomic } from './atomic.js';
 
-/** The manifest's file name at a probe set's root (SPEC §2.1). */
+/** The manifest's file name at a probe set's root (docs/formats.md). */
 export const MANIFEST_FILE = 'manifest.json';
 
 type Json = Record<string, unknown>;

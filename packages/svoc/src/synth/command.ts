@@ -22,7 +22,7 @@ function factorList(raw: string): string[] {
 
 /**
  * Adds `svoc synth --out <dir> [--factors shape,texture,color] [--per-factor N] [--size N]
- * [--seed N] [--subset N] [--format jpg|png] [--quality N] [--no-jitter]` (SPEC §8) to
+ * [--seed N] [--subset N] [--format jpg|png] [--quality N] [--no-jitter]` (docs/cli.md) to
  * `program`. Option errors are commander usage errors; a failure while writing rejects the
  * action's promise (the caller's `parseAsync` sees it). Prints one summary line on stdout.
  */

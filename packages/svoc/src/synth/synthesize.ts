@@ -70,7 +70,7 @@ interface Factor {
 }
 
 /**
- * Writes a synthetic probe set (SPEC §2.5) to `out` and returns its manifest (also written as
+ * Writes a synthetic probe set (docs/formats.md) to `out` and returns its manifest (also written as
  * `out/manifest.json`). Each factor takes `perFactor` values: the first n silhouettes, the first
  * n patterns, or n hues spread round the colour circle. Every combination of values is one
  * image (or a seeded `subset` of them), rendered by `renderProbeImage` with a seeded pose
