@@ -59,6 +59,7 @@ describe('loadModel and inspectCheckpoint', () => {
       numClasses: 10,
       taps: ['stage1', 'stage2', 'stage3', 'stage4', 'final'].map((name) => ({ name, D: ref.maps[name]!.shape[3] })),
       imageSize: 224,
+      inputSize: null,
       refusedGlobals: [],
       parameters: ref.parameters,
       dtypes: ref.tensors,
@@ -87,8 +88,10 @@ describe('loadModel and inspectCheckpoint', () => {
     m.dispose();
     const info = await inspectCheckpoint(file);
     expect(info.format).toBe('tfjs-layers');
-    expect(info.taps.find((t) => t.name === 'final')).toEqual({ name: 'final', D: 7 });
-    expect(info.taps.find((t) => t.name === 'c1')).toEqual({ name: 'c1', D: 5 });
+    // 10×10: c1 (stage1); 4×4: c2 (stage2 = final)
+    expect(info.taps).toEqual([{ name: 'stage1', D: 5 }, { name: 'stage2', D: 7 }, { name: 'final', D: 7 }]);
+    expect(info.inputSize).toBe(10);
+    expect(info.imageSize).toBe(10);
     expect(info.parameters).toBe(orig.countParams());
     expect(info.numClasses).toBe(3);
     x.dispose();

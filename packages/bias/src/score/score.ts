@@ -105,7 +105,7 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
       const entry = entries[index]!;
       options.onProgress?.({ kind: 'start', index, total: entries.length, checkpoint: entry.checkpoint });
       const t0 = performance.now();
-      const result = await scoreOne(entry, { load, loadOpts, prepared, pairs, wantTaps, methods, bootstrap, seed, rounding });
+      const result = await scoreOne(entry, { load, loadOpts, prepared, pairs, wantTaps, methods, bootstrap, seed, rounding, imageSize });
       const seconds = (performance.now() - t0) / 1000;
       const refusedGlobals = result.error ? [] : await refusedGlobalsOf(entry.path);
       if (refusedGlobals.length > 0) for (const r of result.records) r.refusedGlobals = refusedGlobals;
@@ -142,6 +142,7 @@ interface OneContext {
   bootstrap: number;
   seed: number;
   rounding: PercentRounding;
+  imageSize: number;
 }
 
 interface OneResult { records: ResultRecord[]; images: number; arch?: string; error?: CheckpointFailure }
@@ -162,6 +163,10 @@ async function scoreOne(entry: CheckpointEntry, ctx: OneContext): Promise<OneRes
     return fail('load', err);
   }
   try {
+    // A model with a fixed input shape (TF.js) cannot take the probe at another size: say so, not tfjs's shape error.
+    if (model.inputSize !== undefined && model.inputSize !== ctx.imageSize) {
+      return fail('features', new Error(`${model.arch} model takes only ${model.inputSize}×${model.inputSize} images; the probe set was prepared at ${ctx.imageSize}×${ctx.imageSize} (imageSize)`), 0, model.arch);
+    }
     const taps = ctx.wantTaps === 'all' ? [...model.taps] : [...ctx.wantTaps];
     const unknown = taps.filter((t) => !model.taps.includes(t) && !model.layerTaps?.includes(t));
     if (unknown.length > 0) {
