@@ -125,10 +125,12 @@ describe('bias-score: 0 and 1', () => {
     const runs = await Promise.all([
       bias(['merge', out('one'), '--out', out('merged')]),
       bias(['merge', path.join(w.dir, 'nowhere'), '--out', out('merged2')]),
+      bias(['merge', out('one'), '--errors', path.join(w.dir, 'no-epoch.csv'), '--out', out('merged3')]),
       bias(['compare', out('one'), '--out', out('cmp')]),
       bias(['compare', path.join(w.dir, 'nowhere'), '--out', out('cmp2')]),
     ]);
-    expect(runs.map((r) => r.status), runs.map(ok).join('\n')).toEqual([0, 2, 0, 2]);
+    expect(runs.map((r) => r.status), runs.map(ok).join('\n')).toEqual([0, 2, 2, 0, 2]);
+    expect(runs[2]!.stderr).toMatch(/--errors: error curve .*no-epoch\.csv: no 'epoch' column/);
     const more = await Promise.all([
       bias(['inspect', path.join(tfjsRun, 'epoch_1', 'model.json')]),
       bias(['inspect', path.join(w.dir, 'nowhere.pth')]),

@@ -8,6 +8,7 @@ import { recordKey } from './jsonl.js';
 import { writeFileAtomic } from '@shapetex/svoc';
 import { OUTPUT_FILES, readFailures, readResults, readRunInfo, readTextIfExists, sortRecords, writeFailures, writeResults, writeRunInfo, type RunInfo } from './outputs.js';
 import { UsageError } from './run.js';
+import { checkErrorsFile } from './preflight.js';
 import { diffSettings } from './settings.js';
 
 export interface MergeOptions {
@@ -46,6 +47,8 @@ export interface MergeSummary {
  */
 export async function mergeOutputs(opts: MergeOptions): Promise<MergeSummary> {
   if (opts.inputs.length === 0) throw new UsageError('merge: give at least one output folder to merge');
+  // An explicit --errors is checked before anything is read or written (a UsageError, exit 2).
+  if (opts.errors !== undefined) await checkErrorsFile(opts.errors);
   const out = path.resolve(opts.out);
   const infos: { dir: string; info: RunInfo }[] = [];
   for (const input of opts.inputs) {
