@@ -105,15 +105,17 @@ const isFile = (p: string): Promise<boolean> => stat(p).then((s) => s.isFile() &
  * second build on it is refused with an OutputLockedError naming the running one.
  */
 export async function buildSvoc(options: BuildSvocOptions): Promise<Manifest> {
+  // The weights before anything else, the output folder included: a wrong file fails in a second.
+  const weights = await readAdainWeights(options.vgg, options.decoder);
   const lock = await acquireOutputLock(path.resolve(options.out), 'svoc build');
   try {
-    return await buildLocked(options);
+    return await buildLocked(options, weights);
   } finally {
     await lock.release();
   }
 }
 
-async function buildLocked(options: BuildSvocOptions): Promise<Manifest> {
+async function buildLocked(options: BuildSvocOptions, weights: Awaited<ReturnType<typeof readAdainWeights>>): Promise<Manifest> {
   const o = { seed: 0, alpha: 1, size: 512, crop: false, preserveColor: false, quality: 95, textures: 5 as TextureChoice, manifestInterval: 2, ...options };
   const log = o.log === undefined ? (l: string): void => { process.stderr.write(`${l}\n`); } : o.log ?? ((): void => undefined);
   if (!(o.alpha >= 0 && o.alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${o.alpha}`);
@@ -122,9 +124,6 @@ async function buildLocked(options: BuildSvocOptions): Promise<Manifest> {
   if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit < 1)) throw new RangeError(`limit must be a positive integer, got ${o.limit}`);
   const out = path.resolve(o.out);
   const manifestFile = path.join(out, MANIFEST_FILE);
-  // The weights first: a wrong file fails now, not after the selection and the textures.
-  const weights = await readAdainWeights(o.vgg, o.decoder);
-
   // Unreadable inputs (VOC folder, image set, list, DTD, textures) are usage errors: nothing was done yet.
   const asUsage = (err: Error): never => { throw new UsageError(err.message, { cause: err }); };
   const selection = await selectVocImages(o.voc, { ...(o.imageSet !== undefined ? { imageSet: o.imageSet } : {}), ...(o.list !== undefined ? { list: o.list } : {}), mode: o.select ?? 'single-object' })
