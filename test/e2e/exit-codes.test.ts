@@ -1,6 +1,7 @@
 // Every command and subcommand of bias-score and svoc, run as a real process, against the one
 // convention of docs/cli.md: 0 success, 1 an input or checkpoint failed (the rest still done and
 // recorded), 2 usage (including every problem that can be found before the first forward pass).
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -171,6 +172,9 @@ describe('svoc', () => {
     ]);
     expect(runs.map((r) => r.status), runs.map(ok).join('\n')).toEqual([0, 2, 1, 2, 2, 2, 2]);
     expect(runs[3]!.stderr).toContain(`svoc: --vgg ${path.join(w.dir, 'nope.pth')}: no such file; expected the AdaIN encoder (vgg_normalised.pth) weights`);
+    // checked before anything else: the output folder was not even created
+    await expect(readFile(path.join(out('b1'), 'manifest.json'))).rejects.toThrow(/ENOENT/);
+    expect(existsSync(out('b1'))).toBe(false);
     expect(runs[4]!.stderr).toMatch(/svoc: --vgg .*notes\.txt: not a readable PyTorch weights file/);
     expect(runs[5]!.stderr).toMatch(/svoc: .*voc: not a PASCAL VOC2012 folder/);
   });
