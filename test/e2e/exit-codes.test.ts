@@ -140,7 +140,7 @@ describe('bias-score: 0 and 1', () => {
     ]);
     expect(more.map((r) => r.status), more.map(ok).join('\n')).toEqual([0, 2, 1, 0]);
     expect(more[0]!.stdout).toMatch(/taps\s+stage1 \(D = 4\), stage2 \(D = 6\), final \(D = 6\)/);
-    expect(more[0]!.stdout).toMatch(/input\s+32×32 \(fixed by the model/);
+    expect(more[0]!.stdout).toMatch(/image size\s+32 \(fixed by the model's input shape; bias-score uses it\)/);
     expect(more[1]!.stderr).toMatch(/nowhere\.pth: no such file/);
     const filters = await Promise.all([
       bias(['filters', path.join(w.dir, 'nowhere'), '--out', out('f2')]),

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 /** The image size line: a size fixed by the model is what bias-score uses (and requires). */
 function imageSizeText(info: CheckpointInfo): string {
   if (info.inputSize !== null) return `${info.inputSize} (fixed by the model's input shape; bias-score uses it)`;
-  return `${info.imageSize} (made for; any size works, --image-size chooses)`;
+  return `${info.imageSize} (the size it was made for; any size works, --image-size chooses)`;
 }
 
 function transformerLine(t: TransformerInfo): string {
