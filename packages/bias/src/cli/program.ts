@@ -1,10 +1,11 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '@shapetex/core';
+import { DEFAULT_ESTIMATOR } from '../estimate/estimators.js';
 import type { EstimatorMethod } from '../estimate/types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
 import type { RunSummary } from '../score/run.js';
 import type { Shard } from '../score/shard.js';
-import { backendOption, integerOption, methodOption, normOption, phaseMethodOption, shardOption, tapsOption } from './options.js';
+import { backendOption, integerOption, METHOD_CHOICES, methodOption, normOption, phaseMethodOption, shardOption, tapsOption } from './options.js';
 import { createProgress } from './progress.js';
 import { addMeasurementOptions, measurementOptions, type MeasurementFlags } from './measurement.js';
 import { addCompareCommand } from './compare.js';
@@ -58,7 +59,7 @@ export function createProgram(exit: ExitBox): Command {
     .option('--image-size <n>', 'square input size', integerOption('--image-size', 1), 224)
     .option('--norm <name|m1,m2,m3/s1,s2,s3>', 'normalisation (R, G, B): imagenet, cifar, none, islam2021 (the reference code\'s vectors), or mean/std', normOption, 'imagenet')
     .addOption(new Option('--taps <list>', 'comma-separated taps, or all').argParser(tapsOption).default(['final'], 'final'))
-    .addOption(new Option('--method <name>', 'per-neuron, pooled or both').argParser(methodOption).default(['per-neuron'], 'per-neuron'))
+    .addOption(new Option('--method <name>', METHOD_CHOICES).argParser(methodOption).default([DEFAULT_ESTIMATOR], DEFAULT_ESTIMATOR))
     .option('--pairs <n>', 'anchors per factor (default: every record)', integerOption('--pairs', 1))
     .option('--seed <n>', 'pair-sampling seed', integerOption('--seed', 0), 0)
     .option('--bootstrap <B>', 'bootstrap resamples (0 = off)', integerOption('--bootstrap', 0), 0)
