@@ -5,7 +5,8 @@
  * missing --probe, options that contradict an existing output folder).
  */
 import { CommanderError } from 'commander';
-import { createProgram, type ExitBox } from './cli/program.js';
+import { createProgram } from './cli/program.js';
+import type { ExitBox } from './cli/exit.js';
 
 async function main(argv: string[]): Promise<number> {
   const exit: ExitBox = { code: 0 };

@@ -6,7 +6,8 @@ import type { PhaseMethod } from '../dynamics/types.js';
 import type { RunSummary } from '../score/run.js';
 import type { Shard } from '../score/shard.js';
 import { backendOption, integerOption, METHOD_CHOICES, methodOption, normOption, phaseMethodOption, shardOption, tapsOption } from './options.js';
-import { createProgress } from './progress.js';
+import { createProgress } from '../score/progress.js';
+import type { ExitBox } from './exit.js';
 import { addMeasurementOptions, measurementOptions, type MeasurementFlags } from './measurement.js';
 import { addCompareCommand } from './compare.js';
 import { addFiltersCommand } from './filters.js';
@@ -33,9 +34,6 @@ interface ScoreFlags extends MeasurementFlags {
   shard: Shard;
   json?: boolean;
 }
-
-/** Exit code the action asks for (commander actions cannot return one). */
-export interface ExitBox { code: number }
 
 function summaryText(s: RunSummary): string {
   const c = s.checkpoints;

@@ -6,7 +6,8 @@ import type { PhaseMethod } from '../dynamics/types.js';
 import { writeAnalysisOutputs, type AnalysisOutputs } from './analysis.js';
 import { recordKey } from './jsonl.js';
 import { writeFileAtomic } from '@shapetex/svoc';
-import { OUTPUT_FILES, readFailures, readResults, readRunInfo, readTextIfExists, sortRecords, writeFailures, writeResults, writeRunInfo, type RunInfo } from './outputs.js';
+import { readTextIfExists } from '../report/read.js';
+import { OUTPUT_FILES, readFailures, readResults, readRunInfo, sortRecords, writeFailures, writeResults, writeRunInfo, type RunInfo } from './outputs.js';
 import { UsageError } from './run.js';
 import { diffSettings } from './settings.js';
 
