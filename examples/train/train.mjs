@@ -28,6 +28,7 @@ import { folderSaver } from './save.mjs';
 import { folderLoader, resolveModelJson } from './checkpoint.mjs';
 import { describeFreeze, freezeLayers, frozenLayers, parseFreeze, trainingForward } from './freeze.mjs';
 import { loadPretrained } from './pretrained.mjs';
+import { registerWasmTrainingKernels } from './wasm-kernels.mjs';
 
 const { values: o } = parseArgs({
   options: {
@@ -87,9 +88,11 @@ const opts = {
 };
 const log = (...a) => { if (!o.quiet) console.log(...a); };
 
-// Training needs gradient kernels. Core registers the wasm filter gradient for the stride-1
-// convolutions this network uses; a backend without one falls back to cpu (slow but correct).
+// Training needs gradient kernels. Core is inference only; wasm-kernels.mjs adds the wasm filter
+// gradient for the stride-1 convolutions this network uses; a backend without one falls back to
+// cpu (slow but correct).
 let backend = await initBackend(o.backend);
+if (backend.name === 'wasm') registerWasmTrainingKernels();
 if (!tf.getKernel('Conv2DBackpropFilter', backend.name)) {
   log(`training: backend ${backend.name} has no convolution gradient kernels; training on cpu`);
   backend = await initBackend('cpu');

@@ -6,7 +6,8 @@
  * forward pass, options that contradict an existing output folder).
  */
 import { CommanderError } from 'commander';
-import { createProgram, type ExitBox } from './cli/program.js';
+import { createProgram } from './cli/program.js';
+import type { ExitBox } from './cli/exit.js';
 
 async function main(argv: string[]): Promise<number> {
   const exit: ExitBox = { code: 0 };

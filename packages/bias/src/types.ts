@@ -1,3 +1,5 @@
+import type { EstimatorMethod } from './estimate/types.js';
+
 /**
  * One line of `results.jsonl` (docs/formats.md): the estimate of one (checkpoint, tap, method).
  * Arrays of length K+1 hold the factors in the probe set's order, then the residual.
@@ -8,7 +10,7 @@ export interface ResultRecord {
   /** Checkpoint path relative to the checkpoints root given on the command line. */
   checkpoint: string;
   tap: string;
-  method: 'per-neuron' | 'pooled';
+  method: EstimatorMethod;
   /** Units in the tap. */
   D: number;
   /** Factor names, residual excluded (SVOC: `['shape', 'texture']`). */

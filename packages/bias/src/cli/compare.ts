@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ExitBox } from './program.js';
+import type { ExitBox } from './exit.js';
 
 /**
  * `bias-score compare <out-dirs...>`: one report over several runs (the thesis's ablation

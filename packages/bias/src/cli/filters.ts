@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { ExitBox } from './program.js';
+import type { ExitBox } from './exit.js';
 import { integerOption } from './options.js';
 import { parseSheetEpochs } from '../filters/sheet.js';
 

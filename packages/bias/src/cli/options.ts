@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { BACKEND_NAMES, TOKEN_CHOICES, parseNorm, type TokenChoice } from '@shapetex/core';
+import { ESTIMATOR_METHODS, isEstimatorMethod } from '../estimate/estimators.js';
 import type { EstimatorMethod } from '../estimate/types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
 import { parseShard, type Shard } from '../score/shard.js';
@@ -35,11 +36,14 @@ export function tapsOption(raw: string): string[] | 'all' {
   return [...new Set(taps)];
 }
 
+/** The `--method` words: each estimator's name, or `both` for all of them in table order. */
+export const METHOD_CHOICES = `${ESTIMATOR_METHODS.join(', ')} or both`;
+
 export function methodOption(raw: string): EstimatorMethod[] {
   const m = raw.trim();
-  if (m === 'both') return ['per-neuron', 'pooled'];
-  if (m === 'per-neuron' || m === 'pooled') return [m];
-  throw new InvalidArgumentError(`--method must be per-neuron, pooled or both, got "${raw}"`);
+  if (m === 'both') return [...ESTIMATOR_METHODS];
+  if (isEstimatorMethod(m)) return [m];
+  throw new InvalidArgumentError(`--method must be ${METHOD_CHOICES}, got "${raw}"`);
 }
 
 export function backendOption(raw: string): string {

@@ -1,11 +1,13 @@
 import { Command, Option } from 'commander';
 import { VERSION, type TokenChoice } from '@shapetex/core';
+import { DEFAULT_ESTIMATOR } from '../estimate/estimators.js';
 import type { EstimatorMethod } from '../estimate/types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
 import type { RunSummary } from '../score/run.js';
 import type { Shard } from '../score/shard.js';
-import { backendOption, integerOption, methodOption, normOption, phaseMethodOption, shardOption, tapsOption, tokenOption } from './options.js';
-import { createProgress } from './progress.js';
+import { backendOption, integerOption, METHOD_CHOICES, methodOption, normOption, phaseMethodOption, shardOption, tapsOption, tokenOption } from './options.js';
+import { createProgress } from '../score/progress.js';
+import type { ExitBox } from './exit.js';
 import { addMeasurementOptions, measurementOptions, type MeasurementFlags } from './measurement.js';
 import { addCompareCommand } from './compare.js';
 import { addFiltersCommand } from './filters.js';
@@ -35,9 +37,6 @@ interface ScoreFlags extends MeasurementFlags {
   json?: boolean;
 }
 
-/** Exit code the action asks for (commander actions cannot return one). */
-export interface ExitBox { code: number }
-
 function summaryText(s: RunSummary): string {
   const c = s.checkpoints;
   const parts = [`${c.scored} scored`, `${c.resumed} already done`, `${c.failed} failed`];
@@ -62,7 +61,7 @@ export function createProgram(exit: ExitBox): Command {
     .option('--heads <n>', 'attention heads of a ViT / DeiT whose width is not a multiple of 64 (default: width / 64)', integerOption('--heads', 1))
     .option('--norm <name|m1,m2,m3/s1,s2,s3>', 'normalisation (R, G, B): imagenet, cifar, none, islam2021 (the reference code\'s vectors), or mean/std', normOption, 'imagenet')
     .addOption(new Option('--taps <list>', 'comma-separated taps, or all').argParser(tapsOption).default(['final'], 'final'))
-    .addOption(new Option('--method <name>', 'per-neuron, pooled or both').argParser(methodOption).default(['per-neuron'], 'per-neuron'))
+    .addOption(new Option('--method <name>', METHOD_CHOICES).argParser(methodOption).default([DEFAULT_ESTIMATOR], DEFAULT_ESTIMATOR))
     .option('--pairs <n>', 'anchors per factor (default: every record)', integerOption('--pairs', 1))
     .option('--seed <n>', 'pair-sampling seed', integerOption('--seed', 0), 0)
     .option('--bootstrap <B>', 'bootstrap resamples (0 = off)', integerOption('--bootstrap', 0), 0)

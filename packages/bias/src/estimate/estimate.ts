@@ -1,28 +1,14 @@
 import type { Pairs } from '../pairs/types.js';
-import { accumulateMoments, type FeatureArray, type Moments, type PairSource } from './moments.js';
-import { countDeadUnits, mutualInformationBound, perNeuronScore, pooledNumerator, pooledVariance, unitCorrelations } from './scores.js';
+import { accumulateMoments, countDeadUnits, type FeatureArray, type PairSource } from './moments.js';
+import { mutualInformationBound, unitCorrelations } from './per-neuron.js';
+import { DEFAULT_ESTIMATOR, ESTIMATOR_METHODS, estimatorOf, isEstimatorMethod } from './estimators.js';
 import { dimsFromFractions, percentFromDims, ROUNDINGS, softmaxWithResidual } from './dims.js';
 import { bootstrapInterval } from './bootstrap.js';
-import type { Estimate, EstimateFromPairsOptions, EstimateOptions, EstimatorMethod } from './types.js';
-
-const METHODS: readonly EstimatorMethod[] = ['per-neuron', 'pooled'];
-
-/** Scores s_1..s_K of the chosen method from one pass's moments (docs/method.md). */
-function scoresOf(method: EstimatorMethod): (m: Moments) => number[] {
-  if (method === 'per-neuron') {
-    return (m) => Array.from({ length: m.K }, (_, k) => perNeuronScore(unitCorrelations(m, k)));
-  }
-  return (m) => {
-    const V = pooledVariance(m);
-    // V = 0 means every unit is constant on every row; the numerators are then 0 too and the
-    // factor carries nothing, as per-neuron's zero-variance rule says.
-    return Array.from({ length: m.K }, (_, k) => (V > 0 ? pooledNumerator(m, k) / V : 0));
-  };
-}
+import type { Estimate, EstimateFromPairsOptions, EstimateOptions } from './types.js';
 
 function checkOptions(options: EstimateOptions): Required<Pick<EstimateOptions, 'method' | 'bootstrap' | 'seed' | 'bootstrapMethod' | 'rounding'>> {
-  const method = options.method ?? 'per-neuron';
-  if (!METHODS.includes(method)) throw new RangeError(`estimate: method must be one of ${METHODS.join(', ')}, got ${JSON.stringify(method)}`);
+  const method = options.method ?? DEFAULT_ESTIMATOR;
+  if (!isEstimatorMethod(method)) throw new RangeError(`estimate: method must be one of ${ESTIMATOR_METHODS.join(', ')}, got ${JSON.stringify(method)}`);
   const bootstrap = options.bootstrap ?? 0;
   if (!(Number.isInteger(bootstrap) && bootstrap >= 0)) throw new RangeError(`estimate: bootstrap must be a non-negative integer (resamples), got ${bootstrap}`);
   const seed = options.seed ?? 0;
@@ -46,8 +32,8 @@ function estimateFromSource(src: PairSource, names: string[], options: EstimateO
   names.forEach((f, k) => {
     if (m.n[k]! < 2) throw new Error(`estimate: factor '${f}' has ${m.n[k]} pair(s); a correlation needs at least 2`);
   });
-  const scoreFn = scoresOf(opts.method);
-  const scores = [...scoreFn(m), 1];
+  const estimator = estimatorOf(opts.method);
+  const scores = [...estimator.score(m), 1];
   const fractions = softmaxWithResidual(scores.slice(0, -1));
   const dims = dimsFromFractions(fractions, src.D);
   const est: Estimate = {
@@ -57,7 +43,7 @@ function estimateFromSource(src: PairSource, names: string[], options: EstimateO
   };
   if (options.mutualInformation) est.mi = names.map((_, k) => mutualInformationBound(unitCorrelations(m, k)));
   if (opts.bootstrap > 0) {
-    est.ci = bootstrapInterval(src, m, opts.method, scoreFn, opts.bootstrap, opts.seed, opts.bootstrapMethod);
+    est.ci = bootstrapInterval(src, m, estimator, opts.bootstrap, opts.seed, opts.bootstrapMethod);
   }
   return est;
 }

@@ -104,3 +104,24 @@ export function columnVariance(s: number, ss: number, n: number): number {
   const v = (ss - (s * s) / n) / n;
   return v > 0 ? v : 0;
 }
+
+/**
+ * Units constant over every row of every pair in the pass: within each non-empty bucket both
+ * sides are constant (all shifted values exactly 0) and all those constants are equal.
+ */
+export function countDeadUnits(m: Moments): number {
+  const { D, K } = m;
+  let dead = 0;
+  for (let i = 0; i < D; i++) {
+    let value = NaN, constant = true;
+    for (let k = 0; k <= K && constant; k++) {
+      if (m.n[k] === 0) continue;
+      const o = k * D + i;
+      if (m.saa[o] !== 0 || m.sbb[o] !== 0 || m.ca[o] !== m.cb[o]) constant = false;
+      else if (Number.isNaN(value)) value = m.ca[o];
+      else if (m.ca[o] !== value) constant = false;
+    }
+    if (constant) dead++;
+  }
+  return dead;
+}

@@ -1,3 +1,5 @@
+import type { EstimatorMethod } from './estimators.js';
+
 /**
  * Rounding of percent = 100·dims/D to one decimal. `half-up`: on the exact rational, ties up.
  * `python`: Python's `round(100 * (d / D), 1)` as the reference implementation computes it,
@@ -5,8 +7,8 @@
  */
 export type PercentRounding = 'half-up' | 'python';
 
-/** Estimators of docs/method.md. */
-export type EstimatorMethod = 'per-neuron' | 'pooled';
+/** An estimator's name, from the one table of estimators (estimators.ts). */
+export type { EstimatorMethod };
 
 /**
  * How bootstrap resamples are evaluated. `exact` recomputes the estimator on every resample

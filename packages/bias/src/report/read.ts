@@ -1,7 +1,17 @@
-/** Reading back the `phases.json` that writeDynamicsOutputs writes. */
+/** Reading back what the outputs folder holds: text files that may be absent, and the `phases.json` writeDynamicsOutputs writes. */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DynamicsAnalysis } from '../dynamics/analyze.js';
-import { readTextIfExists } from '../score/outputs.js';
+
+/** A text file's contents; null when it does not exist (any other error is thrown). */
+export async function readTextIfExists(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
 
 /**
  * A bias-score `phases.json`, given as the file itself or as the output folder holding it.

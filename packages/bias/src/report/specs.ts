@@ -7,6 +7,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { DynamicsAnalysis, DynamicsGroup } from '../dynamics/analyze.js';
+import { DEFAULT_ESTIMATOR } from '../estimate/estimators.js';
 import type { ResultRecord } from '../types.js';
 import { factorScale, phaseScale } from './palette.js';
 
@@ -213,8 +214,8 @@ export function errorsSpec(analysis: DynamicsAnalysis): TopLevelSpec {
 /** The group a single-panel plot shows: tap `final` per-neuron when present, else the first. */
 export function primaryGroup(analysis: DynamicsAnalysis): DynamicsGroup | undefined {
   return (
-    analysis.groups.find((g) => g.tap === 'final' && g.method === 'per-neuron') ??
-    analysis.groups.find((g) => g.method === 'per-neuron') ??
+    analysis.groups.find((g) => g.tap === 'final' && g.method === DEFAULT_ESTIMATOR) ??
+    analysis.groups.find((g) => g.method === DEFAULT_ESTIMATOR) ??
     analysis.groups[0]
   );
 }
@@ -243,7 +244,7 @@ export interface LayerPoint {
  */
 export function layerPoints(records: readonly ResultRecord[], factors: readonly string[] = ['shape', 'texture']): { method: ResultRecord['method'] | null; taps: string[]; points: LayerPoint[] } {
   const methods = [...new Set(records.map((r) => r.method))];
-  const method = methods.includes('per-neuron') ? 'per-neuron' : (methods[0] ?? null);
+  const method = methods.includes(DEFAULT_ESTIMATOR) ? DEFAULT_ESTIMATOR : (methods[0] ?? null);
   const taps: string[] = [];
   const points: LayerPoint[] = [];
   for (const r of records) {

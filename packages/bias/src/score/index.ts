@@ -23,7 +23,7 @@ export { OUTPUT_FILES, readRunInfo, readResults, readFailures, sortRecords, drop
 export type { RunInfo } from './outputs.js';
 export { writeAnalysisOutputs, OutputStageError } from './analysis.js';
 export type { AnalysisOutputs } from './analysis.js';
-export { createProgress, formatDuration } from '../cli/progress.js';
+export { createProgress, formatDuration } from './progress.js';
 export { resolveMeasurement, SCORE_PRESETS } from './preset.js';
 export type { ScorePreset, Measurement, MeasurementOptions } from './preset.js';
 export { probeSkipped } from './skipped.js';

@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ESTIMATOR_METHODS, isEstimatorMethod } from '../estimate/estimators.js';
 import type { ResultRecord } from '../types.js';
 
 /**
@@ -63,7 +64,7 @@ export function checkResultRecord(value: unknown, where: string): ResultRecord {
   if (!(r.epoch === null || Number.isInteger(r.epoch))) fail('epoch', 'an integer or null');
   if (typeof r.checkpoint !== 'string') fail('checkpoint', 'a string');
   if (typeof r.tap !== 'string') fail('tap', 'a string');
-  if (r.method !== 'per-neuron' && r.method !== 'pooled') fail('method', "'per-neuron' or 'pooled'");
+  if (!isEstimatorMethod(r.method)) fail('method', ESTIMATOR_METHODS.map((m) => `'${m}'`).join(' or '));
   if (!Number.isInteger(r.D)) fail('D', 'an integer');
   if (!Array.isArray(r.factors)) fail('factors', 'an array of names');
   const K = r.factors!.length;

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '@shapetex/svoc';
+import { readTextIfExists } from '../report/read.js';
 import type { ResultRecord } from '../types.js';
 import { resultsCsv } from './csv.js';
 import { compareCheckpoints } from './epoch.js';
@@ -53,16 +53,6 @@ export interface RunInfo {
   failed: number;
   /** For merged folders: the folders merged. */
   mergedFrom?: string[];
-}
-
-/** A text file's contents; null when it does not exist (any other error is thrown). */
-export async function readTextIfExists(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
 }
 
 /** Reads `run.json` of a folder; null when absent. */

@@ -1,4 +1,5 @@
 import { IMAGE_PRESETS, resolvePreprocessing, type ChannelOrder, type Normalization, type ResizeMethod } from '@shapetex/core';
+import { DEFAULT_ESTIMATOR } from '../estimate/estimators.js';
 import type { EstimatorMethod, PercentRounding } from '../estimate/types.js';
 import type { Pairing } from '../pairs/types.js';
 
@@ -63,6 +64,6 @@ export function resolveMeasurement(opts: MeasurementOptions): Measurement {
   if (rounding !== 'half-up' && rounding !== 'python') throw new RangeError(`rounding must be half-up or python, got ${JSON.stringify(rounding)}`);
   return {
     preset, imageSize: image.size, norm: image.norm, resize: image.resize, channelOrder: image.channelOrder,
-    methods: [...(opts.methods ?? base.methods ?? ['per-neuron'])], pairing, rounding,
+    methods: [...(opts.methods ?? base.methods ?? [DEFAULT_ESTIMATOR])], pairing, rounding,
   };
 }

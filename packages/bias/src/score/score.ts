@@ -3,6 +3,7 @@ import * as core from '@shapetex/core';
 import { readProbeSet, type ProbeSet } from '@shapetex/svoc';
 import path from 'node:path';
 import { estimateDimensions } from '../estimate/estimate.js';
+import { ESTIMATOR_METHODS, isEstimatorMethod } from '../estimate/estimators.js';
 import type { EstimatorMethod, PercentRounding } from '../estimate/types.js';
 import { samplePairs } from '../pairs/sample.js';
 import type { Pairs } from '../pairs/types.js';
@@ -13,7 +14,6 @@ import { resolveMeasurement } from './preset.js';
 import { selectShard } from './shard.js';
 import type { CheckpointFailure, CheckpointResult, ModelLoadOptions, ModelLoader, ScoreOptions, ScoringModel } from './types.js';
 
-const METHODS: readonly EstimatorMethod[] = ['per-neuron', 'pooled'];
 
 /** Core's `loadModel`: any supported checkpoint format as a feature model. */
 export const defaultModelLoader: ModelLoader = (file, opts) => core.loadModel(file, opts);
@@ -71,7 +71,7 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
     throw new RangeError(`scoreCheckpoints: token must be ${core.TOKEN_CHOICES.join(' or ')}, got ${JSON.stringify(options.token)}`);
   }
   const methods = measurement.methods;
-  for (const m of methods) if (!METHODS.includes(m)) throw new RangeError(`scoreCheckpoints: method must be per-neuron or pooled, got ${JSON.stringify(m)}`);
+  for (const m of methods) if (!isEstimatorMethod(m)) throw new RangeError(`scoreCheckpoints: method must be ${ESTIMATOR_METHODS.join(' or ')}, got ${JSON.stringify(m)}`);
   if (methods.length === 0) throw new RangeError('scoreCheckpoints: methods is empty');
   const wantTaps = options.taps ?? ['final'];
   if (wantTaps !== 'all' && wantTaps.length === 0) throw new RangeError('scoreCheckpoints: taps is empty');

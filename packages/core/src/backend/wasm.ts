@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { BackendUnavailableError } from './errors.js';
-import { registerWasmTrainingKernels } from './wasm-kernels.js';
 import { convKernelsInUse, loadConvKernels } from '../kernels/module.js';
 
 /**
@@ -19,7 +18,6 @@ export async function loadWasm(): Promise<{ device: string; accelerated: boolean
   const require = createRequire(import.meta.url);
   const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist/';
   wasm.setWasmPaths(dist);
-  registerWasmTrainingKernels();
   const threads = Number(process.env.SHAPETEX_WASM_THREADS ?? 0);
   if (threads > 0) wasm.setThreadsCount(threads);
   // shapetex's own convolution kernels (kernels/: Winograd for 3×3 stride 1, im2col + GEMM for

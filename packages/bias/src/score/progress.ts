@@ -1,4 +1,4 @@
-import type { ScoreProgress } from '../score/types.js';
+import type { ScoreProgress } from './types.js';
 
 /** Seconds as `1:02:03` / `2:03` / `45s`. */
 export function formatDuration(seconds: number): string {
