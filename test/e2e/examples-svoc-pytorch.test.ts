@@ -160,7 +160,16 @@ describe('examples/svoc-pytorch/README.md, the per-phase table block on a thesis
       const err = idx.map((i) => curve.errors[i]!);
       const rs = pearson(err, idx.map((i) => shape[i]!));
       const rt = pearson(err, idx.map((i) => texture[i]!));
-      const row = `| ${name} | ${from}–${to} | ${rs.toFixed(3)} | ${rt.toFixed(3)} | ${((Math.abs(rs) + Math.abs(rt)) / 2).toFixed(3)} |`;
+      // Each r with its Fisher-z 95% interval on the phase's n epochs, recomputed here; Score's
+      // interval is a bootstrap, so only its place in the row is checked.
+      const n = idx.length;
+      const fisher = (r: number): string => {
+        const z = Math.atanh(r);
+        const h = 1.959964 / Math.sqrt(n - 3);
+        return `${r.toFixed(3)} [${Math.tanh(z - h).toFixed(3)}, ${Math.tanh(z + h).toFixed(3)}]`;
+      };
+      const score = ((Math.abs(rs) + Math.abs(rt)) / 2).toFixed(3);
+      const row = `| ${name} | ${from}–${to} | ${n} | ${fisher(rs)} | ${fisher(rt)} | ${score} [`;
       expect(out).toContain(row);
     }
   });
