@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `svoc` command (SPEC §8): `svoc build` (Stylized PASCAL VOC with AdaIN) and `svoc synth`
+ * The `svoc` command: `svoc build` (Stylized PASCAL VOC with AdaIN), `svoc merge` (the
+ * folders of a sharded build joined) and `svoc synth`
  * (synthetic probe sets). Usage errors exit with 2, failures while building or writing with 1,
  * matching `bias-score` (an output folder in use by another build is a usage error too); a build
  * stopped by Ctrl-C or SIGTERM exits with 130.
@@ -8,6 +9,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '@shapetex/core';
 import { registerBuildCommand } from './build/command.js';
+import { registerMergeCommand } from './build/merge-command.js';
 import { registerSynthCommand } from './synth/command.js';
 
 const program = new Command('svoc')
@@ -17,6 +19,7 @@ const program = new Command('svoc')
   .showHelpAfterError(false);
 
 registerBuildCommand(program);
+registerMergeCommand(program);
 registerSynthCommand(program);
 
 async function main(argv: string[]): Promise<number> {
