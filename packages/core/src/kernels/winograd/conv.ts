@@ -77,8 +77,10 @@ export function winogradConv2d(kernels: ConvKernels, x: tf.Tensor4D, plan: Winog
   if (residual && (residual.shape.join() !== [n, H, W, plan.K].join() || residual.dtype !== 'float32')) {
     throw new Error(`winogradConv2d: the residual must be float32 [${[n, H, W, plan.K].join(', ')}], got ${residual.dtype} [${residual.shape.join(', ')}]`);
   }
-  // SHAPETEX_WINOGRAD=2 keeps to F(2×2, 3×3): the bench's step before F(4×4), and the smaller rounding
-  const m = opts.tile ?? (process.env.SHAPETEX_WINOGRAD === '2' ? 2 : chooseTileSize(H, W));
+  // SHAPETEX_WINOGRAD=2 keeps to F(2×2, 3×3) (the bench's step before F(4×4), and the smallest
+  // rounding), SHAPETEX_WINOGRAD=4 to F(4×4) at most
+  const cap = process.env.SHAPETEX_WINOGRAD;
+  const m = opts.tile ?? chooseTileSize(H, W, cap === '2' ? 2 : cap === '4' ? 4 : 6);
   const reflect = opts.padding === 'reflect';
   if (reflect && (H < 2 || W < 2)) throw new RangeError(`winogradConv2d: reflection padding needs at least 2×2, got ${H}×${W}`);
   const attrs: Attrs = { kernels, plan, m, relu: opts.relu ?? plan.relu, reflect, upsample, outChannels };
