@@ -11,17 +11,11 @@ export const ADAIN_EPS = 1e-5;
 export function channelMoments(x: tf.Tensor4D, eps = ADAIN_EPS): { mean: tf.Tensor4D; std: tf.Tensor4D } {
   const n = x.shape[1] * x.shape[2];
   if (n < 2) throw new RangeError(`AdaIN needs at least 2 spatial positions per channel, got ${x.shape[1]}x${x.shape[2]}`);
-  const [N, H, W, C] = x.shape;
   return tf.tidy(() => {
-    // The sums over positions as products with a row of ones: a matrix product over the
-    // positions × channels view, where tfjs-wasm's mean and sum over axes 1, 2 of NHWC transpose
-    // the map first (60 ms of a 512 decoder pass).
-    const flat = tf.reshape(x, [N, H * W, C]) as tf.Tensor3D;
-    const ones = tf.ones([N, 1, H * W]) as tf.Tensor3D;
-    const mean = tf.div(tf.matMul(ones, flat), n);
-    const ss = tf.matMul(ones, tf.square(tf.sub(flat, mean)));
-    const std = tf.sqrt(tf.add(tf.div(ss, n - 1), eps));
-    return { mean: tf.reshape(mean, [N, 1, 1, C]) as tf.Tensor4D, std: tf.reshape(std, [N, 1, 1, C]) as tf.Tensor4D };
+    const mean = tf.mean(x, [1, 2], true) as tf.Tensor4D;
+    const ss = tf.sum(tf.square(tf.sub(x, mean)), [1, 2], true);
+    const std = tf.sqrt(tf.add(tf.div(ss, n - 1), eps)) as tf.Tensor4D;
+    return { mean, std };
   });
 }
 
