@@ -6,6 +6,7 @@
  */
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { acquireOutputLock } from '@shapetex/core';
 import { canonicalJson, MANIFEST_FILE, compareRecords, readManifest, writeManifest } from '../probe/manifest.js';
 import type { Manifest, ProbeRecord } from '../types.js';
 import { shardLabel } from './shard.js';
@@ -34,9 +35,19 @@ function common(values: unknown[]): unknown {
 /**
  * Checks that `dirs` are the shards 0..N−1 of one build (same parameters, textures and weights;
  * each shard once), copies every recorded image into `out` (temporary name, then rename) and
- * writes the merged manifest. Errors name the folder and what differs or is missing.
+ * writes the merged manifest. Errors name the folder and what differs or is missing. `out` is
+ * held with core's output lock while it is written, as a build holds its folder.
  */
 export async function mergeSvoc(options: MergeSvocOptions): Promise<Manifest> {
+  const lock = await acquireOutputLock(path.resolve(options.out), 'svoc merge');
+  try {
+    return await mergeLocked(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function mergeLocked(options: MergeSvocOptions): Promise<Manifest> {
   const log = options.log === undefined ? (l: string): void => { process.stderr.write(`${l}\n`); } : options.log ?? ((): void => undefined);
   if (options.dirs.length === 0) throw new Error('svoc merge: give at least one shard folder');
   const out = path.resolve(options.out);
