@@ -10,6 +10,7 @@ const TARGETS = {
   memory: 'RSS growth < 5% over 200 checkpoints',
   profile: 'profile: where the forward spends its time (no target)',
   transformers: 'ViT-B/16 and ConvNeXt-T @224 reported beside PyTorch CPU at the same thread count (no target)',
+  stylize: 'AdaIN builder path and stylize @512 ≥ 1.0× PyTorch CPU at the same thread count',
 };
 
 function resnetRows(r) {
@@ -69,6 +70,21 @@ function memoryRows(r) {
   return [[`RSS over ${r.checkpoints} checkpoint loads`, `growth ${f(r.growthPercent)}% (${f(r.rssAfterWarmupMiB, 0)} → ${f(r.rssEndMiB, 0)} MiB after warm-up)`, '', '']];
 }
 
+function stylizeRows(r) {
+  if (!Array.isArray(r.sides)) return genericRows('stylize', r);
+  const rows = [];
+  for (const s of r.sides) {
+    const at = s.threads === 1 ? '1 thread' : `${s.threads} workers`;
+    for (const path of ['builder', 'stylize']) {
+      const x = s[path];
+      rows.push([`AdaIN ${path === 'builder' ? 'builder path' : 'stylize'} @${r.size}, ${at}`, `${f(x.shapetexImagesPerS, 3)} img/s`,
+        x.torchImagesPerS ? `${f(x.torchImagesPerS, 3)} img/s${s.threads > 1 ? ` (${s.threads} threads)` : ''}` : 'no torch',
+        x.ratio ? `${f(x.ratio)}× (rounds ${x.roundRatios.map((v) => f(v)).join(', ')})` : '']);
+    }
+  }
+  return rows;
+}
+
 function genericRows(name, r) {
   const nums = Object.entries(r).filter(([, v]) => typeof v === 'number').slice(0, 8);
   return [[name, nums.map(([k, v]) => `${k}=${Number.isInteger(v) ? v : f(v, 3)}`).join(', ') || 'see JSON', '', '']];
@@ -84,6 +100,7 @@ export function summarize(results) {
     else if (name === 'estimator') rows.push(...estimatorRows(r));
     else if (name === 'profile') rows.push(...profileRows(r));
     else if (name === 'memory') rows.push(...memoryRows(r));
+    else if (name === 'stylize') rows.push(...stylizeRows(r));
     else rows.push(...genericRows(name, r));
   }
   const m = Object.values(results).find((r) => r?.machine)?.machine;

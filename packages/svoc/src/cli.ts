@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
- * The `svoc` command: `svoc build` (Stylized PASCAL VOC with AdaIN) and `svoc synth` (synthetic
- * probe sets). Exit codes as every shapetex command (docs/cli.md): 0 success, 1 a failure while
- * building or writing, 2 a usage error (a bad option; an input such as the weights, the VOC
- * folder or the image set that is missing or unreadable before any work; an output folder in use
- * by another build); a build stopped by Ctrl-C or SIGTERM exits with 130.
+ * The `svoc` command: `svoc build` (Stylized PASCAL VOC with AdaIN), `svoc merge` (the folders
+ * of a sharded build joined) and `svoc synth` (synthetic probe sets). Exit codes as every
+ * shapetex command (docs/cli.md): 0 success, 1 a failure while building or writing, 2 a usage
+ * error (a bad option; an input such as the weights, the VOC folder or the image set that is
+ * missing or unreadable before any work; an output folder in use by another build); a build
+ * stopped by Ctrl-C or SIGTERM exits with 130.
  */
 import { Command, CommanderError } from 'commander';
 import { isUsageError, VERSION } from '@shapetex/core';
 import { registerBuildCommand } from './build/command.js';
+import { registerMergeCommand } from './build/merge-command.js';
 import { registerSynthCommand } from './synth/command.js';
 
 const program = new Command('svoc')
@@ -19,6 +21,7 @@ const program = new Command('svoc')
   .addHelpText('after', '\nExit codes: 0 success; 1 a failure while building or writing; 2 usage error; 130 stopped by Ctrl-C.\nReference: docs/cli.md in the shapetex repository.');
 
 registerBuildCommand(program);
+registerMergeCommand(program);
 registerSynthCommand(program);
 
 async function main(argv: string[]): Promise<number> {

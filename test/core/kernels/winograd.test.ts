@@ -23,15 +23,18 @@ afterEach(() => { delete process.env.SHAPETEX_WINOGRAD; });
 const PAPER_G: Record<TileSize, number[][]> = {
   2: [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]],
   4: [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]],
+  // F(6×6, 3×3), points 0, ±1, ±2, ±1/2, ∞, as Lavin's wincnn generator prints it
+  6: [[1, 0, 0], [-2 / 9, -2 / 9, -2 / 9], [-2 / 9, 2 / 9, -2 / 9], [1 / 90, 1 / 45, 2 / 45], [1 / 90, -1 / 45, 2 / 45],
+    [32 / 45, 16 / 45, 8 / 45], [32 / 45, -16 / 45, 8 / 45], [0, 0, 1]],
 };
 
 /** Rounding of each tile size against the float64 definition (F(4×4)'s coefficients reach 8). */
-const TOLERANCE: Record<TileSize, number> = { 2: 2e-6, 4: 2e-5 };
+const TOLERANCE: Record<TileSize, number> = { 2: 2e-6, 4: 2e-5, 6: 2e-4 };
 
-describe('Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (wasm SIMD kernels)', () => {
+describe('Winograd F(2×2), F(4×4) and F(6×6, 3×3) convolution (wasm SIMD kernels)', () => {
   it('the filter transform is G·g·Gᵀ: a single tap at (y, x) gives the outer product of G\'s columns y and x', () => {
     const C = 4, K = 8;
-    for (const m of [2, 4] as const) {
+    for (const m of [2, 4, 6] as const) {
       const G = PAPER_G[m], alpha = m + 2;
       for (const [y, x, c, k] of [[0, 0, 0, 0], [1, 2, 3, 5], [2, 1, 1, 7]] as const) {
         const w = new Float32Array(9 * C * K);
@@ -65,7 +68,7 @@ describe('Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (wasm SIMD kernel
       const bias = c.bias ? randoms(c.K, 30 + ci) : null;
       const plan = planWinograd(w, c.C, c.K, bias, c.relu);
       const want = directConv(x, [c.n, c.H, c.W, c.C], w, c.K, bias, c.relu);
-      for (const m of [2, 4] as const) {
+      for (const m of [2, 4, 6] as const) {
         for (const [label, k] of variants) {
           const got = tf.tidy(() => winogradConv2d(k, tf.tensor4d(x, [c.n, c.H, c.W, c.C]), plan, { tile: m }).dataSync());
           expect(relErr(got, want), JSON.stringify({ ...c, m, label })).toBeLessThan(TOLERANCE[m]);
@@ -84,7 +87,7 @@ describe('Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (wasm SIMD kernel
     const conv = directConv(x, [c.n, c.H, c.W, c.C], w, c.K, bias, false);
     const want = conv.map((v, i) => Math.max(0, v + r[i]!));
     const wantLinear = conv.map((v, i) => v + r[i]!);
-    for (const m of [2, 4] as const) {
+    for (const m of [2, 4, 6] as const) {
       for (const [label, k] of variants) {
         const [got, linear] = tf.tidy(() => {
           const xt = tf.tensor4d(x, [c.n, c.H, c.W, c.C]), rt = tf.tensor4d(r, [c.n, c.H, c.W, c.K]);
@@ -100,20 +103,23 @@ describe('Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (wasm SIMD kernel
   });
 
   it('tiles split over several blocks, the last one partial, give the same result', () => {
-    const n = 4, H = 12, W = 12, C = 256, K = 256;
-    const x = randoms(n * H * W * C, 1);
-    const w = randoms(9 * C * K, 2, 0.05);
-    const bias = randoms(K, 3);
-    const want = directConv(x, [n, H, W, C], w, K, bias, true);
-    const plan = planWinograd(w, C, K, bias, true);
-    for (const m of [2, 4] as const) {
-      const T = n * Math.ceil(H / m) * Math.ceil(W / m);
-      const tb = blockTiles(C, K, T, (m + 2) ** 2);
-      expect(T % tb).not.toBe(0);
-      expect(T / tb).toBeGreaterThan(1);
-      for (const [label, k] of variants) {
-        const got = tf.tidy(() => winogradConv2d(k, tf.tensor4d(x, [n, H, W, C]), plan, { tile: m }).dataSync());
-        expect(relErr(got, want), `m = ${m}, ${label}`).toBeLessThan(TOLERANCE[m]);
+    // F(6×6)'s 64 planes make smaller blocks: a map of its own so that it splits too
+    const geometries = [{ n: 4, H: 12, W: 12, C: 256, K: 256, tiles: [2, 4] as const }, { n: 4, H: 18, W: 18, C: 128, K: 128, tiles: [6] as const }];
+    for (const { n, H, W, C, K, tiles } of geometries) {
+      const x = randoms(n * H * W * C, 1);
+      const w = randoms(9 * C * K, 2, 0.05);
+      const bias = randoms(K, 3);
+      const want = directConv(x, [n, H, W, C], w, K, bias, true);
+      const plan = planWinograd(w, C, K, bias, true);
+      for (const m of tiles) {
+        const T = n * Math.ceil(H / m) * Math.ceil(W / m);
+        const tb = blockTiles(C, K, T, (m + 2) ** 2);
+        expect(T % tb).not.toBe(0);
+        expect(T / tb).toBeGreaterThan(1);
+        for (const [label, k] of variants) {
+          const got = tf.tidy(() => winogradConv2d(k, tf.tensor4d(x, [n, H, W, C]), plan, { tile: m }).dataSync());
+          expect(relErr(got, want), `m = ${m}, ${label}`).toBeLessThan(TOLERANCE[m]);
+        }
       }
     }
   });
@@ -127,6 +133,13 @@ describe('Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (wasm SIMD kernel
     expect(chooseTileSize(56, 56)).toBe(4);
     // 2 × 8: F(2×2) 1·4 tiles · 16 = 64, F(4×4) 1·2 tiles · 36 = 72
     expect(chooseTileSize(2, 8)).toBe(2);
+    // F(6×6) only where it saves ≥ 13% of F(4×4)'s products: 56×56 saves 9% (100·64 against
+    // 196·36), 64×64 16% (121·64 against 256·36), 512×512 20%
+    expect(chooseTileSize(56, 56)).toBe(4);
+    expect(chooseTileSize(64, 64)).toBe(6);
+    expect(chooseTileSize(512, 512)).toBe(6);
+    expect(chooseTileSize(512, 512, 4)).toBe(4);
+    expect(chooseTileSize(512, 512, 2)).toBe(2);
   });
 
   it('keeps a plan\'s transformed filters in tfjs-wasm\'s heap between calls, until the arena is full', () => {

@@ -103,4 +103,33 @@ describe('svoc build as a process (legacy .pth fixture weights, miniature VOC an
     // checked before the VOC selection: nothing about images was printed
     expect(wrong.stderr).not.toMatch(/selected \d+ of/);
   });
+
+  it('builds two shards (one with --workers 2) and svoc merge joins them; usage errors exit 2, a missing shard 1', async () => {
+    const outOf = (name: string): string[] => args.map((a, i) => (args[i - 1] === '--out' ? path.join(root, name) : a));
+    const s0 = await svoc([...outOf('shard0'), '--shard', '0/2', '--workers', '2']);
+    expect(s0.code, s0.stderr).toBe(0);
+    expect(s0.stderr).toMatch(/svoc build: 2 workers on wasm \(wasm \(simd, fma, winograd 3×3, im2col\)\)/);
+    expect(s0.stderr).toMatch(/svoc build: shard 0\/2: 2 of 3 contents/);
+    const s1 = await svoc([...outOf('shard1'), '--shard', '1/2']);
+    expect(s1.code, s1.stderr).toBe(0);
+    expect(await jpgs(path.join(root, 'shard0'))).toHaveLength(4);
+    expect(await jpgs(path.join(root, 'shard1'))).toHaveLength(2);
+    const merged = await svoc(['merge', path.join(root, 'shard0'), path.join(root, 'shard1'), '--out', path.join(root, 'joined')]);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout).toMatch(/^svoc merge: 6 images in /);
+    const set = await readProbeSet(path.join(root, 'joined'));
+    expect(set.records.map((r) => r.file)).toEqual(MINI_VOC.singleObject.flatMap((c) => [1, 2].map((t) => `${t}_${c.classId}_${c.contentId}.jpg`)).sort());
+    expect(set.manifest!.build).toMatchObject({ backend: 'wasm', device: 'wasm (simd, fma, winograd 3×3, im2col)' });
+    expect(set.manifest!.build.shard).toBeUndefined();
+
+    const missing = await svoc(['merge', path.join(root, 'shard0'), '--out', path.join(root, 'partial')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/shard\(s\) 1\/2 missing/);
+    for (const [flags, message] of [[['--shard', '2/2'], /--shard must be I\/N .* got "2\/2"/], [['--workers', '0'], /--workers must be an integer from 1 to 256, got "0"/]] as const) {
+      const bad = await svoc([...outOf('never'), ...flags]);
+      expect(bad.code, bad.stderr).toBe(2);
+      expect(bad.stderr).toMatch(message);
+    }
+    expect((await svoc(['merge', path.join(root, 'shard0')])).code).toBe(2);
+  });
 });

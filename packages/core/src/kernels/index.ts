@@ -4,3 +4,5 @@ export { resident, releaseResident, residentBytes, allocAligned } from './arena.
 export { kernelsWat, MR } from './wat.js';
 export * from './winograd/index.js';
 export * from './im2col/index.js';
+export { planConv, applyConvPlan, releaseConvPlan, silu } from './conv.js';
+export type { ConvSpec, ConvPlan, ConvRunOptions, PaddingMode, Activation, ResidualAdd } from './conv.js';

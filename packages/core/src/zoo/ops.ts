@@ -4,10 +4,7 @@
  * folding into HWIO filters, and fused conv application with PyTorch's symmetric padding.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { releaseResident } from '../kernels/arena.js';
-import { im2colKernels, winogradKernels } from '../kernels/module.js';
-import { im2colConv2d, im2colEligible, planIm2col, type Im2colPlan } from '../kernels/im2col/index.js';
-import { planWinograd, winogradConv2d, winogradEligible, type WinogradPlan } from '../kernels/winograd/index.js';
+import { applyConvPlan, planConv, releaseConvPlan, type ConvPlan, type ResidualAdd } from '../kernels/conv.js';
 import type { StateDict, TensorEntry } from '../io/types.js';
 import type { Network } from './types.js';
 
@@ -145,21 +142,11 @@ export function bnAffine(sd: StateDict, prefix: string, eps: number): { scale: F
   return { scale, shift };
 }
 
-export type Activation = 'linear' | 'relu' | 'relu6' | 'silu' | 'sigmoid';
+export type { Activation, ResidualAdd } from '../kernels/conv.js';
+export { silu } from '../kernels/conv.js';
 
-/** A convolution ready to run: HWIO (or HWC1 depthwise) filter with BatchNorm folded in. */
-export interface FoldedConv {
-  filter: tf.Tensor4D;
-  bias: tf.Tensor1D | null;
-  stride: number;
-  pad: number;
-  depthwise: boolean;
-  activation: Activation;
-  /** The Winograd path's filters, when this conv qualifies and the kernels are loaded (wasm). */
-  winograd?: WinogradPlan;
-  /** The im2col path's, for the other convs that qualify (wasm). */
-  im2col?: Im2colPlan;
-}
+/** A convolution ready to run, BatchNorm folded in (kernels/conv.ts picks its path). */
+export type FoldedConv = ConvPlan;
 
 export interface ConvOptions {
   stride?: number;
@@ -170,7 +157,7 @@ export interface ConvOptions {
   bnEps?: number;
   /** Key of the conv's own bias, if it has one. */
   bias?: string;
-  activation?: Activation;
+  activation?: ConvPlan['activation'];
   /** groups = channels (weight [C, 1, kh, kw]). */
   depthwise?: boolean;
 }
@@ -210,78 +197,24 @@ export function foldConv(sd: StateDict, weightKey: string, opts: ConvOptions = {
       bias[o] = aff ? b0 * aff.scale[o]! + aff.shift[o]! : b0;
     }
   }
-  const stride = opts.stride ?? 1;
-  const pad = opts.pad ?? (kh - 1) / 2;
-  const activation = opts.activation ?? 'linear';
-  // shapetex's own wasm kernels (kernels/): Winograd for 3×3 stride 1, im2col + GEMM for most others
-  const geometry = { kh, kw, C: I, K: O, stride, pad, depthwise, activation };
-  const winograd = tf.getBackend() === 'wasm' && winogradKernels() !== null && winogradEligible(geometry);
-  const im2col = !winograd && tf.getBackend() === 'wasm' && im2colKernels() !== null && im2colEligible(geometry);
-  return {
-    filter: depthwise ? tf.tensor4d(out, [kh, kw, O, 1]) : tf.tensor4d(out, [kh, kw, I, O]),
-    bias: bias ? tf.tensor1d(bias) : null,
-    stride,
-    pad,
-    depthwise,
-    activation,
-    ...(winograd ? { winograd: planWinograd(out, I, O, bias, activation === 'relu') } : {}),
-    ...(im2col ? { im2col: planIm2col(out, geometry, bias, activation === 'relu') } : {}),
-  };
-}
-
-/** A residual added to a conv's output before the activation: y = act(conv(x) + bias + residual). */
-export interface ResidualAdd {
-  residual: tf.Tensor4D;
-  /** ReLU after the sum (a ResNet block's); the conv's own activation must be linear. */
-  relu: boolean;
+  return planConv({
+    filter: out, kh, kw, C: depthwise ? O : I, K: O, depthwise, bias,
+    ...(opts.stride !== undefined ? { stride: opts.stride } : {}),
+    ...(opts.pad !== undefined ? { pad: opts.pad } : {}),
+    ...(opts.activation !== undefined ? { activation: opts.activation } : {}),
+  });
 }
 
 /**
- * Apply a folded conv: fused conv + bias (+ ReLU/ReLU6/sigmoid); SiLU as x·σ(x) after it. With
- * `add`, the residual is added and the ReLU applied after the sum: inside the Winograd kernel's
- * output transform on wasm (no separate add and ReLU passes), as two ops elsewhere.
+ * Apply a folded conv (kernels/conv.ts): with `add`, the residual is added and the ReLU applied
+ * after the sum, inside the Winograd kernel's output transform on wasm.
  */
 export function applyConv(x: tf.Tensor4D, c: FoldedConv, add?: ResidualAdd): tf.Tensor4D {
-  if (add && c.activation !== 'linear') throw new Error(`applyConv: a residual add needs a linear conv, this one has ${c.activation}`);
-  if (c.winograd) {
-    const kernels = winogradKernels();
-    if (kernels) return winogradConv2d(kernels, x, c.winograd, add ?? {});
-  }
-  const y = convOnly(x, c);
-  if (!add) return y;
-  const sum = tf.add(y, add.residual) as tf.Tensor4D;
-  return add.relu ? tf.relu(sum) : sum;
-}
-
-function convOnly(x: tf.Tensor4D, c: FoldedConv): tf.Tensor4D {
-  if (c.im2col) {
-    const kernels = im2colKernels();
-    if (kernels) return im2colConv2d(kernels, x, c.im2col);
-  }
-  const fusedAct = c.activation === 'silu' ? 'linear' : c.activation;
-  const args = {
-    x,
-    filter: c.filter,
-    strides: c.stride,
-    pad: c.pad,
-    activation: fusedAct,
-    ...(c.bias ? { bias: c.bias } : {}),
-  } as const;
-  const y = c.depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
-  return c.activation === 'silu' ? silu(y) : y;
-}
-
-/** SiLU (swish): x·σ(x). */
-export function silu<T extends tf.Tensor>(x: T): T {
-  return tf.mul(x, tf.sigmoid(x));
+  return applyConvPlan(x, c, add ? { add } : {});
 }
 
 export function disposeConv(c: FoldedConv): void {
-  c.filter.dispose();
-  c.bias?.dispose();
-  // the kernels' copies of the filters in tfjs-wasm's heap (kernels/arena.ts)
-  if (c.winograd) releaseResident(c.winograd);
-  if (c.im2col) releaseResident(c.im2col);
+  releaseConvPlan(c);
 }
 
 /** Per-channel affine y = x·scale + shift (an unfoldable, pre-activation BatchNorm). */

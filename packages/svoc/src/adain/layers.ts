@@ -1,9 +1,10 @@
 /**
  * The AdaIN networks' layouts (docs/formats.md, "AdaIN weights"), as the official pytorch-AdaIN `net.py` numbers its
- * `nn.Sequential` layers, and the conversion of their state_dict entries to tfjs filters.
+ * `nn.Sequential` layers, and the conversion of their state_dict entries to convolutions planned
+ * by core's convolution entry point (which picks its wasm kernels or tfjs's convolution).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { StateDict, TensorEntry } from '@shapetex/core';
+import { applyConvPlan, planConv, releaseConvPlan, type ConvPlan, type StateDict, type TensorEntry } from '@shapetex/core';
 
 /** One step of a network: a 3x3 (or the encoder's first 1x1) convolution, a pool or an upsample. */
 export type Step =
@@ -33,11 +34,28 @@ export const DECODER_STEPS: readonly Step[] = [
   conv(25), conv(28, false),
 ];
 
-/** A convolution ready for tfjs: filter [kh, kw, in, out] and bias [out]. */
+/** One layer's convolution, planned: reflection padding of 1 (3x3) or none (the 1x1), bias, ReLU. */
 export interface ConvWeights {
   index: number;
-  filter: tf.Tensor4D;
-  bias: tf.Tensor1D;
+  /** Output channels. */
+  K: number;
+  plan: ConvPlan;
+}
+
+/** Frees the layers' tensors and kernel filters. */
+export function releaseConvWeights(convs: readonly ConvWeights[]): void {
+  for (const c of convs) releaseConvPlan(c.plan);
+}
+
+/** PyTorch [out, in, kh, kw] → HWIO [kh, kw, in, out]. */
+function toHwio(w: Float32Array, co: number, ci: number, kh: number, kw: number): Float32Array {
+  const out = new Float32Array(w.length);
+  for (let o = 0; o < co; o++) {
+    for (let i = 0; i < ci; i++) {
+      for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) out[((y * kw + x) * ci + i) * co + o] = w[((o * ci + i) * kh + y) * kw + x]!;
+    }
+  }
+  return out;
 }
 
 export class AdainWeightsError extends Error {
@@ -56,27 +74,36 @@ function floatData(e: TensorEntry, source: string, key: string): Float32Array {
 /**
  * Checks that `sd` holds every convolution `steps` needs, with kernel sizes and channels that
  * chain (the first conv takes `inChannels`), and converts the PyTorch [out, in, kh, kw] weights
- * to tfjs [kh, kw, in, out] tensors. Keys past the last step are ignored (the official encoder
+ * to planned HWIO convolutions. Keys past the last step are ignored (the official encoder
  * file carries the layers up to relu5_4). Channel widths are read from the weights, so narrowed
  * networks work too. Errors name the source, the missing keys or the mismatching shape.
  */
 export function convWeights(sd: StateDict, steps: readonly Step[], source: string, inChannels: number, what: string): ConvWeights[] {
   checkConvWeights(sd, steps, source, inChannels, what);
   const out: ConvWeights[] = [];
-  for (const s of steps) {
-    if (s.kind !== 'conv') continue;
-    const w = sd.get(`${s.index}.weight`)!;
-    const b = sd.get(`${s.index}.bias`)!;
-    const [co, ci, kh, kw] = w.shape;
-    const filter = tf.tidy(() =>
-      tf.transpose(tf.tensor4d(floatData(w, source, `${s.index}.weight`), [co!, ci!, kh!, kw!]), [2, 3, 1, 0]) as tf.Tensor4D);
-    out.push({ index: s.index, filter, bias: tf.tensor1d(floatData(b, source, `${s.index}.bias`)) });
+  try {
+    for (const s of steps) {
+      if (s.kind !== 'conv') continue;
+      const w = sd.get(`${s.index}.weight`)!;
+      const b = sd.get(`${s.index}.bias`)!;
+      const k = s.reflect ? 3 : 1;
+      const [co, ci, kh, kw] = w.shape;
+      const filter = toHwio(floatData(w, source, `${s.index}.weight`), co!, ci!, kh!, kw!);
+      const plan = planConv({
+        filter, kh: k, kw: k, C: ci!, K: co!, pad: s.reflect ? 1 : 0, paddingMode: s.reflect ? 'reflect' : 'zeros',
+        bias: floatData(b, source, `${s.index}.bias`), activation: s.relu ? 'relu' : 'linear',
+      });
+      out.push({ index: s.index, K: co!, plan });
+    }
+  } catch (err) {
+    releaseConvWeights(out);
+    throw err;
   }
   return out;
 }
 
 /**
- * The checks of {@link convWeights} without creating a tensor (so `svoc build` can run them
+ * The checks of {@link convWeights} without planning a convolution (so `svoc build` can run them
  * before anything else, with no backend): every key present, shapes that chain from
  * `inChannels`, floating-point values. Returns the last convolution's output channels.
  */
@@ -111,29 +138,37 @@ export function checkConvWeights(sd: StateDict, steps: readonly Step[], source: 
   return cin;
 }
 
+const upsampled = (h: tf.Tensor4D, factor: 1 | 2): tf.Tensor4D =>
+  factor === 1 ? h : tf.image.resizeNearestNeighbor(h, [h.shape[1] * 2, h.shape[2] * 2], false, false);
+
 /**
- * Runs `steps` on an NHWC batch. Reflection padding of 1 then a valid 3x3 conv equals PyTorch's
- * ReflectionPad2d + Conv2d. A 2x2 stride-2 max-pool with 'same' padding pads only bottom/right,
- * and only for odd sizes, with values that never win: that is PyTorch's ceil_mode=True output
+ * Runs `steps` on an NHWC batch. Each conv is PyTorch's ReflectionPad2d(1) + Conv2d (the padding
+ * done inside core's Winograd kernel on wasm, a mirror pad then a valid conv elsewhere). A 2x2
+ * stride-2 max-pool with 'same' padding pads only bottom/right, and only for odd sizes, with values that never win: that is PyTorch's ceil_mode=True output
  * (size ceil(n/2), last window one row/column). Nearest 2x upsampling copies each value to a
- * 2x2 block, as nn.Upsample(scale_factor=2, mode='nearest').
+ * 2x2 block, as nn.Upsample(scale_factor=2, mode='nearest'); the conv after it does the
+ * upsampling itself (inside the Winograd kernel's padding copy on wasm).
  */
 export function runSteps(x: tf.Tensor4D, steps: readonly Step[], weights: readonly ConvWeights[]): tf.Tensor4D {
   return tf.tidy(() => {
     let h = x;
     let w = 0;
+    // an upsampling followed by a conv (the decoder's, every time) is done by the conv
+    let upsample: 1 | 2 = 1;
     for (const s of steps) {
       if (s.kind === 'conv') {
-        const c = weights[w++]!;
-        const input = s.reflect ? tf.mirrorPad(h, [[0, 0], [1, 1], [1, 1], [0, 0]], 'reflect') : h;
-        h = tf.fused.conv2d({ x: input, filter: c.filter, bias: c.bias, strides: 1, pad: 'valid', activation: s.relu ? 'relu' : 'linear' });
+        h = applyConvPlan(h, weights[w++]!.plan, { upsample });
+        upsample = 1;
       } else if (s.kind === 'pool') {
+        h = upsampled(h, upsample);
+        upsample = 1;
         h = tf.maxPool(h, 2, 2, 'same');
       } else {
-        const [, hh, ww] = h.shape;
-        h = tf.image.resizeNearestNeighbor(h, [hh * 2, ww * 2], false, false);
+        h = upsampled(h, upsample);
+        upsample = 2;
       }
     }
+    h = upsampled(h, upsample);
     return h;
   });
 }

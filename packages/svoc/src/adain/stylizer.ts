@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readStateDict, type StateDict } from '@shapetex/core';
 import { adaptiveInstanceNorm } from './adain.js';
-import { convWeights, DECODER_STEPS, ENCODER_STEPS, runSteps, type ConvWeights } from './layers.js';
+import { convWeights, DECODER_STEPS, ENCODER_STEPS, releaseConvWeights, runSteps, type ConvWeights } from './layers.js';
 
 /** A path to a PyTorch weights file (zip or legacy format) or an already-read state_dict. */
 export type WeightsSource = string | StateDict;
@@ -64,12 +64,12 @@ export async function createStylizer(opts: StylizerOptions): Promise<Stylizer> {
   const enc = convWeights(v.sd, ENCODER_STEPS, v.source, 3, 'encoder (vgg_normalised)');
   let dec: ConvWeights[];
   try {
-    const featureChannels = enc[enc.length - 1]!.filter.shape[3];
+    const featureChannels = enc[enc.length - 1]!.K;
     dec = convWeights(d.sd, DECODER_STEPS, d.source, featureChannels, 'decoder');
-    const outChannels = dec[dec.length - 1]!.filter.shape[3];
+    const outChannels = dec[dec.length - 1]!.K;
     if (outChannels !== 3) throw new Error(`${d.source}: 28.weight has ${outChannels} output channels; the AdaIN decoder ends in RGB (3)`);
   } catch (err) {
-    for (const c of enc) { c.filter.dispose(); c.bias.dispose(); }
+    releaseConvWeights(enc);
     throw err;
   }
   let disposed = false;
@@ -84,7 +84,7 @@ export async function createStylizer(opts: StylizerOptions): Promise<Stylizer> {
     return tf.tidy(() => tf.squeeze(runSteps(adaptiveInstanceNorm(fc, fs, so.alpha ?? 1), DECODER_STEPS, dec), [0]) as tf.Tensor3D);
   };
   return {
-    featureChannels: enc[enc.length - 1]!.filter.shape[3],
+    featureChannels: enc[enc.length - 1]!.K,
     encode: (image) => encode(image),
     decode,
     async stylize(content, style, so = {}) {
@@ -96,7 +96,7 @@ export async function createStylizer(opts: StylizerOptions): Promise<Stylizer> {
     dispose() {
       if (disposed) return;
       disposed = true;
-      for (const c of [...enc, ...dec]) { c.filter.dispose(); c.bias.dispose(); }
+      releaseConvWeights([...enc, ...dec]);
     },
   };
 }

@@ -1,23 +1,22 @@
 /**
- * `buildSvoc`: Stylized PASCAL VOC (docs/formats.md, "Probe sets"), every selected VOC content stylized with every
- * chosen DTD texture by AdaIN, written resumably with a manifest.
+ * `buildSvoc`: Stylized PASCAL VOC (docs/formats.md, "Probe sets"), every selected VOC content
+ * stylized with every chosen DTD texture by AdaIN, written resumably with a manifest; in this
+ * thread or over worker threads (lane.ts, workers.ts), whole or as one shard of several (shard.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { acquireOutputLock, initBackend, UsageError, VERSION } from '@shapetex/core';
-import { coral } from '../adain/coral.js';
-import { createStylizer, type WeightsSource } from '../adain/stylizer.js';
+import { acquireOutputLock, currentBackend, UsageError, VERSION } from '@shapetex/core';
+import type { WeightsSource } from '../adain/stylizer.js';
 import { MANIFEST_FILE, compareRecords, readManifest, writeManifest } from '../probe/manifest.js';
-import { writeFileAtomic } from '../probe/atomic.js';
-import { formatProbeFileName } from '../probe/names.js';
 import { VOC_CLASSES, type Manifest, type ProbeRecord } from '../types.js';
 import { chooseTextures, type Texture, type TextureChoice } from './dtd.js';
-import { encodeJpeg, loadStyleInput } from './images.js';
+import { createLocalLane, imageFileOf, type Lane, type StylizeJob } from './lane.js';
 import { createProgress, type ProgressOptions } from './progress.js';
+import { shardItems, shardLabel, type Shard } from './shard.js';
 import { selectVocImages, type VocContent, type VocSelectionMode } from './voc.js';
 import { readAdainWeights } from './weights.js';
+import { createWorkerLanes } from './workers.js';
 
 export interface BuildSvocOptions {
   /** VOC2012 folder (holding `Annotations/`, `JPEGImages/`, `ImageSets/`), or its parent. */
@@ -54,6 +53,16 @@ export interface BuildSvocOptions {
   quality?: number;
   /** Compute backend for `initBackend`; default: the one already chosen, else `auto`. */
   backend?: string;
+  /**
+   * Worker threads, each with its own backend instance and stylizer, each stylizing whole
+   * contents; default 1 (this thread). The images are the same bytes whatever the count.
+   */
+  workers?: number;
+  /**
+   * Build only shard `index` of `count`: the selected contents (after `limit`) whose position
+   * is ≡ index (mod count). Each shard resumes on its own; `mergeSvoc` joins the folders.
+   */
+  shard?: Shard;
   /** Messages (selection counts, skips, resume); default stderr. `null` for silence. */
   log?: ((line: string) => void) | null;
   /** Progress display; default a bar on a terminal stderr, plain lines otherwise. `null` for none. */
@@ -84,6 +93,7 @@ function checkResumable(old: Manifest, build: Record<string, unknown>, textures:
   const ow = old.build.weights as { vgg?: { sha256?: unknown }; decoder?: { sha256?: unknown } } | undefined;
   const nw = build.weights as { vgg: { sha256: unknown }; decoder: { sha256: unknown } };
   if (ow?.vgg?.sha256 !== nw.vgg.sha256 || ow?.decoder?.sha256 !== nw.decoder.sha256) clash.push('AdaIN weights (sha256 differ)');
+  if (shardLabel(old.build.shard) !== shardLabel(build.shard)) clash.push(`shard ${shardLabel(old.build.shard)} (now ${shardLabel(build.shard)})`);
   if (clash.length > 0) {
     throw new Error(`${file}: this folder holds a set built with other parameters: ${clash.join('; ')}. Use another --out, or the same options to resume.`);
   }
@@ -99,7 +109,8 @@ const isFile = (p: string): Promise<boolean> => stat(p).then((s) => s.isFile() &
  * version) is rewritten atomically every `manifestInterval` seconds and at the end. An image
  * recorded in the manifest and present on disk is not redone, so a killed run reruns to
  * completion without repeating or duplicating work. Contents that fail to decode are reported
- * and skipped. Returns the final manifest.
+ * and skipped. The manifest's `build` records the backend and device the images were made on.
+ * Returns the final manifest.
  *
  * One writer per folder: `out` is locked for the build (core's output lock, `out/.lock`); a
  * second build on it is refused with an OutputLockedError naming the running one.
@@ -122,6 +133,12 @@ async function buildLocked(options: BuildSvocOptions, weights: Awaited<ReturnTyp
   if (!Number.isInteger(o.size) || o.size < 8) throw new RangeError(`size must be an integer of at least 8, got ${o.size}`);
   if (!Number.isInteger(o.quality) || o.quality < 1 || o.quality > 100) throw new RangeError(`quality must be an integer from 1 to 100, got ${o.quality}`);
   if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit < 1)) throw new RangeError(`limit must be a positive integer, got ${o.limit}`);
+  const workers = o.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${o.workers}`);
+  const shard = o.shard ?? { index: 0, count: 1 };
+  if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 0 || shard.index >= shard.count) {
+    throw new RangeError(`shard must be I/N with 0 ≤ I < N, got ${shard.index}/${shard.count}`);
+  }
   const out = path.resolve(o.out);
   const manifestFile = path.join(out, MANIFEST_FILE);
   // Unreadable inputs (VOC folder, image set, list, DTD, textures) are usage errors: nothing was done yet.
@@ -131,7 +148,9 @@ async function buildLocked(options: BuildSvocOptions, weights: Awaited<ReturnTyp
   for (const s of selection.skipped) log(`svoc build: skipped ${s.contentId}: ${s.reason}`);
   log(`svoc build: selected ${selection.selected.length} of ${selection.considered} images in ${selection.source} (${o.list !== undefined ? 'list' : o.select ?? 'single-object'}; ${selection.excluded} excluded by the rule, ${selection.skipped.length} skipped)`);
   if (selection.selected.length === 0) throw new UsageError(`no VOC image selected from ${selection.source}`);
-  const contents = o.limit !== undefined ? selection.selected.slice(0, o.limit) : selection.selected;
+  const limited = o.limit !== undefined ? selection.selected.slice(0, o.limit) : selection.selected;
+  const contents = shardItems(limited, shard);
+  if (shard.count > 1) log(`svoc build: shard ${shard.index}/${shard.count}: ${contents.length} of ${limited.length} contents`);
 
   const textures: Texture[] = await chooseTextures(o.dtd, o.textures, o.seed).catch(asUsage);
   const textureEntries = await Promise.all(textures.map(async (t) => ({ id: t.id, name: t.name, source: t.source, sha256: await sha256File(t.source) })));
@@ -142,6 +161,7 @@ async function buildLocked(options: BuildSvocOptions, weights: Awaited<ReturnTyp
     textures: typeof o.textures === 'number' || o.textures === 'islam2021' ? o.textures : 'list',
     selection: { mode: o.list !== undefined ? 'list' : o.select ?? 'single-object', source: selection.source, considered: selection.considered, selected: selection.selected.length, skipped: selection.skipped.length },
     weights: { vgg: await weightsInfo(o.vgg), decoder: await weightsInfo(o.decoder) },
+    ...(shard.count > 1 ? { shard: { index: shard.index, count: shard.count } } : {}),
   };
 
   // Resume: keep the records whose image is on disk.
@@ -153,9 +173,16 @@ async function buildLocked(options: BuildSvocOptions, weights: Awaited<ReturnTyp
     log(`svoc build: resuming in ${out}: ${done.size} of ${old.records.length} recorded images present`);
   }
 
-  const info = await initBackend(o.backend, { log: o.log === null ? null : log });
-  build.backend = info.name;
-  const stylizer = await createStylizer(weights);
+  const job: StylizeJob = {
+    vgg: o.vgg, decoder: o.decoder, textures, size: o.size, crop: o.crop, alpha: o.alpha, quality: o.quality, preserveColor: o.preserveColor, out,
+    ...(o.backend !== undefined ? { backend: o.backend } : {}),
+  };
+  const lanes = workers > 1
+    ? await createWorkerLanes(workers, { ...job, backend: o.backend ?? currentBackend()?.name ?? 'auto' })
+    : [await createLocalLane({ ...job, vgg: weights.vgg, decoder: weights.decoder }, o.log === null ? null : log)];
+  build.backend = lanes[0]!.backend;
+  build.device = lanes[0]!.device;
+  if (workers > 1) log(`svoc build: ${workers} workers on ${lanes[0]!.backend} (${lanes[0]!.device})`);
 
   const manifestOf = (): Manifest => ({
     kind: 'svoc', version: VERSION, factors: ['shape', 'texture'],
@@ -167,10 +194,12 @@ async function buildLocked(options: BuildSvocOptions, weights: Awaited<ReturnTyp
   });
   let lastWrite = performance.now();
   let written: Manifest | undefined;
-  const flush = async (): Promise<void> => { written = manifestOf(); await writeManifest(out, written); lastWrite = performance.now(); };
+  // lanes finish contents concurrently: one manifest write at a time
+  let writing: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => (writing = writing.then(async () => { written = manifestOf(); await writeManifest(out, written); lastWrite = performance.now(); }));
 
   const recordOf = (c: VocContent, t: Texture): ProbeRecord => ({
-    file: formatProbeFileName({ textureId: t.id, classId: c.classId, contentId: c.contentId }),
+    file: imageFileOf(c, t),
     factors: { shape: c.contentId, texture: t.id },
     classId: c.classId, className: c.className, contentId: c.contentId, textureId: t.id, textureName: t.name,
   });
@@ -181,58 +210,47 @@ async function buildLocked(options: BuildSvocOptions, weights: Awaited<ReturnTyp
   progress?.update(finished);
 
   const failed: string[] = [];
-  let styles: tf.Tensor3D[] = [];
-  let styleFeatures: tf.Tensor4D[] | null = null;
-  // The next content is decoded while the current one is stylized.
-  let next: Promise<tf.Tensor3D | Error> | null = null;
-  try {
-    styles = await Promise.all(textures.map((t) => loadStyleInput(t.source, o.size, o.crop)));
-    // Without colour preservation a texture's features are the same for every content: encode once.
-    styleFeatures = o.preserveColor ? null : styles.map((s) => stylizer.encode(s));
-    const load = (c: VocContent | undefined): Promise<tf.Tensor3D | Error> | null =>
-      c ? loadStyleInput(c.file, o.size, o.crop).catch((e: Error) => e) : null;
-    const todo = contents.filter((c) => textures.some((t) => !done.has(recordOf(c, t).file)));
-    next = load(todo[0]);
-    for (let i = 0; i < todo.length; i++) {
-      if (o.signal?.aborted) break;
-      const c = todo[i]!;
-      const content = await next!;
-      next = load(todo[i + 1]);
-      if (content instanceof Error) {
-        failed.push(c.contentId);
-        log(`svoc build: skipped ${c.contentId}: ${content.message}`);
-        continue;
-      }
-      const [h, w] = content.shape;
-      const fc = stylizer.encode(content);
-      try {
-        for (let k = 0; k < textures.length; k++) {
-          const rec = recordOf(c, textures[k]!);
-          if (done.has(rec.file)) continue;
-          const cached = styleFeatures;
-          const styled = tf.tidy(() => {
-            if (cached) return stylizer.decode(fc, cached[k]!, { alpha: o.alpha });
-            const fs = stylizer.encode(coral(styles[k]!, content));
-            return stylizer.decode(fc, fs, { alpha: o.alpha });
-          });
-          const jpeg = await encodeJpeg(styled, h, w, o.quality).finally(() => styled.dispose());
-          await writeFileAtomic(path.join(out, rec.file), jpeg);
-          done.set(rec.file, rec);
-          progress?.update(++finished);
-        }
-      } finally {
-        tf.dispose([fc, content]);
-      }
-      if ((performance.now() - lastWrite) / 1000 >= o.manifestInterval) await flush();
+  const queue = contents.filter((c) => textures.some((t) => !done.has(recordOf(c, t).file)));
+  let fatal: Error | null = null;
+  const stopped = (): boolean => fatal !== null || o.signal?.aborted === true;
+  // a stop finishes the contents in progress; the ones each lane holds next are not started
+  const cancelAll = (): void => { for (const l of lanes) l.cancel(); };
+  o.signal?.addEventListener('abort', cancelAll, { once: true });
+  const runOne = async (lane: Lane, c: VocContent): Promise<void> => {
+    const todo = textures.flatMap((t, k) => (done.has(recordOf(c, t).file) ? [] : [k]));
+    const byFile = new Map(todo.map((k) => [recordOf(c, textures[k]!).file, recordOf(c, textures[k]!)]));
+    const outcome = await lane.run(c, todo, (file) => {
+      const rec = byFile.get(file);
+      if (rec) { done.set(file, rec); progress?.update(++finished); }
+    });
+    if ('skipped' in outcome) {
+      failed.push(c.contentId);
+      log(`svoc build: skipped ${c.contentId}: ${outcome.skipped}`);
     }
+    if ((performance.now() - lastWrite) / 1000 >= o.manifestInterval) await flush();
+  };
+  // Each lane has two contents in hand: the next one decodes while the current one is stylized.
+  const drive = async (lane: Lane): Promise<void> => {
+    let previous: Promise<void> | null = null;
+    const settle = async (p: Promise<void> | null): Promise<void> => {
+      await p?.catch((err: Error) => { fatal ??= err; cancelAll(); });
+    };
+    while (!stopped() && queue.length > 0) {
+      const current = runOne(lane, queue.shift()!);
+      await settle(previous);
+      previous = current;
+    }
+    await settle(previous);
+  };
+  try {
+    await Promise.all(lanes.map(drive));
   } finally {
-    const pending = await next;
-    if (pending && !(pending instanceof Error)) pending.dispose();
-    tf.dispose([...styles, ...(styleFeatures ?? [])]);
-    stylizer.dispose();
+    o.signal?.removeEventListener('abort', cancelAll);
+    await Promise.all(lanes.map((l) => l.dispose().catch(() => undefined)));
     await flush();
     progress?.finish();
   }
+  if (fatal) throw fatal;
   if (o.signal?.aborted) {
     const err = new Error(`svoc build interrupted: ${done.size} images recorded in ${manifestFile}; rerun the same command to finish`);
     err.name = 'AbortError';

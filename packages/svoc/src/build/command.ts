@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { BACKEND_NAMES } from '@shapetex/core';
 import { buildSvoc } from './build.js';
 import { parseTextureChoice, type TextureChoice } from './dtd.js';
+import { parseShard, type Shard } from './shard.js';
 
 function integer(name: string, lo: number, hi: number) {
   return (raw: string): number => {
@@ -29,6 +30,14 @@ function textures(raw: string): TextureChoice {
   }
 }
 
+function shard(raw: string): Shard {
+  try {
+    return parseShard(raw);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
 function backend(raw: string): string {
   if (!(BACKEND_NAMES as readonly string[]).includes(raw)) throw new InvalidArgumentError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got "${raw}"`);
   return raw;
@@ -37,14 +46,14 @@ function backend(raw: string): string {
 interface BuildFlags {
   voc: string; dtd?: string; vgg: string; decoder: string; out: string; textures: TextureChoice; seed: number; alpha: number;
   size: number; crop: boolean; preserveColor: boolean; imageSet?: string; singleClass: boolean; list?: string; limit?: number;
-  quality: number; backend?: string;
+  quality: number; backend?: string; workers: number; shard?: Shard;
 }
 
 /**
  * Adds `svoc build --voc <dir> --dtd <dir> --vgg <file> --decoder <file> --out <dir> [--textures
  * N|islam2021|file,...] [--seed N] [--alpha A] [--size N] [--crop] [--preserve-color]
  * [--image-set FILE|NAME] [--single-class] [--list FILE] [--limit N] [--quality N]
- * [--backend NAME]` (docs/cli.md) to `program`. The first Ctrl-C (SIGINT) or a SIGTERM stops after
+ * [--backend NAME] [--workers N] [--shard I/N]` (docs/cli.md) to `program`. The first Ctrl-C (SIGINT) or a SIGTERM stops after
  * the image in progress and writes the manifest, so the same command resumes the build.
  */
 export function registerBuildCommand(program: Command): Command {
@@ -68,6 +77,8 @@ export function registerBuildCommand(program: Command): Command {
     .option('--limit <n>', 'stylize only the first N selected images (a trial)', integer('--limit', 1, Number.MAX_SAFE_INTEGER))
     .option('--quality <n>', 'JPEG quality', integer('--quality', 1, 100), 95)
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`, backend)
+    .option('--workers <n>', 'worker threads, each with its own backend, stylizing whole images in parallel', integer('--workers', 1, 256), 1)
+    .option('--shard <i/n>', 'build only shard I of N (contents at positions ≡ I mod N), for an array job; join with svoc merge', shard)
     .action(async (f: BuildFlags) => {
       const ac = new AbortController();
       const stop = (): void => {
@@ -85,6 +96,7 @@ export function registerBuildCommand(program: Command): Command {
           ...(f.imageSet !== undefined ? { imageSet: f.imageSet } : {}), select: f.singleClass ? 'single-class' : 'single-object',
           ...(f.list !== undefined ? { list: f.list } : {}), ...(f.limit !== undefined ? { limit: f.limit } : {}),
           quality: f.quality, ...(f.backend !== undefined ? { backend: f.backend } : {}), signal: ac.signal,
+          workers: f.workers, ...(f.shard !== undefined ? { shard: f.shard } : {}),
         });
         process.stdout.write(`svoc build: ${m.records.length} images in ${f.out} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
       } finally {

@@ -8,3 +8,8 @@ export type { Texture, TextureChoice } from './dtd.js';
 export { loadStyleInput, encodeJpeg, shorterSideSize, centerCropOffset } from './images.js';
 export { createProgress, formatDuration } from './progress.js';
 export type { Progress, ProgressOptions } from './progress.js';
+export { mergeSvoc } from './merge.js';
+export type { MergeSvocOptions } from './merge.js';
+export { registerMergeCommand } from './merge-command.js';
+export { parseShard, shardItems } from './shard.js';
+export type { Shard } from './shard.js';

@@ -1,5 +1,6 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 
 let counter = 0;
 
@@ -10,12 +11,13 @@ let counter = 0;
  * renamed over `file`. The parent folder is created if missing. On failure the temporary file
  * is removed and the error rethrown, naming `file`.
  *
- * Temporary names are `.{basename}.{pid}.{n}.tmp`, so they are hidden and never match probe
+ * Temporary names are `.{basename}.{pid}.{thread}.{n}.tmp` (worker threads of one build write
+ * side by side), so they are hidden and never match probe
  * image globs or the reference naming.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${counter++}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${threadId}.${counter++}.tmp`);
   try {
     await mkdir(dir, { recursive: true });
     await writeFile(tmp, data);

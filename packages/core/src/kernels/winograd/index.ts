@@ -1,4 +1,4 @@
-export { winogradConv2d, blockTiles, WINOGRAD_KERNEL } from './conv.js';
+export { winogradConv2d, blockTiles, padInput, WINOGRAD_KERNEL } from './conv.js';
 export type { WinogradOptions } from './conv.js';
 export { planFilters, planWinograd, residentFilters, transformFilters, winogradEligible } from './plan.js';
 export type { WinogradPlan } from './plan.js';

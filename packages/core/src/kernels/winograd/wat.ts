@@ -1,5 +1,5 @@
 /**
- * The WebAssembly (SIMD128) text of the Winograd F(m×m, 3×3) transforms, m = 2 or 4
+ * The WebAssembly (SIMD128) text of the Winograd F(m×m, 3×3) transforms, m = 2, 4 or 6
  * (transforms.ts), unrolled from their matrices; the products between them are the shared GEMM
  * (kernels/wat.ts).
  *
@@ -38,10 +38,13 @@ function nextTile(): string {
    (local.set $t (i32.add ${get('t')} ${i32(1)}))`;
 }
 
+/** m·v: a shift for the tile sizes that are powers of two, a multiply for 6. */
+const times = (v: string, m: number): string => (Number.isInteger(Math.log2(m)) ? `(i32.shl ${v} ${i32(Math.log2(m))})` : `(i32.mul ${v} ${i32(m)})`);
+
 /** Byte offset of pixel (b, m·ty, m·tx) in an NHWC map of H × W pixels with `bytes` per pixel. */
-function pixelAt(base: string, bytes: string, H: string, W: string, shift: number): string {
+function pixelAt(base: string, bytes: string, H: string, W: string, m: number): string {
   return `(i32.add ${base} (i32.mul ${bytes}
-     (i32.add (i32.mul (i32.add (i32.mul ${get('b')} ${H}) (i32.shl ${get('ty')} ${i32(shift)})) ${W}) (i32.shl ${get('tx')} ${i32(shift)}))))`;
+     (i32.add (i32.mul (i32.add (i32.mul ${get('b')} ${H}) ${times(get('ty'), m)}) ${W}) ${times(get('tx'), m)})))`;
 }
 
 /**
@@ -100,7 +103,6 @@ function inputTransform({ m, alpha, BT }: TileTransforms, features: WatFeatures)
       for (let l = 0; l < 4; l++) body.push(`(v128.store32_lane offset=${l * MR * 4} ${l} ${get('row')} ${get('q')})`);
     });
   }
-  const shift = Math.log2(m);
   return `
  (func (export "input_transform_${m}") (param $x i32) (param $V i32) (param $C i32) (param $Wp i32) (param $Hp i32)
    (param $tw i32) (param $th i32) (param $t0 i32) (param $tb i32) (param $vPlane i32) (param $vGroup i32)
@@ -112,7 +114,7 @@ function inputTransform({ m, alpha, BT }: TileTransforms, features: WatFeatures)
   ${overTiles({
     count: get('tb'),
     // top-left of the tile in the padded input
-    perTile: `(local.set $tile ${pixelAt(get('x'), get('cBytes'), get('Hp'), get('Wp'), shift)})`,
+    perTile: `(local.set $tile ${pixelAt(get('x'), get('cBytes'), get('Hp'), get('Wp'), m)})`,
     c: 'c',
     C: get('C'),
     perVector: `(local.set $px (i32.add ${get('tile')} (i32.shl ${get('c')} ${i32(2)})))
@@ -163,7 +165,6 @@ function outputTransform({ m, alpha, AT }: TileTransforms, residual: boolean, fe
     return out.join('\n    ');
   };
   const body = [...columns, `(if ${get('whole')} (then ${rows(false)}) (else ${rows(true)}))`];
-  const shift = Math.log2(m);
   const min = (a: string, b: string) => `(select ${a} ${b} (i32.lt_u ${a} ${b}))`;
   return `
  (func (export "output_transform${residual ? '_res' : ''}_${m}") (param $M i32) (param $y i32) (param $res i32) (param $bias i32) (param $K i32)
@@ -180,9 +181,9 @@ function outputTransform({ m, alpha, AT }: TileTransforms, residual: boolean, fe
     count: get('count'),
     // output pixel (b, m·ty, m·tx) of the [n, H, W, K] map, and how many of the tile's rows and
     // columns fall inside it
-    perTile: `(local.set $tile ${pixelAt(get('y'), get('kBytes'), get('H'), get('W'), shift)})
-   (local.set $vr ${min(i32(m), `(i32.sub ${get('H')} (i32.shl ${get('ty')} ${i32(shift)}))`)})
-   (local.set $vc ${min(i32(m), `(i32.sub ${get('W')} (i32.shl ${get('tx')} ${i32(shift)}))`)})
+    perTile: `(local.set $tile ${pixelAt(get('y'), get('kBytes'), get('H'), get('W'), m)})
+   (local.set $vr ${min(i32(m), `(i32.sub ${get('H')} ${times(get('ty'), m)})`)})
+   (local.set $vc ${min(i32(m), `(i32.sub ${get('W')} ${times(get('tx'), m)})`)})
    (local.set $whole (i32.and (i32.eq ${get('vr')} ${i32(m)}) (i32.eq ${get('vc')} ${i32(m)})))`,
     c: 'k',
     C: get('K'),

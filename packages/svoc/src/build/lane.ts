@@ -1,0 +1,126 @@
+/**
+ * A lane stylizes whole contents: one backend, one AdaIN stylizer, the textures' style inputs
+ * (and, without colour preservation, their features, encoded once). `svoc build` runs one lane
+ * in its own thread, or one per worker thread (workers.ts), each with its own backend.
+ */
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@shapetex/core';
+import { coral } from '../adain/coral.js';
+import { createStylizer, type Stylizer, type WeightsSource } from '../adain/stylizer.js';
+import { writeFileAtomic } from '../probe/atomic.js';
+import { formatProbeFileName } from '../probe/names.js';
+import type { Texture } from './dtd.js';
+import { encodeJpeg, loadStyleInput } from './images.js';
+import type { VocContent } from './voc.js';
+
+/** What every lane of a build needs; plain data, so it crosses to worker threads as it is. */
+export interface StylizeJob {
+  vgg: WeightsSource;
+  decoder: WeightsSource;
+  /** Backend for `initBackend`; undefined: the one already chosen, else `auto`. */
+  backend?: string;
+  textures: Texture[];
+  size: number;
+  crop: boolean;
+  alpha: number;
+  quality: number;
+  preserveColor: boolean;
+  /** Output folder (absolute). */
+  out: string;
+}
+
+/** A content done: the files written, why the content image could not be read, or not started (cancel). */
+export type LaneOutcome = { files: string[] } | { skipped: string } | { cancelled: true };
+
+export interface Lane {
+  backend: string;
+  device: string;
+  /**
+   * Stylizes content `c` with the textures at `todo` (indices into the job's textures), writing
+   * each image atomically and calling `onImage` with its file name. Calls may overlap: the
+   * content image of a later call is decoded while an earlier one is stylized, and the
+   * stylizations run one after the other in call order.
+   */
+  run(c: VocContent, todo: number[], onImage: (file: string) => void): Promise<LaneOutcome>;
+  /** Runs not yet started resolve as cancelled (a stop: the content in progress is finished). */
+  cancel(): void;
+  dispose(): Promise<void>;
+}
+
+/** The reference file name of content c stylized with texture t. */
+export const imageFileOf = (c: VocContent, t: Texture): string =>
+  formatProbeFileName({ textureId: t.id, classId: c.classId, contentId: c.contentId });
+
+/**
+ * A lane in this thread. `log` receives the backend line (null: silence). Rejects, having freed
+ * everything, when the backend, the weights or a texture cannot be had.
+ */
+export async function createLocalLane(job: StylizeJob, log: ((line: string) => void) | null): Promise<Lane> {
+  const info = await initBackend(job.backend, { log });
+  const stylizer = await createStylizer({ vgg: job.vgg, decoder: job.decoder });
+  let styles: tf.Tensor3D[] = [];
+  let features: tf.Tensor4D[] | null = null;
+  try {
+    styles = await Promise.all(job.textures.map((t) => loadStyleInput(t.source, job.size, job.crop)));
+    // Without colour preservation a texture's features are the same for every content: encode once.
+    features = job.preserveColor ? null : styles.map((s) => stylizer.encode(s));
+  } catch (err) {
+    tf.dispose(styles);
+    stylizer.dispose();
+    throw err;
+  }
+  let chain: Promise<unknown> = Promise.resolve();
+  let cancelled = false;
+  return {
+    backend: info.name,
+    device: info.device,
+    run(c, todo, onImage) {
+      const loaded = loadStyleInput(c.file, job.size, job.crop).catch((e: Error) => e);
+      const result = chain.then(async (): Promise<LaneOutcome> => {
+        const content = await loaded;
+        if (cancelled) {
+          if (!(content instanceof Error)) content.dispose();
+          return { cancelled: true };
+        }
+        if (content instanceof Error) return { skipped: content.message };
+        try {
+          return { files: await stylizeContent(stylizer, job, styles, features, c, content, todo, onImage) };
+        } finally {
+          content.dispose();
+        }
+      });
+      chain = result.catch(() => undefined);
+      return result;
+    },
+    cancel() { cancelled = true; },
+    async dispose() {
+      await chain;
+      tf.dispose([...styles, ...(features ?? [])]);
+      stylizer.dispose();
+    },
+  };
+}
+
+async function stylizeContent(s: Stylizer, job: StylizeJob, styles: tf.Tensor3D[], features: tf.Tensor4D[] | null, c: VocContent,
+  content: tf.Tensor3D, todo: number[], onImage: (file: string) => void): Promise<string[]> {
+  const [h, w] = content.shape;
+  const fc = s.encode(content);
+  const files: string[] = [];
+  try {
+    for (const k of todo) {
+      const styled = tf.tidy(() => {
+        const fs = features ? features[k]! : s.encode(coral(styles[k]!, content));
+        return s.decode(fc, fs, { alpha: job.alpha });
+      });
+      const jpeg = await encodeJpeg(styled, h, w, job.quality).finally(() => styled.dispose());
+      const file = imageFileOf(c, job.textures[k]!);
+      await writeFileAtomic(path.join(job.out, file), jpeg);
+      files.push(file);
+      onImage(file);
+    }
+  } finally {
+    fc.dispose();
+  }
+  return files;
+}
