@@ -25,7 +25,7 @@ export function pooledModelLoader(workers: number, backend: string): PooledLoade
     // Captured now: the pool's arch and taps follow the next checkpoint it loads.
     const arch = p.arch;
     const taps = [...p.taps];
-    return { arch, taps, features: (x, t) => p.features(x, t), dispose() {} };
+    return { arch, taps, hasLogits: p.hasLogits, features: (x, t) => p.features(x, t), dispose() {} };
   };
   return {
     load,

@@ -12,6 +12,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { currentBackend } from '../backend/index.js';
 import type { FromWorker, ModelSource, ToWorker } from './protocol.js';
 import { splitRows } from './split.js';
+import { LOGITS } from '../zoo/logits.js';
 
 export type { ModelSource } from './protocol.js';
 
@@ -26,6 +27,8 @@ export interface FeaturePool {
   arch: string;
   /** Every tap the network can return; always includes `final`. */
   taps: string[];
+  /** Whether `features` accepts the reserved output `logits` (the classifier's output). */
+  hasLogits: boolean;
   workers: number;
   /** Backend and device the workers run on, e.g. `wasm`, `wasm (simd)`. */
   backend: string;
@@ -139,7 +142,7 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
     await Promise.all(lanes.map((l) => l.terminate()));
     throw err;
   }
-  let first: { arch: string; taps: string[] } = ready[0]!;
+  let first: { arch: string; taps: string[]; hasLogits: boolean } = ready[0]!;
   let disposed = false;
 
   async function featuresFromArray(data: Float32Array, shape: [number, number, number, number], taps: string[] = ['final']): Promise<Record<string, Float32Array>> {
@@ -147,7 +150,7 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
     const [rows, h, w, c] = shape;
     const per = h * w * c;
     if (data.length !== rows * per) throw new Error(`feature pool: data holds ${data.length} floats, shape [${shape.join(', ')}] needs ${rows * per}`);
-    const unknown = taps.filter((t) => !first.taps.includes(t));
+    const unknown = taps.filter((t) => !first.taps.includes(t) && !(t === LOGITS && first.hasLogits));
     if (unknown.length) throw new Error(`feature pool: unknown tap(s) ${unknown.join(', ')} for ${first.arch} (taps: ${first.taps.join(', ')})`);
     const shares = splitRows(rows, lanes.length);
     const parts = await Promise.all(shares.map(({ start, end }, i) => {
@@ -170,6 +173,7 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
   const pool: FeaturePool = {
     arch: first.arch,
     taps: first.taps,
+    hasLogits: first.hasLogits,
     workers: n,
     backend: ready[0]!.backend,
     device: ready[0]!.device,
@@ -184,9 +188,10 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
       const count = [next.stateDict, next.modelPath, next.factory].filter((x) => x !== undefined).length;
       if (count !== 1) throw new Error(`feature pool: load needs exactly one of stateDict, modelPath or factory (got ${count})`);
       const done = await Promise.all(lanes.map((l) => l.request<Extract<FromWorker, { type: 'loaded' }>>((id) => ({ type: 'load', id, source: next }))));
-      first = { arch: done[0]!.arch, taps: done[0]!.taps };
+      first = { arch: done[0]!.arch, taps: done[0]!.taps, hasLogits: done[0]!.hasLogits };
       pool.arch = first.arch;
       pool.taps = first.taps;
+      pool.hasLogits = first.hasLogits;
     },
     async memory() {
       const ms = await Promise.all(lanes.map((l) => l.request<Extract<FromWorker, { type: 'memory' }>>((id) => ({ type: 'memory', id }))));

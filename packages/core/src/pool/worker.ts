@@ -13,6 +13,7 @@ import type { FromWorker, ModelSource, ToWorker } from './protocol.js';
 interface Runnable {
   arch?: string;
   taps: string[];
+  hasLogits?: boolean;
   forward?(x: tf.Tensor4D, taps: readonly string[]): Record<string, tf.Tensor4D>;
   features?(x: tf.Tensor4D, taps?: string[]): Promise<Record<string, Float32Array>>;
   dispose(): void;
@@ -98,7 +99,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'init': {
       const info = await initBackend(msg.backend, { log: null });
       model = await buildModel(msg.source);
-      send({ type: 'ready', arch: model.arch ?? msg.source.arch ?? 'custom', taps: [...model.taps], backend: info.name, device: info.device });
+      send({ type: 'ready', arch: model.arch ?? msg.source.arch ?? 'custom', taps: [...model.taps], hasLogits: model.hasLogits === true, backend: info.name, device: info.device });
       return;
     }
     case 'load': {
@@ -106,7 +107,7 @@ async function handle(msg: ToWorker): Promise<void> {
       model?.dispose();
       model = undefined;
       model = await buildModel(msg.source);
-      send({ type: 'loaded', id: msg.id, arch: model.arch ?? msg.source.arch ?? 'custom', taps: [...model.taps] });
+      send({ type: 'loaded', id: msg.id, arch: model.arch ?? msg.source.arch ?? 'custom', taps: [...model.taps], hasLogits: model.hasLogits === true });
       return;
     }
     case 'features': {

@@ -12,6 +12,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import * as tfc from '@tensorflow/tfjs-converter';
 import type { CreateModelOptions, Network } from './types.js';
 import { artifactsHandler, readTfjsArtifacts, TfjsModelError } from './tfjs-io.js';
+import { LOGITS } from './logits.js';
 
 export { TfjsModelError, readTfjsArtifacts, tfjsModelKind, tfjsWeightValues } from './tfjs-io.js';
 export type { TfjsWeightValues } from './tfjs-io.js';
@@ -62,14 +63,20 @@ function layersNetwork(model: tfl.LayersModel, file: string, opts: CreateModelOp
   const last = model.layers[model.layers.length - 1];
   const outShape = last?.outputShape as (number | null)[] | undefined;
   const numClasses = opts.numClasses ?? (outShape?.length === 2 && typeof outShape[1] === 'number' ? outShape[1] : undefined);
+  // `logits` = the model's output as saved, when it is one vector per image (it may already
+  // hold a softmax: a Keras head often ends in one)
+  const logitsLayer = outShape?.length === 2 && model.outputs.length === 1 ? last : undefined;
 
   return {
     arch: 'tfjs-layers',
     taps,
     ...(numClasses !== undefined ? { numClasses } : {}),
     defaultImageSize: imageSizeOf(model.inputs[0]?.shape),
+    hasLogits: logitsLayer !== undefined,
+    ...(logitsLayer ? {} : { noLogitsReason: 'the model has no single 2-D output' }),
     forward(x, wanted) {
-      const wantedLayers = wanted.map((t) => byName.get(t) ?? (() => { throw unknownTap(file, t, taps); })());
+      const pick = (t: string): tfl.layers.Layer | undefined => byName.get(t) ?? (t === LOGITS ? logitsLayer : undefined);
+      const wantedLayers = wanted.map((t) => pick(t) ?? (() => { throw unknownTap(file, t, taps); })());
       // `final` names an existing layer; a model may list each output only once
       const layers = [...new Set(wantedLayers)];
       const key = layers.map((l) => l.name).join('\u0000');
@@ -133,14 +140,18 @@ function graphNetwork(model: tfc.GraphModel, nodes: GraphNode[], file: string, o
   const known = new Set(taps);
   const outShape = model.outputs[0]?.shape;
   const numClasses = opts.numClasses ?? (outShape?.length === 2 && outShape[1]! > 0 ? outShape[1] : undefined);
+  // `logits` = the graph's output node as saved, when it is one vector per image
+  const logitsNode = outShape?.length === 2 && model.outputNodes.length === 1 ? inputNode(model.outputNodes[0]!) : undefined;
   return {
     arch: 'tfjs-graph',
     taps,
     ...(numClasses !== undefined ? { numClasses } : {}),
     defaultImageSize,
+    hasLogits: logitsNode !== undefined,
+    ...(logitsNode ? {} : { noLogitsReason: 'the graph has no single 2-D output' }),
     forward(x, wanted) {
-      for (const t of wanted) if (!known.has(t)) throw unknownTap(file, t, taps);
-      const wantedNodes = wanted.map((t) => (t === 'final' ? final! : t));
+      for (const t of wanted) if (!known.has(t) && !(t === LOGITS && logitsNode)) throw unknownTap(file, t, taps);
+      const wantedNodes = wanted.map((t) => (t === 'final' ? final! : known.has(t) ? t : logitsNode!));
       const names = [...new Set(wantedNodes)];
       const out = model.execute(x, names);
       const list = Array.isArray(out) ? out : [out];
