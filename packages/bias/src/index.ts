@@ -10,3 +10,4 @@ export * from './dynamics/index.js';
 export * from './report/index.js';
 export * from './compare/index.js';
 export * from './filters/index.js';
+export * from './cue/index.js';

@@ -4,11 +4,14 @@
  */
 import type { DynamicsAnalysis, DynamicsGroup } from '../dynamics/analyze.js';
 import type { PhaseCorrelation } from '../dynamics/types.js';
+import { cueReportSection } from '../cue/report.js';
 
 export interface ReportMeta {
   /** Checkpoint folder, probe set and errors file as given on the command line. */
   checkpoints?: string;
   probe?: string;
+  /** The cue-conflict set, when given. */
+  cueConflict?: string;
   errorsFile?: string;
   /** Library version and a timestamp (ISO), for provenance. */
   version?: string;
@@ -95,6 +98,7 @@ export function renderReport(analysis: DynamicsAnalysis, meta: ReportMeta = {}):
   const inputs: string[] = [];
   if (meta.checkpoints) inputs.push(`- Checkpoints: \`${meta.checkpoints}\``);
   if (meta.probe) inputs.push(`- Probe set: \`${meta.probe}\``);
+  if (meta.cueConflict) inputs.push(`- Cue-conflict set: \`${meta.cueConflict}\``);
   const errSource = meta.errorsFile ?? analysis.curve.source;
   if (errSource) {
     const col = analysis.curve.column ? ` (column \`${analysis.curve.column}\`, in percent)` : '';
@@ -135,6 +139,7 @@ export function renderReport(analysis: DynamicsAnalysis, meta: ReportMeta = {}):
   }
   if (!analysis.groups.length) out.push('No scored checkpoint has an epoch: nothing to correlate.', '');
   for (const g of analysis.groups) out.push(groupSection(g), '');
+  if (analysis.cue) out.push(cueReportSection(analysis.cue), '');
   if (meta.figures?.length) {
     out.push('## Figures', '');
     for (const f of meta.figures) out.push(`![${f.caption}](${f.path})`, '');

@@ -93,7 +93,8 @@ export async function mergeOutputs(opts: MergeOptions): Promise<MergeSummary> {
   const phaseMethod = opts.phaseMethod ?? (first.info.options.phases as PhaseMethod | undefined) ?? 'threshold';
   const smooth = opts.smooth ?? (first.info.options.smooth as number | undefined) ?? 5;
   const analysis = await writeAnalysisOutputs(out, records, errorsFile, {
-    checkpoints: first.info.checkpoints.path, probe: first.info.probe.path,
+    checkpoints: first.info.checkpoints.path, ...(first.info.probe ? { probe: first.info.probe.path } : {}),
+    ...(first.info.cue ? { cueConflict: first.info.cue.path } : {}),
     ...(errorsFile ? { errorsFile } : {}), version: VERSION, generatedAt: new Date().toISOString(),
   }, { method: phaseMethod, smooth }, { residual: opts.plotResidual ?? first.info.options.plotResidual === true });
   const noEpoch = [...new Set(infos.flatMap((i) => i.info.checkpoints.noEpoch))];

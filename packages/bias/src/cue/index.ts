@@ -1,0 +1,17 @@
+export { IMAGENET16 } from './imagenet16.js';
+export { CLASS_MAP_NAMES, builtinClassMap, defaultClassMap, parseClassMap, readClassMapFile, loadClassMap, classMapFor } from './class-map.js';
+export type { ClassMap } from './class-map.js';
+export { categoryProbabilities, decideCategories } from './decide.js';
+export { cueOutcomes, cueSummary } from './score.js';
+export type { CueSummary, CueImageCategories } from './score.js';
+export { forwardLogits, scoreCue } from './forward.js';
+export type { CueRun, CueCheckpoint } from './forward.js';
+export { MVH_HEADER, mvhCsv, mvhFileName, mvhModelName } from './mvh.js';
+export { CUE_COLUMNS, CUE_CI_COLUMNS, cueCsvHeader, cueCsvCells, checkCueSummary } from './columns.js';
+export { withCue, cueByCheckpoint } from './records.js';
+export { analyzeCueDynamics, cueVersusShapeFraction } from './dynamics.js';
+export type { CueDynamics } from './dynamics.js';
+export { cuePoints, cueSpec, HUMAN_SHAPE_BIAS } from './plot.js';
+export type { CuePoint } from './plot.js';
+export { MVH_DIR, loadCueClassMap, cueSetHash, cueRunInfo, writeMvhCsv } from './run.js';
+export type { CueRunInfo } from './run.js';
