@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /**
- * The `svoc` command (SPEC §8): `svoc build` (Stylized PASCAL VOC with AdaIN) and `svoc synth`
- * (synthetic probe sets). Usage errors exit with 2, failures while building or writing with 1,
- * matching `bias-score` (an output folder in use by another build is a usage error too); a build
- * stopped by Ctrl-C or SIGTERM exits with 130.
+ * The `svoc` command: `svoc build` (Stylized PASCAL VOC with AdaIN), `svoc synth` (synthetic
+ * probe sets) and `svoc cue-conflict` (cue-conflict sets from VOC). Usage errors exit with 2,
+ * failures while building or writing with 1, matching `bias-score` (an output folder in use by
+ * another build is a usage error too); a build stopped by Ctrl-C or SIGTERM exits with 130.
  */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '@shapetex/core';
 import { registerBuildCommand } from './build/command.js';
 import { registerSynthCommand } from './synth/command.js';
+import { registerCueConflictCommand } from './cue/command.js';
 
 const program = new Command('svoc')
   .description('build Stylized PASCAL VOC (AdaIN) and synthetic probe sets for shapetex')
@@ -18,6 +19,7 @@ const program = new Command('svoc')
 
 registerBuildCommand(program);
 registerSynthCommand(program);
+registerCueConflictCommand(program);
 
 async function main(argv: string[]): Promise<number> {
   // Subcommands inherit exitOverride only if set before they are created, so set it on each.

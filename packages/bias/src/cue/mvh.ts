@@ -15,9 +15,14 @@ import { csvField } from '../score/csv.js';
 
 export const MVH_HEADER = ['subj', 'session', 'trial', 'rt', 'object_response', 'category', 'condition', 'imagename'] as const;
 
-/** The toolbox's model name for a checkpoint: characters outside [A-Za-z0-9.-] become `-`. */
+/**
+ * The toolbox's model name for a checkpoint (its path relative to the checkpoint folder, without
+ * extension): characters outside [A-Za-z0-9.-] become `-`.
+ */
 export function mvhModelName(checkpoint: string): string {
-  return checkpoint.replace(/\.(pth|pt|tar|ckpt|bin|safetensors)$/i, '').replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
+  // a TF.js checkpoint is named by its folder (`epoch_3/model.json` → `epoch-3`)
+  const stem = checkpoint.replace(/[\\/]model\.json$/i, '').replace(/\.pth\.tar$/i, '').replace(/\.(pth|pt|tar|ckpt|bin|safetensors)$/i, '');
+  return stem.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
 }
 
 export function mvhFileName(checkpoint: string): string {

@@ -48,7 +48,7 @@ export function cueSpec(points: readonly CuePoint[], title = 'Decision-level sha
     layers.push({
       transform: [{ filter: 'isValid(datum.low)' }],
       mark: { type: 'area', opacity: 0.18 },
-      encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color },
+      encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: { ...color, legend: null } },
     });
   }
   layers.push({
