@@ -105,6 +105,16 @@ describe('bias-score --cue-conflict (no --probe)', () => {
     }
   });
 
+  it('a rerun with the same options resumes (nothing redone); another class map in the same folder is refused', async () => {
+    const args = [ckpts, '--cue-conflict', stimuli, '--image-size', '8', '--norm', 'none', '--backend', 'wasm', '--errors', w.errors, '--out', out, '--json'];
+    const again = await bias(args);
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).checkpoints).toMatchObject({ scored: 0, resumed: 5, failed: 0 });
+    const other = await bias([...args, '--class-map', 'imagenet16']);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/cue: .*"classMap":"auto".*→.*"classMap":"imagenet16"/);
+  });
+
   it('draws plots/cue and reports the per-phase correlation of test error with the cue shape bias', async () => {
     expect((await stat(path.join(out, 'plots', 'cue.png'))).size).toBeGreaterThan(1000);
     expect(await readFile(path.join(out, 'plots', 'cue.svg'), 'utf8')).toContain('Decision-level shape bias');
@@ -115,6 +125,28 @@ describe('bias-score --cue-conflict (no --probe)', () => {
     const report = await readFile(path.join(out, 'report.md'), 'utf8');
     expect(report).toContain('## Decision-level shape bias (cue-conflict)');
     expect(report).toContain('No representational estimate to compare with');
+  });
+});
+
+describe('shards, workers and merge', () => {
+  it('two shards run with 2 worker threads merge to the same decisions and every model-vs-human CSV', async () => {
+    const args = [ckpts, '--cue-conflict', stimuli, '--image-size', '8', '--norm', 'none', '--backend', 'wasm', '--workers', '2'];
+    const shards = [0, 1].map((i) => path.join(w.dir, `cue-shard${i}`));
+    for (const [i, dir] of shards.entries()) {
+      const run = await bias([...args, '--shard', `${i}/2`, '--out', dir]);
+      expect(run.status, run.stderr).toBe(0);
+    }
+    const merged = path.join(w.dir, 'cue-merged');
+    const run = await bias(['merge', ...shards, '--out', merged]);
+    expect(run.status, run.stderr).toBe(0);
+    const lines = (await readLines(path.join(merged, 'results.jsonl'))) as ResultRecord[];
+    const single = (await readLines(path.join(w.dir, 'cue-only', 'results.jsonl'))) as ResultRecord[];
+    expect(lines.map((r) => [r.checkpoint, r.cue])).toEqual(single.map((r) => [r.checkpoint, r.cue]));
+    for (const e of EPOCHS) {
+      const a = await readFile(path.join(merged, 'model-vs-human', 'cue-conflict', `cue-conflict_epoch-${e}_session-1.csv`), 'utf8');
+      const b = await readFile(path.join(w.dir, 'cue-only', 'model-vs-human', 'cue-conflict', `cue-conflict_epoch-${e}_session-1.csv`), 'utf8');
+      expect(a).toBe(b);
+    }
   });
 });
 

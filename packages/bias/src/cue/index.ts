@@ -13,5 +13,5 @@ export { analyzeCueDynamics, cueVersusShapeFraction } from './dynamics.js';
 export type { CueDynamics } from './dynamics.js';
 export { cuePoints, cueSpec, HUMAN_SHAPE_BIAS } from './plot.js';
 export type { CuePoint } from './plot.js';
-export { MVH_DIR, loadCueClassMap, cueSetHash, cueRunInfo, writeMvhCsv } from './run.js';
+export { MVH_DIR, loadCueClassMap, cueSetHash, cueRunInfo, writeMvhCsv, mergeMvhCsvs } from './run.js';
 export type { CueRunInfo } from './run.js';

@@ -4,6 +4,7 @@
  * per checkpoint under `model-vs-human/cue-conflict/`.
  */
 import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalJson, writeFileAtomic, type CueConflictSet } from '@shapetex/svoc';
 import { loadClassMap, type ClassMap } from './class-map.js';
@@ -56,4 +57,20 @@ export async function writeMvhCsv(out: string, checkpoint: string, set: CueConfl
   const file = path.join(out, MVH_DIR, mvhFileName(checkpoint));
   await writeFileAtomic(file, mvhCsv(checkpoint, set.images, cue.responses));
   return file;
+}
+
+/** `bias-score merge`: the shards' model-vs-human CSVs (one per checkpoint) copied into `out`. */
+export async function mergeMvhCsvs(inputs: readonly string[], out: string): Promise<number> {
+  let copied = 0;
+  for (const dir of inputs) {
+    const from = path.join(dir, MVH_DIR);
+    const names = await readdir(from).catch(() => [] as string[]);
+    const csvs = names.filter((n) => n.endsWith('.csv'));
+    if (csvs.length === 0 || path.resolve(from) === path.resolve(out, MVH_DIR)) continue;
+    for (const n of csvs) {
+      await writeFileAtomic(path.join(out, MVH_DIR, n), await readFile(path.join(from, n)));
+      copied++;
+    }
+  }
+  return copied;
 }

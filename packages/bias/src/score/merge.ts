@@ -9,6 +9,7 @@ import { writeFileAtomic } from '@shapetex/svoc';
 import { OUTPUT_FILES, readFailures, readResults, readRunInfo, readTextIfExists, sortRecords, writeFailures, writeResults, writeRunInfo, type RunInfo } from './outputs.js';
 import { UsageError } from './run.js';
 import { diffSettings } from './settings.js';
+import { mergeMvhCsvs } from '../cue/run.js';
 
 export interface MergeOptions {
   /** Output folders of shard runs (each with run.json and results.jsonl). */
@@ -88,6 +89,7 @@ export async function mergeOutputs(opts: MergeOptions): Promise<MergeSummary> {
   const factors = first.info.settings.factors;
   await writeResults(out, records, factors);
   await writeFailures(out, keptFailures);
+  await mergeMvhCsvs(infos.map((i) => i.dir), out);
   const errorsFiles = [...new Set(infos.map((i) => i.info.options.errors).filter((e): e is string => typeof e === 'string'))];
   const errorsFile = opts.errors ?? (errorsFiles.length === 1 ? errorsFiles[0] : undefined);
   const phaseMethod = opts.phaseMethod ?? (first.info.options.phases as PhaseMethod | undefined) ?? 'threshold';
