@@ -60,6 +60,7 @@ describe('loadModel and inspectCheckpoint', () => {
       taps: ['stage1', 'stage2', 'stage3', 'stage4', 'final'].map((name) => ({ name, D: ref.maps[name]!.shape[3] })),
       imageSize: 224,
       refusedGlobals: [],
+      logits: true,
       parameters: ref.parameters,
       dtypes: ref.tensors,
     });

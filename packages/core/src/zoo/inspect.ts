@@ -23,6 +23,9 @@ export interface CheckpointInfo {
   imageSize: number;
   /** Patch size, trained grid, heads, prefix tokens and token choice of a ViT / DeiT. */
   transformer?: TransformerInfo;
+  /** Whether the reserved output `logits` is available (the classifier's weights fit), and why not. */
+  logits: boolean;
+  noLogitsReason?: string;
   /**
    * Learnable parameters: elements of every floating tensor except BatchNorm's running
    * statistics (what `sum(p.numel() for p in model.parameters())` counts).
@@ -101,6 +104,8 @@ export async function inspectCheckpoint(path: string, opts: LoadModelOptions = {
       taps: tapDims(net),
       imageSize: net.defaultImageSize,
       ...(net.transformer ? { transformer: { ...net.transformer } } : {}),
+      logits: net.hasLogits === true,
+      ...(net.noLogitsReason !== undefined ? { noLogitsReason: net.noLogitsReason } : {}),
       ...counts,
       refusedGlobals,
     };
