@@ -57,8 +57,8 @@ function estimateCells(r: ResultRecord, bootstrap: boolean): (string | number | 
 export function resultsCsv(records: readonly ResultRecord[], factors?: readonly string[]): string {
   const fs = factors ?? records.find(isEstimateRecord)?.factors ?? ['shape', 'texture'];
   // With a cue-conflict set the decision-level columns follow (cue/columns.ts); a run without a
-  // probe set has only decision lines: the key columns, then the cue columns.
-  if (records.some((r) => r.cue !== undefined)) return resultsCsvWithCue(records, fs);
+  // probe set (no factors) has only decision lines: the key columns, then the cue columns.
+  if (records.some((r) => r.cue !== undefined) || fs.length === 0) return resultsCsvWithCue(records, fs);
   for (const r of records) {
     if (r.factors.join(',') !== fs.join(',')) {
       throw new Error(`results.csv: record ${r.checkpoint} [${r.tap}, ${r.method}] has factors ${r.factors.join(',')}, expected ${fs.join(',')}`);
