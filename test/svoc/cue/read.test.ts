@@ -24,15 +24,16 @@ describe('readCueConflictSet, stimuli layout', () => {
     for (const f of ['cat/cat1-dog2.png', 'cat/cat2-cat1.png', 'dog/dog3-cat1.png', 'dog/cat4-dog1.png', 'dog/dog1-zebra1.png', 'dog/readme.png']) await put(dir, f);
     const set = await readCueConflictSet(dir);
     expect(set.kind).toBe('stimuli');
-    expect(set.categories).toEqual(['cat', 'dog']);
+    // a texture category without a folder of its own (zebra) is a category all the same
+    expect(set.categories).toEqual(['cat', 'dog', 'zebra']);
     expect(set.images).toEqual([
       { file: 'cat/cat1-dog2.png', shape: 'cat', texture: 'dog', conflict: true },
       { file: 'cat/cat2-cat1.png', shape: 'cat', texture: 'cat', conflict: false },
+      { file: 'dog/dog1-zebra1.png', shape: 'dog', texture: 'zebra', conflict: true },
       { file: 'dog/dog3-cat1.png', shape: 'dog', texture: 'cat', conflict: true },
     ]);
     expect(set.skipped).toEqual([
       { file: 'dog/cat4-dog1.png', reason: 'shape category cat is not its folder dog' },
-      { file: 'dog/dog1-zebra1.png', reason: 'texture category zebra has no folder in the set' },
       { file: 'dog/readme.png', reason: 'not named {shape}{n}-{texture}{m}.png' },
     ]);
   });

@@ -31,7 +31,7 @@ export interface CueConflictSet {
   kind: 'stimuli' | 'manifest';
   /** Sorted by file (code-unit order), so every machine reads the same order. */
   images: CueImage[];
-  /** The categories of the set, sorted: the folders (stimuli) or the manifest's classes in use. */
+  /** The categories of the set, sorted: every shape and texture category of its images. */
   categories: string[];
   /** Images passed over, and why (stimuli layout only). */
   skipped: SkippedFile[];
@@ -39,9 +39,6 @@ export interface CueConflictSet {
 
 async function readStimuli(root: string): Promise<CueConflictSet> {
   const files = (await fg('*/*.{png,jpg,jpeg,PNG,JPG,JPEG}', { cwd: root, onlyFiles: true, dot: false })).sort();
-  const dirs = (await fg('*', { cwd: root, onlyDirectories: true, dot: false })).sort();
-  const categories = dirs.filter((d) => files.some((f) => f.startsWith(`${d}/`)));
-  const known = new Set(categories);
   const images: CueImage[] = [];
   const skipped: SkippedFile[] = [];
   for (const file of files) {
@@ -49,13 +46,15 @@ async function readStimuli(root: string): Promise<CueConflictSet> {
     const n = parseCueFileName(file);
     if (!n) skipped.push({ file, reason: 'not named {shape}{n}-{texture}{m}.png' });
     else if (n.shape !== folder.toLowerCase()) skipped.push({ file, reason: `shape category ${n.shape} is not its folder ${folder}` });
-    else if (!known.has(n.texture) && !categories.some((c) => c.toLowerCase() === n.texture)) skipped.push({ file, reason: `texture category ${n.texture} has no folder in the set` });
     else images.push({ file, shape: n.shape, texture: n.texture, conflict: n.shape !== n.texture });
   }
   if (images.length === 0) {
     throw new Error(`cue-conflict set ${root}: no image named {shape}{n}-{texture}{m}.png inside a folder named by its shape category (e.g. airplane/airplane1-bicycle2.png)${skipped.length ? `; first passed over: ${skipped[0]!.file} (${skipped[0]!.reason})` : ''}`);
   }
-  return { root, kind: 'stimuli', images, categories: categories.map((c) => c.toLowerCase()), skipped };
+  // a texture category need not have shape images of its own (as in the toolbox, the texture is
+  // read from the name alone)
+  const categories = [...new Set(images.flatMap((im) => [im.shape, im.texture]))].sort();
+  return { root, kind: 'stimuli', images, categories, skipped };
 }
 
 async function readBuilt(root: string): Promise<CueConflictSet> {
