@@ -44,8 +44,10 @@ function checkInt(name: string, v: number | undefined, lo: number): void {
  *    checkpoint is measured on the same pairs;
  * 3. per checkpoint, in epoch order: the model is loaded, each unique image forwarded once with
  *    every requested tap returned in the same pass, the N×D matrix of each tap assembled, and
- *    `estimateDimensions` run per (tap, method); then the model is disposed, so memory stays
- *    flat over long folders.
+ *    `estimateDimensions` run per (tap, method); with a cue-conflict set (`cue`), its images
+ *    (prepared once, like the probe's) are forwarded for the reserved output `logits` and turned
+ *    into decisions and the decision-level shape bias (cue/); then the model is disposed, so
+ *    memory stays flat over long folders. `probe` may be left out when `cue` is given.
  *
  * Yields one {@link CheckpointResult} per checkpoint as it finishes: its result records, or a
  * {@link CheckpointFailure} (the run goes on). Problems with the run's own inputs (probe set,
