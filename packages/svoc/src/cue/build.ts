@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, VERSION } from '@shapetex/core';
+import { acquireOutputLock, initBackend, VERSION } from '@shapetex/core';
 import { coral } from '../adain/coral.js';
 import { createStylizer, type WeightsSource } from '../adain/stylizer.js';
 import { loadStyleInput } from '../build/images.js';
@@ -81,8 +81,20 @@ function checkOptions(o: { alpha: number; size: number; perContent: number; minB
   if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit < 1)) throw new RangeError(`limit must be a positive integer, got ${o.limit}`);
 }
 
-/** Builds (or resumes) the set in `out`; returns its manifest. */
+/**
+ * Builds (or resumes) the set in `out`; returns its manifest. One writer per folder, as
+ * `svoc build`: `out` is locked (core's output lock), a second build on it is refused.
+ */
 export async function buildCueConflict(options: BuildCueConflictOptions): Promise<Manifest> {
+  const lock = await acquireOutputLock(path.resolve(options.out), 'svoc cue-conflict');
+  try {
+    return await buildLocked(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function buildLocked(options: BuildCueConflictOptions): Promise<Manifest> {
   const o = { seed: 0, perContent: 1, minBox: 64, alpha: 1, size: 512, crop: false, preserveColor: false, manifestInterval: 2, ...options };
   const log = o.log === undefined ? (l: string): void => { process.stderr.write(`${l}\n`); } : o.log ?? ((): void => undefined);
   checkOptions(o);
