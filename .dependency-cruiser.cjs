@@ -14,8 +14,8 @@
 /** Lower layers first; a layer is a list of folders or top-level files under src/. */
 const LAYERS = {
   core: [['util', 'version.ts'], ['kernels'], ['backend'], ['image', 'io'], ['zoo'], ['features'], ['pool']],
-  svoc: [['types.ts'], ['probe', 'adain'], ['build', 'synth']],
-  bias: [['pairs'], ['estimate'], ['types.ts'], ['dynamics'], ['report'], ['score'], ['filters', 'compare'], ['cli']],
+  svoc: [['types.ts'], ['probe', 'adain'], ['build', 'synth', 'cue']],
+  bias: [['pairs'], ['estimate'], ['types.ts'], ['cue'], ['dynamics'], ['report'], ['score'], ['filters', 'compare'], ['cli']],
 };
 
 /** Entry points: imported by nothing inside their package. */

@@ -235,6 +235,7 @@ describe('bias-score over a checkpoint folder', () => {
     const text = await bias(['inspect', path.join(FIXTURES, 'resnet18k', NAMES[6]!)]);
     expect(text.stdout).toMatch(/arch\s+resnet18k/);
     expect(text.stdout).toMatch(/epoch\s+7 \(entry\)/);
+    expect(text.stdout).toMatch(/logits\s+yes \(10 classes\)/);
     expect((await bias(['inspect', w.errors])).status).toBe(1);
   });
 

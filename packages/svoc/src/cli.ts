@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 /**
  * The `svoc` command: `svoc build` (Stylized PASCAL VOC with AdaIN), `svoc merge` (the folders
- * of a sharded build joined) and `svoc synth` (synthetic probe sets). Exit codes as every
- * shapetex command (docs/cli.md): 0 success, 1 a failure while building or writing, 2 a usage
- * error (a bad option; an input such as the weights, the VOC folder or the image set that is
- * missing or unreadable before any work; an output folder in use by another build); a build
- * stopped by Ctrl-C or SIGTERM exits with 130.
+ * of a sharded build joined), `svoc synth` (synthetic probe sets) and `svoc cue-conflict`
+ * (cue-conflict sets from VOC). Exit codes as every shapetex command (docs/cli.md): 0 success,
+ * 1 a failure while building or writing, 2 a usage error (a bad option; an input such as the
+ * weights, the VOC folder or the image set that is missing or unreadable before any work; an
+ * output folder in use by another build); a build stopped by Ctrl-C or SIGTERM exits with 130.
  */
 import { Command, CommanderError } from 'commander';
 import { isUsageError, VERSION } from '@shapetex/core';
 import { registerBuildCommand } from './build/command.js';
 import { registerMergeCommand } from './build/merge-command.js';
 import { registerSynthCommand } from './synth/command.js';
+import { registerCueConflictCommand } from './cue/command.js';
 
 const program = new Command('svoc')
   .description('build Stylized PASCAL VOC (AdaIN) and synthetic probe sets for shapetex')
@@ -23,6 +24,7 @@ const program = new Command('svoc')
 registerBuildCommand(program);
 registerMergeCommand(program);
 registerSynthCommand(program);
+registerCueConflictCommand(program);
 
 async function main(argv: string[]): Promise<number> {
   // Subcommands inherit exitOverride only if set before they are created, so set it on each.

@@ -6,3 +6,4 @@ export * from './probe/index.js';
 export * from './synth/index.js';
 export * from './adain/index.js';
 export * from './build/index.js';
+export * from './cue/index.js';

@@ -24,7 +24,8 @@ export interface TextureEntry {
 }
 
 export interface Manifest {
-  kind: 'svoc' | 'synthetic';
+  /** `cue-conflict`: a set built by `svoc cue-conflict` (factors shape and texture are category names). */
+  kind: 'svoc' | 'synthetic' | 'cue-conflict';
   version: string;
   factors: string[];
   records: ProbeRecord[];

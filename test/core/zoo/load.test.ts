@@ -61,6 +61,7 @@ describe('loadModel and inspectCheckpoint', () => {
       imageSize: 224,
       inputSize: null,
       refusedGlobals: [],
+      logits: true,
       parameters: ref.parameters,
       dtypes: ref.tensors,
     });

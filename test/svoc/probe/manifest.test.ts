@@ -42,8 +42,8 @@ describe('manifest read/write', () => {
 
 describe('validateManifest errors name the field, what was expected and what was found', () => {
   const cases: [string, (m: any) => void, RegExp][] = [
-    ['kind missing', (m) => { delete m.kind; }, /kind: expected "svoc" or "synthetic", got nothing \(missing\)/],
-    ['kind', (m) => { m.kind = 'voc'; }, /x\.json: kind: expected "svoc" or "synthetic", got "voc"/],
+    ['kind missing', (m) => { delete m.kind; }, /kind: expected "svoc", "synthetic" or "cue-conflict", got nothing \(missing\)/],
+    ['kind', (m) => { m.kind = 'voc'; }, /x\.json: kind: expected "svoc", "synthetic" or "cue-conflict", got "voc"/],
     ['version', (m) => { m.version = 1; }, /version: expected a string, got 1/],
     ['factors empty', (m) => { m.factors = []; }, /factors: expected a non-empty array/],
     ['factors duplicate', (m) => { m.factors = ['shape', 'shape']; }, /factors\[1\]: expected a name not listed before/],

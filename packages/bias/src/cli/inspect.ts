@@ -29,6 +29,7 @@ export function formatCheckpointInfo(info: CheckpointInfo, epoch: { epoch: numbe
     `image size  ${imageSizeText(info)}`,
     ...(info.transformer ? [transformerLine(info.transformer)] : []),
     'taps        ' + info.taps.map((t) => `${t.name} (D = ${t.D})`).join(', '),
+    `logits      ${info.logits ? `yes (${info.numClasses ?? '?'} classes)` : `no: ${info.noLogitsReason ?? 'no classifier output'}`}`,
     `refused     ${info.refusedGlobals.length > 0 ? `${info.refusedGlobals.join(', ')} (globals named in the file, kept inert, never run)` : 'none'}`,
   ];
   return lines.join('\n') + '\n';

@@ -14,6 +14,8 @@ import { addFiltersCommand } from './filters.js';
 
 interface ScoreFlags extends MeasurementFlags {
   probe?: string;
+  cueConflict?: string;
+  classMap?: string;
   arch?: string;
   numClasses?: number;
   imageSize?: number;
@@ -53,7 +55,9 @@ export function createProgram(exit: ExitBox): Command {
     .description('shape/texture dimensionality of every checkpoint of a training run (Islam et al. 2021), with learning-dynamics analysis')
     .version(VERSION)
     .argument('<checkpoints>', 'checkpoint folder (searched for *.pth, *.pt, *.tar, *.ckpt, *.bin, *.safetensors, model.json) or one file')
-    .option('--probe <dir>', 'probe set: SVOC or synthetic (manifest.json or reference file names); required')
+    .option('--probe <dir>', 'probe set: SVOC or synthetic (manifest.json or reference file names); required unless --cue-conflict is given')
+    .option('--cue-conflict <dir>', 'cue-conflict set for the decision-level shape bias: the published stimuli layout (<category>/<shape><n>-<texture><m>.png) or an svoc cue-conflict folder')
+    .option('--class-map <name|file>', 'head classes → categories: imagenet16, cifar10-voc, voc or a JSON file {category: [indices]} (default by head size: 1000, 10, 20)')
     .option('--arch <name>', 'architecture (default: detected from each state_dict)')
     .option('--num-classes <n>', 'classifier size when the weights do not say', integerOption('--num-classes', 1))
     .option('--image-size <n>', "square input size (default: the model's own when it fixes one, else 224; --preset's when given)", integerOption('--image-size', 1))
@@ -82,7 +86,8 @@ export function createProgram(exit: ExitBox): Command {
     .exitOverride()
     .action(async (checkpoints: string, o: ScoreFlags) => {
       // Not a requiredOption: commander would then demand it of `merge` and `inspect` too.
-      if (o.probe === undefined) program.error("error: required option '--probe <dir>' not specified", { exitCode: 2 });
+      if (o.probe === undefined && o.cueConflict === undefined) program.error("error: required option '--probe <dir>' (or '--cue-conflict <dir>') not specified", { exitCode: 2 });
+      if (o.classMap !== undefined && o.cueConflict === undefined) program.error("error: option '--class-map' needs '--cue-conflict <dir>'", { exitCode: 2 });
       // Loaded here, not at the top: a usage error then answers without loading svoc and vega.
       const { runBiasScore } = await import('../score/run.js');
       const progress = createProgress(process.stderr);
@@ -96,7 +101,9 @@ export function createProgram(exit: ExitBox): Command {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       const summary = await runBiasScore({
-        checkpoints, probe: o.probe!, out: o.out, backend: o.backend, shard: o.shard,
+        checkpoints, ...(o.probe !== undefined ? { probe: o.probe } : {}), out: o.out, backend: o.backend, shard: o.shard,
+        ...(o.cueConflict !== undefined ? { cueConflict: o.cueConflict } : {}),
+        ...(o.classMap !== undefined ? { classMap: o.classMap } : {}),
         ...measurementOptions(program, o), strictProbe: o.strictProbe === true,
         token: o.token, taps: o.taps, seed: o.seed, bootstrap: o.bootstrap,
         ...(o.arch !== undefined ? { arch: o.arch } : {}),

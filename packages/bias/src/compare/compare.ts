@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../report/write.js';
 import { UsageError } from '../score/run.js';
 import { readComparedRun, runLabels } from './read.js';
 import { compareBiasSpec, compareErrorsSpec } from './specs.js';
+import { compareCuePoints, compareCueSpec } from './cue.js';
 import { compareData } from './table.js';
 import { compareCsv, renderComparison } from './text.js';
 import type { ComparedRun, Comparison } from './types.js';
@@ -50,11 +51,14 @@ export async function compareRuns(opts: CompareOptions): Promise<CompareSummary>
   const out = path.resolve(opts.out);
   await mkdir(out, { recursive: true });
   const methodsPerTap = (tap: string) => data.tables.filter((t) => t.tap === tap).length;
-  const plots: PlotSpec[] = data.tables.map((t) => ({
+  // the decision-level table has its own overlay (cue_shape_bias), not the fractions' plot
+  const plots: PlotSpec[] = data.tables.filter((t) => t.method !== 'decision').map((t) => ({
     name: `bias_${slug(t.tap)}${methodsPerTap(t.tap) > 1 ? `_${t.method}` : ''}`,
     caption: `Biases of every run, tap ${t.tap} (${t.method})`,
     spec: compareBiasSpec(runs, t.tap, t.method),
   }));
+  const cue = compareCuePoints(runs);
+  if (cue.length > 0) plots.push({ name: 'cue', caption: 'Decision-level shape bias of every run', spec: compareCueSpec(cue) });
   if (runs.some((r) => r.analysis)) plots.push({ name: 'errors', caption: 'Test error of every run', spec: compareErrorsSpec(runs) });
   for (const r of runs) {
     const layers = layerPoints(r.records);

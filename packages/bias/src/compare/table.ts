@@ -5,7 +5,7 @@
  */
 import type { PhaseCorrelation } from '../dynamics/types.js';
 import { firstSeen } from '../report/specs.js';
-import type { ResultRecord } from '../types.js';
+import { isEstimateRecord, type ResultRecord } from '../types.js';
 import type { ComparedRun, CompareRow, CompareTable, Comparison, PhaseFigures } from './types.js';
 
 function figures(c: PhaseCorrelation | undefined): PhaseFigures | null {
@@ -16,6 +16,7 @@ function figures(c: PhaseCorrelation | undefined): PhaseFigures | null {
 
 /** The row of one run for one (tap, method); N/A with a note where the run cannot give it. */
 export function compareRow(run: ComparedRun, tap: string, method: ResultRecord['method']): CompareRow {
+  if (method === 'decision') return cueCompareRow(run);
   const base = { run: run.label, dir: run.dir };
   const a = run.analysis;
   const boundaries = a?.phases ? ([...a.phases.boundaries] as [number, number]) : null;
@@ -40,9 +41,12 @@ export function compareRow(run: ComparedRun, tap: string, method: ResultRecord['
  * each table has one row per run, in the order given.
  */
 export function compareTables(runs: readonly ComparedRun[]): CompareTable[] {
-  const taps = firstSeen(runs.flatMap((r) => r.records.map((x) => x.tap)));
-  const methods = firstSeen(runs.flatMap((r) => r.records.map((x) => x.method)));
+  const estimates = runs.flatMap((r) => r.records.filter(isEstimateRecord));
+  const taps = firstSeen(estimates.map((x) => x.tap));
+  const methods = firstSeen(estimates.map((x) => x.method));
   const tables: CompareTable[] = [];
+  // the decision-level shape bias: one more table, tap `logits`, method `decision`
+  if (runs.some((r) => r.records.some((x) => x.cue))) tables.push({ tap: 'logits', method: 'decision', rows: runs.map(cueCompareRow) });
   for (const tap of taps) {
     for (const method of methods) {
       if (!runs.some((r) => r.records.some((x) => x.tap === tap && x.method === method))) continue;
@@ -67,4 +71,25 @@ export function compareData(runs: readonly ComparedRun[]): Comparison {
     })),
     tables: compareTables(runs),
   };
+}
+
+/**
+ * The decision-level row of a run: r between its test error and its cue shape bias over Phase
+ * 1+2 and Phase 3 (`shapeR`; `textureR` = r against 1 − shape bias; Score = |r|).
+ */
+export function cueCompareRow(run: ComparedRun): CompareRow {
+  const base = { run: run.label, dir: run.dir };
+  const a = run.analysis;
+  const boundaries = a?.phases ? ([...a.phases.boundaries] as [number, number]) : null;
+  if (!run.records.some((r) => r.cue)) return { ...base, boundaries, early: null, late: null, note: 'scored without --cue-conflict' };
+  if (!a) return { ...base, boundaries, early: null, late: null, note: 'scored without --errors: no learning-dynamics analysis' };
+  if (!a.cue) return { ...base, boundaries, early: null, late: null, note: 'no decision-level analysis in phases.json' };
+  const row: CompareRow = {
+    ...base,
+    boundaries,
+    early: figures(a.cue.correlations.find((c) => c.phase === '1+2')),
+    late: figures(a.cue.correlations.find((c) => c.phase === '3')),
+  };
+  if (!a.phases) row.note = 'no phase split on the error curve';
+  return row;
 }

@@ -4,6 +4,7 @@
  * `phases.json` holds and what the report and plots are drawn from.
  */
 import type { ResultRecord } from '../types.js';
+import type { CueDynamics } from './cue.js';
 import { phaseCorrelations } from './correlate.js';
 import { splitPhases } from './phases.js';
 import { movingAverage } from './smooth.js';
@@ -59,6 +60,8 @@ export interface DynamicsAnalysis {
   groups: DynamicsGroup[];
   /** Checkpoints with no epoch: they cannot be placed on the curve. */
   noEpoch: string[];
+  /** The decision-level shape bias against the error curve, when a cue-conflict set was scored. */
+  cue?: CueDynamics;
 }
 
 /**

@@ -4,50 +4,23 @@
  */
 import type { DynamicsAnalysis, DynamicsGroup } from '../dynamics/analyze.js';
 import type { PhaseCorrelation } from '../dynamics/types.js';
+import { cueReportSection } from './cue-section.js';
+import { formatEpochRange, formatR, formatWithInterval, phaseTable } from './table.js';
+
+export { formatEpochRange, formatR, formatWithInterval, phaseTable };
 
 export interface ReportMeta {
   /** Checkpoint folder, probe set and errors file as given on the command line. */
   checkpoints?: string;
   probe?: string;
+  /** The cue-conflict set, when given. */
+  cueConflict?: string;
   errorsFile?: string;
   /** Library version and a timestamp (ISO), for provenance. */
   version?: string;
   generatedAt?: string;
   /** Figures to show at the end, paths relative to the report (e.g. `plots/layers.png`). */
   figures?: { caption: string; path: string }[];
-}
-
-/** r and Score to 3 decimals; N/A where undefined. */
-export function formatR(v: number | null): string {
-  return v === null ? 'N/A' : v.toFixed(3);
-}
-
-/** "2–12" (en dash, as in the thesis); N/A when the phase does not exist. */
-export function formatEpochRange(c: Pick<PhaseCorrelation, 'startEpoch' | 'endEpoch'>): string {
-  return c.startEpoch === null || c.endEpoch === null ? 'N/A' : `${c.startEpoch}–${c.endEpoch}`;
-}
-
-/** "0.944 [0.612, 0.993]": a figure and its 95% interval; N/A where the figure is, "[N/A]" where only the interval is. */
-export function formatWithInterval(v: number | null, ci: readonly [number, number] | null | undefined): string {
-  if (v === null) return 'N/A';
-  return ci ? `${formatR(v)} [${formatR(ci[0])}, ${formatR(ci[1])}]` : `${formatR(v)} [N/A]`;
-}
-
-/**
- * Markdown rows `| phase | epochs | n | shape r [95% CI] | texture r [95% CI] | Score [95% CI] |`,
- * one per phase.
- */
-export function phaseTable(correlations: readonly PhaseCorrelation[]): string {
-  const rows = correlations.map(
-    (c) =>
-      `| ${c.phase} | ${formatEpochRange(c)} | ${c.n} | ${formatWithInterval(c.shapeR, c.shapeCi)} | ` +
-      `${formatWithInterval(c.textureR, c.textureCi)} | ${formatWithInterval(c.score, c.scoreCi)} |`,
-  );
-  return [
-    '| Phase | Epochs | n | Shape r [95% CI] | Texture r [95% CI] | Score [95% CI] |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
-    ...rows,
-  ].join('\n');
 }
 
 /**
@@ -95,6 +68,7 @@ export function renderReport(analysis: DynamicsAnalysis, meta: ReportMeta = {}):
   const inputs: string[] = [];
   if (meta.checkpoints) inputs.push(`- Checkpoints: \`${meta.checkpoints}\``);
   if (meta.probe) inputs.push(`- Probe set: \`${meta.probe}\``);
+  if (meta.cueConflict) inputs.push(`- Cue-conflict set: \`${meta.cueConflict}\``);
   const errSource = meta.errorsFile ?? analysis.curve.source;
   if (errSource) {
     const col = analysis.curve.column ? ` (column \`${analysis.curve.column}\`, in percent)` : '';
@@ -135,6 +109,7 @@ export function renderReport(analysis: DynamicsAnalysis, meta: ReportMeta = {}):
   }
   if (!analysis.groups.length) out.push('No scored checkpoint has an epoch: nothing to correlate.', '');
   for (const g of analysis.groups) out.push(groupSection(g), '');
+  if (analysis.cue) out.push(cueReportSection(analysis.cue), '');
   if (meta.figures?.length) {
     out.push('## Figures', '');
     for (const f of meta.figures) out.push(`![${f.caption}](${f.path})`, '');

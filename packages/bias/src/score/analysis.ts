@@ -1,10 +1,13 @@
-import { analyzeDynamics, type AnalyzeOptions } from '../dynamics/analyze.js';
+import { analyzeDynamics, type AnalyzeOptions, type DynamicsAnalysis } from '../dynamics/analyze.js';
+import { analyzeCueDynamics } from '../dynamics/cue.js';
+import { cuePoints, cueSpec } from '../report/cue-plot.js';
+import { errorsSpec } from '../report/specs.js';
 import { readErrorCsv } from '../dynamics/errors-csv.js';
 import path from 'node:path';
-import { plotSpecs, writePlotFiles, type PlotOptions } from '../report/render.js';
+import { plotSpecs, writePlotFiles, type PlotOptions, type PlotSpec } from '../report/render.js';
 import { writeDynamicsOutputs } from '../report/write.js';
 import type { ReportMeta } from '../report/markdown.js';
-import type { ResultRecord } from '../types.js';
+import { isEstimateRecord, type ResultRecord } from '../types.js';
 
 /** A failure of one output stage, `analysis` (phases.json, report.md) or `plots`, with its cause. */
 export class OutputStageError extends Error {
@@ -47,22 +50,36 @@ export async function writeAnalysisOutputs(
   const files: string[] = [];
   if (records.length === 0) return { files, phases: null };
   const plotsDir = path.join(out, 'plots');
+  // decision-only lines (a cue-conflict run without --probe) have no estimate to plot or correlate
+  const estimates = records.filter(isEstimateRecord);
+  const specsOf = (analysis?: DynamicsAnalysis): PlotSpec[] => [
+    ...(estimates.length > 0 ? plotSpecs(estimates, analysis, plots) : analysis ? [{ name: 'errors', caption: 'Test error and its phases', spec: errorsSpec(analysis) }] : []),
+    ...cuePlotSpecs(records),
+  ];
   if (!errorsFile) {
-    files.push(...(await staged('plots', () => writePlotFiles(plotsDir, plotSpecs(records, undefined, plots)))));
+    files.push(...(await staged('plots', () => writePlotFiles(plotsDir, specsOf()))));
     return { files, phases: null };
   }
-  let analysis;
+  let analysis: DynamicsAnalysis;
   try {
     const curve = await readErrorCsv(errorsFile);
-    analysis = analyzeDynamics(records, curve, dynamics);
+    analysis = analyzeDynamics(estimates, curve, dynamics);
+    const cue = analyzeCueDynamics(records, analysis.curve, analysis.phases, analysis.options.smooth);
+    if (cue) analysis.cue = cue;
   } catch (err) {
-    files.push(...(await staged('plots', () => writePlotFiles(plotsDir, plotSpecs(records, undefined, plots)))));
+    files.push(...(await staged('plots', () => writePlotFiles(plotsDir, specsOf()))));
     return { files, phases: null, error: (err as Error).message };
   }
-  const specs = await staged('plots', async () => plotSpecs(records, analysis, plots));
+  const specs = await staged('plots', async () => specsOf(analysis));
   const figures = specs.map((p) => ({ caption: p.caption, path: `plots/${p.name}.png` }));
   const written = await staged('analysis', () => writeDynamicsOutputs(out, analysis, { ...meta, figures }));
   files.push(written.phases, written.report);
   files.push(...(await staged('plots', () => writePlotFiles(plotsDir, specs))));
   return { files, phases: analysis.phases !== null };
+}
+
+/** `plots/cue.*` when the records carry decision-level summaries with epochs. */
+function cuePlotSpecs(records: readonly ResultRecord[]): PlotSpec[] {
+  const points = cuePoints(records);
+  return points.length > 0 ? [{ name: 'cue', caption: 'Decision-level shape bias on cue-conflict images', spec: cueSpec(points) }] : [];
 }

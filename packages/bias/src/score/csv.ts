@@ -1,4 +1,5 @@
-import type { ResultRecord } from '../types.js';
+import { isEstimateRecord, type ResultRecord } from '../types.js';
+import { cueCsvCells, cueCsvHeader } from '../cue/columns.js';
 
 /**
  * Columns of `results.csv` (docs/formats.md): `epoch, checkpoint, tap, method, D`, `{f}_dims` for each
@@ -31,6 +32,10 @@ function numberText(v: number): string {
 
 /** One CSV line (no line break) of a record, in {@link resultsCsvHeader}'s columns. */
 export function resultsCsvRow(r: ResultRecord, bootstrap: boolean): string {
+  return estimateCells(r, bootstrap).map(csvField).join(',');
+}
+
+function estimateCells(r: ResultRecord, bootstrap: boolean): (string | number | null)[] {
   const K = r.factors.length;
   const cells: (string | number | null)[] = [r.epoch, r.checkpoint, r.tap, r.method, r.D];
   cells.push(...r.dims.slice(0, K + 1));
@@ -41,7 +46,7 @@ export function resultsCsvRow(r: ResultRecord, bootstrap: boolean): string {
   if (bootstrap) {
     for (let k = 0; k < K; k++) cells.push(r.ci ? r.ci.low[k]! : null, r.ci ? r.ci.high[k]! : null);
   }
-  return cells.map(csvField).join(',');
+  return cells;
 }
 
 /**
@@ -50,7 +55,10 @@ export function resultsCsvRow(r: ResultRecord, bootstrap: boolean): string {
  * is an error naming it. Bootstrap columns appear when any record carries an interval.
  */
 export function resultsCsv(records: readonly ResultRecord[], factors?: readonly string[]): string {
-  const fs = factors ?? records[0]?.factors ?? ['shape', 'texture'];
+  const fs = factors ?? records.find(isEstimateRecord)?.factors ?? ['shape', 'texture'];
+  // With a cue-conflict set the decision-level columns follow (cue/columns.ts); a run without a
+  // probe set (no factors) has only decision lines: the key columns, then the cue columns.
+  if (records.some((r) => r.cue !== undefined) || fs.length === 0) return resultsCsvWithCue(records, fs);
   for (const r of records) {
     if (r.factors.join(',') !== fs.join(',')) {
       throw new Error(`results.csv: record ${r.checkpoint} [${r.tap}, ${r.method}] has factors ${r.factors.join(',')}, expected ${fs.join(',')}`);
@@ -58,5 +66,24 @@ export function resultsCsv(records: readonly ResultRecord[], factors?: readonly 
   }
   const bootstrap = records.some((r) => r.ci !== undefined);
   const lines = [resultsCsvHeader(fs, bootstrap).join(','), ...records.map((r) => resultsCsvRow(r, bootstrap))];
+  return lines.join('\n') + '\n';
+}
+
+function resultsCsvWithCue(records: readonly ResultRecord[], fs: readonly string[]): string {
+  const estimates = records.some(isEstimateRecord);
+  const bootstrap = records.some((r) => r.ci !== undefined);
+  const withCi = records.some((r) => r.cue?.ci);
+  for (const r of records) {
+    if (isEstimateRecord(r) && r.factors.join(',') !== fs.join(',')) {
+      throw new Error(`results.csv: record ${r.checkpoint} [${r.tap}, ${r.method}] has factors ${r.factors.join(',')}, expected ${fs.join(',')}`);
+    }
+  }
+  const head = estimates ? resultsCsvHeader(fs, bootstrap) : ['epoch', 'checkpoint', 'tap', 'method', 'D'];
+  const lines = [[...head, ...cueCsvHeader(withCi)].join(',')];
+  for (const r of records) {
+    const cells = estimates && isEstimateRecord(r) ? estimateCells(r, bootstrap) : [r.epoch, r.checkpoint, r.tap, r.method, r.D];
+    while (cells.length < head.length) cells.push(null);
+    lines.push([...cells, ...cueCsvCells(r.cue, withCi)].map(csvField).join(','));
+  }
   return lines.join('\n') + '\n';
 }

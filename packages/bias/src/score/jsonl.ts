@@ -2,6 +2,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ESTIMATOR_METHODS, isEstimatorMethod } from '../estimate/estimators.js';
 import type { ResultRecord } from '../types.js';
+import { checkCueSummary } from '../cue/columns.js';
 
 /**
  * Appends JSON lines to `file` with ONE write call (O_APPEND), so the lines of a checkpoint land
@@ -64,8 +65,12 @@ export function checkResultRecord(value: unknown, where: string): ResultRecord {
   if (!(r.epoch === null || Number.isInteger(r.epoch))) fail('epoch', 'an integer or null');
   if (typeof r.checkpoint !== 'string') fail('checkpoint', 'a string');
   if (typeof r.tap !== 'string') fail('tap', 'a string');
-  if (!isEstimatorMethod(r.method)) fail('method', ESTIMATOR_METHODS.map((m) => `'${m}'`).join(' or '));
+  if (r.cue !== undefined) checkCueSummary(r.cue, where);
+  if (r.method === 'decision' && r.cue === undefined) fail('cue', 'the summary of a decision line');
+  if (!isEstimatorMethod(r.method) && r.method !== 'decision') fail('method', [...ESTIMATOR_METHODS, 'decision'].map((m) => `'${m}'`).join(' or '));
   if (!Number.isInteger(r.D)) fail('D', 'an integer');
+  // a decision-only line (no --probe) has no estimate
+  if (r.method === 'decision') return r as ResultRecord;
   if (!Array.isArray(r.factors)) fail('factors', 'an array of names');
   const K = r.factors!.length;
   for (const f of ['dims', 'fractions', 'scores', 'percent'] as const) {

@@ -11,6 +11,7 @@ import { OUTPUT_FILES, readFailures, readResults, readRunInfo, sortRecords, writ
 import { UsageError } from './run.js';
 import { checkErrorsFile } from './preflight.js';
 import { diffSettings } from './settings.js';
+import { mergeMvhCsvs } from './cue-run.js';
 
 export interface MergeOptions {
   /** Output folders of shard runs (each with run.json and results.jsonl). */
@@ -92,12 +93,14 @@ export async function mergeOutputs(opts: MergeOptions): Promise<MergeSummary> {
   const factors = first.info.settings.factors;
   await writeResults(out, records, factors);
   await writeFailures(out, keptFailures);
+  await mergeMvhCsvs(infos.map((i) => i.dir), out);
   const errorsFiles = [...new Set(infos.map((i) => i.info.options.errors).filter((e): e is string => typeof e === 'string'))];
   const errorsFile = opts.errors ?? (errorsFiles.length === 1 ? errorsFiles[0] : undefined);
   const phaseMethod = opts.phaseMethod ?? (first.info.options.phases as PhaseMethod | undefined) ?? 'threshold';
   const smooth = opts.smooth ?? (first.info.options.smooth as number | undefined) ?? 5;
   const analysis = await writeAnalysisOutputs(out, records, errorsFile, {
-    checkpoints: first.info.checkpoints.path, probe: first.info.probe.path,
+    checkpoints: first.info.checkpoints.path, ...(first.info.probe ? { probe: first.info.probe.path } : {}),
+    ...(first.info.cue ? { cueConflict: first.info.cue.path } : {}),
     ...(errorsFile ? { errorsFile } : {}), version: VERSION, generatedAt: new Date().toISOString(),
   }, { method: phaseMethod, smooth }, { residual: opts.plotResidual ?? first.info.options.plotResidual === true });
   const noEpoch = [...new Set(infos.flatMap((i) => i.info.checkpoints.noEpoch))];

@@ -7,6 +7,7 @@ import { compareCheckpoints } from './epoch.js';
 import { checkResultRecord, readJsonLines, recordKey } from './jsonl.js';
 import type { RunSettings } from './settings.js';
 import type { FailureLine } from './types.js';
+import type { CueRunInfo } from './cue-run.js';
 
 /** File names inside an output folder (docs/formats.md). */
 export const OUTPUT_FILES = {
@@ -23,11 +24,14 @@ export interface RunInfo {
   /** Library version (core's VERSION). */
   version: string;
   backend: { name: string; device: string; accelerated: boolean };
+  /** Null for a run with `--cue-conflict` and no `--probe`. */
   probe: {
     path: string; hash: string; kind: string; records: number; factors: string[];
     /** Images of a manifest-less folder that were not read as probe images: how many, the first names. */
     skipped?: { count: number; first: string[] };
-  };
+  } | null;
+  /** The cue-conflict set and class map, when given. */
+  cue?: CueRunInfo;
   checkpoints: { path: string; found: number; inShard: number; noEpoch: string[] };
   seed: number;
   /** The options that decide the numbers, and their hash (compared on resume and merge). */

@@ -26,7 +26,7 @@ export function pooledModelLoader(workers: number, backend: string): PooledLoade
     const arch = p.arch;
     const taps = [...p.taps];
     const layerTaps = [...p.layerTaps];
-    return { arch, taps, layerTaps, features: (x, t) => p.features(x, t), dispose() {} };
+    return { arch, taps, layerTaps, hasLogits: p.hasLogits, features: (x, t) => p.features(x, t), dispose() {} };
   };
   return {
     load,

@@ -21,7 +21,10 @@ export interface PreflightOptions {
   /** The checkpoints argument as given (for messages) and what discovery found in it. */
   checkpoints: string;
   found: readonly CheckpointEntry[];
-  probe: ProbeSet;
+  /** The probe set, when `--probe` was given (a cue-conflict-only run has none). */
+  probe?: ProbeSet;
+  /** `--cue-conflict` was given: the first checkpoint must have a classifier output. */
+  cue?: boolean;
   /** `--errors`, when given. */
   errors?: string;
   taps: readonly string[] | 'all';
@@ -100,7 +103,7 @@ export function resolveImageSize(model: ScoringModel | undefined, entry: Checkpo
 export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
   const errorCurve = o.errors !== undefined ? await checkErrorsFile(o.errors) : undefined;
   checkFound(o.checkpoints, o.found);
-  checkPairs(o.probe, o.seed, o.pairsPerFactor, o.pairing);
+  if (o.probe) checkPairs(o.probe, o.seed, o.pairsPerFactor, o.pairing);
   const first = o.found[0]!;
   let model: ScoringModel | undefined;
   try {
@@ -112,7 +115,10 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
     o.log(`bias-score: the first checkpoint, ${first.checkpoint}, does not load (${(err as Error).message}); taps and input size are checked per checkpoint instead`);
   }
   try {
-    if (model) checkTaps(model, first, o.taps);
+    if (model && o.probe) checkTaps(model, first, o.taps);
+    if (model && o.cue && model.hasLogits === false) {
+      throw new UsageError(`--cue-conflict: ${first.checkpoint} (${model.arch}) has no classifier output to take decisions from${model.noLogitsReason ? `: ${model.noLogitsReason}` : ''}`);
+    }
     const imageSize = resolveImageSize(model, first, o.imageSize);
     if (model?.inputSize !== undefined && o.imageSize === undefined) o.log(`bias-score: input size ${imageSize}×${imageSize}, fixed by the model (${first.checkpoint})`);
     return { imageSize, ...(errorCurve ? { errorCurve } : {}) };

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { acquireOutputLock, initBackend, OutputLockedError, UsageError, VERSION } from '@shapetex/core';
-import { readProbeSet, writeFileAtomic } from '@shapetex/svoc';
+import { readCueConflictSet, readProbeSet, writeFileAtomic, type CueConflictSet, type ProbeSetRead } from '@shapetex/svoc';
+import { cueRunInfo, cueSettings, loadCueClassMap, writeMvhCsv } from './cue-run.js';
 import { pairsCsv } from '../pairs/csv.js';
 import { samplePairs } from '../pairs/sample.js';
 import type { ResultRecord } from '../types.js';
@@ -26,8 +27,12 @@ export { UsageError } from '@shapetex/core';
 export interface RunOptions extends Omit<ScoreOptions, 'checkpoints' | 'probe' | 'skip' | 'shard'> {
   /** Checkpoint folder or file. */
   checkpoints: string;
-  /** Probe-set folder. */
-  probe: string;
+  /** Probe-set folder; optional when `cueConflict` is given. */
+  probe?: string;
+  /** Cue-conflict set folder (published stimuli layout or `svoc cue-conflict` output). */
+  cueConflict?: string;
+  /** `imagenet16`, `cifar10-voc`, `voc` or a JSON file; default by the head's size. */
+  classMap?: string;
   /** Output folder; default `./bias-score-out`. */
   out?: string;
   /** Test-error CSV for the learning-dynamics analysis. */
@@ -79,7 +84,7 @@ export interface RunSummary {
 }
 
 /** The {@link RunSettings} of a set of options, with defaults filled as scoreCheckpoints does. */
-export function runSettings(opts: RunOptions, probeHash: string, factors: string[]): RunSettings {
+export function runSettings(opts: RunOptions, probeHash: string | null, factors: string[], cue?: CueConflictSet): RunSettings {
   let m;
   try {
     m = resolveMeasurement(opts);
@@ -90,6 +95,7 @@ export function runSettings(opts: RunOptions, probeHash: string, factors: string
     throw new UsageError('--pairs does not apply to --pairing reference (one pair per record); leave one of them out');
   }
   return {
+    ...(cue ? { cue: cueSettings(cue, opts.classMap) } : {}),
     probeHash, factors,
     arch: opts.arch ?? null,
     numClasses: opts.numClasses ?? null,
@@ -138,9 +144,14 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
   const startTime = new Date().toISOString();
   const log = opts.log ?? (() => undefined);
   const shard = opts.shard ?? { index: 0, count: 1 };
-  const probe = await readProbeSet(opts.probe).catch((err: Error) => { throw new UsageError(`--probe: ${err.message}`); });
-  const skipped = probeSkipped(probe);
-  if (skipped.count > 0) {
+  if (opts.probe === undefined && opts.cueConflict === undefined) throw new UsageError('give --probe DIR, --cue-conflict DIR, or both');
+  const probe: ProbeSetRead | undefined = opts.probe === undefined ? undefined
+    : await readProbeSet(opts.probe).catch((err: Error) => { throw new UsageError(`--probe: ${err.message}`); });
+  const cueSet = opts.cueConflict === undefined ? undefined
+    : await readCueConflictSet(opts.cueConflict).catch((err: Error) => { throw new UsageError(`--cue-conflict: ${err.message}`); });
+  const classMap = await loadCueClassMap(opts.classMap, cueSet).catch((err: Error) => { throw new UsageError(`--class-map: ${err.message}`); });
+  const skipped = probe ? probeSkipped(probe) : { count: 0, first: [] };
+  if (probe && skipped.count > 0) {
     const names = skipped.first.join(', ') + (skipped.count > SKIPPED_SHOWN ? ', …' : '');
     const what = `${skipped.count} image(s) in ${probe.root} do not follow the naming {textureId}_{classId}_{contentId}.jpg and are not probe images: ${names}`;
     if (opts.strictProbe) throw new UsageError(`--probe (--strict-probe): ${what}`);
@@ -154,14 +165,15 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
   const asked = resolveMeasurement(opts);
   const askedSize = opts.imageSize ?? (opts.preset !== undefined ? asked.imageSize : undefined);
   const checked = await preflight({
-    checkpoints: opts.checkpoints, found, probe, taps: opts.taps ?? ['final'], seed: opts.seed ?? 0, load: opts.loadModel ?? defaultModelLoader, log,
+    checkpoints: opts.checkpoints, found, ...(probe ? { probe } : {}), cue: cueSet !== undefined, taps: opts.taps ?? ['final'], seed: opts.seed ?? 0, load: opts.loadModel ?? defaultModelLoader, log,
     pairing: asked.pairing, ...(opts.errors !== undefined ? { errors: opts.errors } : {}), ...(askedSize !== undefined ? { imageSize: askedSize } : {}),
     ...(opts.pairsPerFactor !== undefined ? { pairsPerFactor: opts.pairsPerFactor } : {}),
     ...(opts.arch !== undefined ? { arch: opts.arch } : {}), ...(opts.numClasses !== undefined ? { numClasses: opts.numClasses } : {}),
   });
   opts = { ...opts, imageSize: checked.imageSize };
-  const probeHash = probeSetHash(probe);
-  const settings = runSettings(opts, probeHash, probe.factors);
+  const probeHash = probe ? probeSetHash(probe) : null;
+  const factors = probe?.factors ?? [];
+  const settings = runSettings(opts, probeHash, factors, cueSet);
   const hash = settingsHash(settings);
   const previous = await readRunInfo(out);
   if (previous && previous.settingsHash !== hash) {
@@ -187,14 +199,14 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
     'checkpoint' in f && typeof f.checkpoint === 'string' && !todoNames.has(f.checkpoint) && !done.has(f.checkpoint));
   const resumed = mine.length - todo.length;
   if (resumed > 0) log(`bias-score: resuming in ${out}: ${resumed} of ${mine.length} checkpoint(s) already scored`);
-  await writeResults(out, kept, probe.factors);
+  await writeResults(out, kept, factors);
   await writeFailures(out, oldFailures);
 
   // Backend default batch: a GPU wants large batches; on CPU backends 32 already fills the cores
   // and keeps the activations of a 224 px ResNet-50 within a few hundred MiB.
   const batch = opts.batch ?? (backend.accelerated ? 128 : 32);
   const options: Record<string, unknown> = {
-    checkpoints: opts.checkpoints, probe: opts.probe, out, errors: opts.errors ?? null, backend: opts.backend ?? 'auto',
+    checkpoints: opts.checkpoints, probe: opts.probe ?? null, cueConflict: opts.cueConflict ?? null, classMap: opts.classMap ?? null, out, errors: opts.errors ?? null, backend: opts.backend ?? 'auto',
     batch, workers: opts.workers ?? 1, shard: `${shard.index}/${shard.count}`, arch: settings.arch, numClasses: settings.numClasses,
     preset: opts.preset ?? null, imageSize: settings.imageSize, token: opts.token ?? 'cls', heads: opts.heads ?? null, norm: opts.norm ?? settings.norm, resize: settings.resize,
     channelOrder: settings.channelOrder, pairing: settings.pairing, rounding: settings.rounding,
@@ -204,7 +216,8 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
   };
   const info: RunInfo = {
     tool: 'bias-score', version: VERSION, backend: { name: backend.name, device: backend.device, accelerated: backend.accelerated },
-    probe: { path: probe.root, hash: probeHash, kind: probe.manifest?.kind ?? 'svoc (file names)', records: probe.records.length, factors: probe.factors, skipped },
+    probe: probe ? { path: probe.root, hash: probeHash!, kind: probe.manifest?.kind ?? 'svoc (file names)', records: probe.records.length, factors: probe.factors, skipped } : null,
+    ...(cueSet ? { cue: cueRunInfo(cueSet, classMap) } : {}),
     checkpoints: { path: path.resolve(opts.checkpoints), found: found.length, inShard: mine.length, noEpoch },
     seed: settings.seed, settings, settingsHash: hash, options, shard,
     startTime, endTime: null, firstStartTime: previous?.firstStartTime ?? startTime, status: 'running',
@@ -212,14 +225,14 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
     refusedGlobals: Object.fromEntries(Object.entries(previous?.refusedGlobals ?? {}).filter(([k]) => done.has(k))),
   };
   await writeRunInfo(out, info);
-  await writePairs(out, probe, settings);
+  if (probe) await writePairs(out, probe, settings);
   const recordFailure = (f: CheckpointFailure | RunFailure): Promise<void> =>
     appendJsonLines(path.join(out, OUTPUT_FILES.errors), [{ ...f, run: startTime, time: new Date().toISOString() }]);
 
   const records: ResultRecord[] = [...kept];
   const failures: CheckpointFailure[] = [];
   let scored = 0;
-  const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, phaseMethod: _m, smooth: _w, plotResidual: _r, workers: _n, strictProbe: _t, onProgress, ...scoring } = opts;
+  const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, phaseMethod: _m, smooth: _w, plotResidual: _r, workers: _n, strictProbe: _t, cueConflict: _q, classMap: _k, onProgress, ...scoring } = opts;
   // More than one worker: every checkpoint goes through the same pool of threads.
   const pooled = (opts.workers ?? 1) > 1 && !opts.loadModel ? pooledModelLoader(opts.workers!, backend.name) : undefined;
   if (pooled) scoring.loadModel = pooled.load;
@@ -231,7 +244,8 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
   };
   let interrupted = false;
   try {
-    for await (const result of scoreCheckpoints({ ...scoring, onProgress: progress, batch, checkpoints: todo, probe })) {
+    const sets = { ...(probe ? { probe } : {}), ...(cueSet ? { cue: { set: cueSet, ...(classMap ? { classMap } : {}) } } : {}) };
+    for await (const result of scoreCheckpoints({ ...scoring, ...sets, onProgress: progress, batch, checkpoints: todo })) {
       if (result.refusedGlobals.length > 0) {
         log(`bias-score: WARNING ${result.checkpoint} names ${result.refusedGlobals.length} global(s) that were refused (kept inert, never run): ${result.refusedGlobals.join(', ')}; this file was not written by torch.save of weights alone`);
         info.refusedGlobals![result.checkpoint] = result.refusedGlobals;
@@ -240,10 +254,11 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
         failures.push(result.error);
         await recordFailure(result.error);
       } else {
+        if (result.cue && cueSet) await writeMvhCsv(out, result.checkpoint, cueSet, result.cue);
         await appendJsonLines(path.join(out, OUTPUT_FILES.results), result.records);
         records.push(...result.records);
         scored++;
-        await writeResultsCsv(out, records, probe.factors);
+        await writeResultsCsv(out, records, factors);
       }
       if (pendingDone) onProgress?.(pendingDone);
       pendingDone = undefined;
@@ -256,7 +271,7 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
   } catch (err) {
     // A failure of the run's own inputs (a probe image that does not decode, pairs that cannot
     // be drawn): recorded like a checkpoint failure, then the run stops.
-    await recordFailure({ input: opts.probe, stage: 'run', error: (err as Error).name, message: (err as Error).message });
+    await recordFailure({ input: opts.probe ?? opts.cueConflict ?? null, stage: 'run', error: (err as Error).name, message: (err as Error).message });
     await writeRunInfo(out, { ...info, endTime: new Date().toISOString(), status: 'failed', scored, failed: failures.length + 1 });
     throw err;
   } finally {
@@ -307,7 +322,7 @@ async function analyse(out: string, records: ResultRecord[], opts: RunOptions, l
   let analysis: AnalysisOutputs;
   try {
     analysis = await writeAnalysisOutputs(out, records, opts.errors, {
-      checkpoints: opts.checkpoints, probe: opts.probe, ...(opts.errors ? { errorsFile: opts.errors } : {}), version: VERSION, generatedAt: new Date().toISOString(),
+      checkpoints: opts.checkpoints, ...(opts.probe ? { probe: opts.probe } : {}), ...(opts.cueConflict ? { cueConflict: opts.cueConflict } : {}), ...(opts.errors ? { errorsFile: opts.errors } : {}), version: VERSION, generatedAt: new Date().toISOString(),
     }, { method: opts.phaseMethod ?? 'threshold', smooth: opts.smooth ?? 5 }, { residual: opts.plotResidual ?? false });
   } catch (err) {
     const stage = err instanceof OutputStageError ? err.stage : 'analysis';

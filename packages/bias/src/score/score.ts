@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as core from '@shapetex/core';
-import { readProbeSet, type ProbeSet } from '@shapetex/svoc';
+import { readCueConflictSet, readProbeSet, type ProbeSet } from '@shapetex/svoc';
+import { scoreCue, type CueRun } from './cue-forward.js';
+import type { CueCheckpoint } from '../cue/score.js';
+import { withCue } from '../cue/records.js';
 import path from 'node:path';
 import { estimateDimensions } from '../estimate/estimate.js';
 import { ESTIMATOR_METHODS, isEstimatorMethod } from '../estimate/estimators.js';
@@ -42,8 +45,10 @@ function checkInt(name: string, v: number | undefined, lo: number): void {
  *    checkpoint is measured on the same pairs;
  * 3. per checkpoint, in epoch order: the model is loaded, each unique image forwarded once with
  *    every requested tap returned in the same pass, the N×D matrix of each tap assembled, and
- *    `estimateDimensions` run per (tap, method); then the model is disposed, so memory stays
- *    flat over long folders.
+ *    `estimateDimensions` run per (tap, method); with a cue-conflict set (`cue`), its images
+ *    (prepared once, like the probe's) are forwarded for the reserved output `logits` and turned
+ *    into decisions and the decision-level shape bias (cue/); then the model is disposed, so
+ *    memory stays flat over long folders. `probe` may be left out when `cue` is given.
  *
  * Yields one {@link CheckpointResult} per checkpoint as it finishes: its result records, or a
  * {@link CheckpointFailure} (the run goes on). Problems with the run's own inputs (probe set,
@@ -76,8 +81,10 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
   const wantTaps = options.taps ?? ['final'];
   if (wantTaps !== 'all' && wantTaps.length === 0) throw new RangeError('scoreCheckpoints: taps is empty');
 
-  const probe: ProbeSet = typeof options.probe === 'string' ? await readProbeSet(options.probe) : options.probe;
-  const pairs = samplePairs(probe, { seed, pairing, ...(options.pairsPerFactor !== undefined ? { pairsPerFactor: options.pairsPerFactor } : {}) });
+  if (options.probe === undefined && options.cue === undefined) throw new RangeError('scoreCheckpoints: give a probe set, a cue-conflict set, or both');
+  const probe: ProbeSet | undefined = typeof options.probe === 'string' ? await readProbeSet(options.probe) : options.probe;
+  const pairs = probe ? samplePairs(probe, { seed, pairing, ...(options.pairsPerFactor !== undefined ? { pairsPerFactor: options.pairsPerFactor } : {}) }) : null;
+  const cueSet = typeof options.cue?.set === 'string' ? await readCueConflictSet(options.cue.set) : options.cue?.set;
   let entries: readonly CheckpointEntry[] = typeof options.checkpoints === 'string'
     ? (await discoverCheckpoints(options.checkpoints, { readEpochEntry: options.readEpochEntry ?? defaultEpochEntry })).checkpoints
     : options.checkpoints;
@@ -86,13 +93,19 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
   if (entries.length === 0) return;
 
   if (!core.currentBackend()) await core.initBackend();
-  const files = probe.records.map((r) => path.join(probe.root, r.file));
-  const prepared = await prepareProbe(files, {
+  const prepare = (files: string[]) => prepareProbe(files, {
     size: imageSize, norm, resize, channelOrder, batchSize: batch,
     ...(options.memoryLimitBytes !== undefined ? { memoryLimitBytes: options.memoryLimitBytes } : {}),
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     onBatch: (done, total) => options.onProgress?.({ kind: 'decode', done, total }),
   });
+  const prepared = probe ? await prepare(probe.records.map((r) => path.join(probe.root, r.file))) : null;
+  // the cue-conflict images are prepared once too, with the same size and normalisation
+  const cue: CueRun | null = cueSet ? {
+    set: cueSet, prepared: await prepare(cueSet.images.map((im) => path.join(cueSet.root, im.file))),
+    bootstrap: bootstrap > 0 ? bootstrap : 1000, seed,
+    ...(options.cue?.classMap ? { classMap: options.cue.classMap } : {}),
+  } : null;
   const load = options.loadModel ?? defaultModelLoader;
   const loadOpts: ModelLoadOptions = {
     ...(options.arch !== undefined ? { arch: options.arch } : {}),
@@ -105,7 +118,7 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
       const entry = entries[index]!;
       options.onProgress?.({ kind: 'start', index, total: entries.length, checkpoint: entry.checkpoint });
       const t0 = performance.now();
-      const result = await scoreOne(entry, { load, loadOpts, prepared, pairs, wantTaps, methods, bootstrap, seed, rounding, imageSize });
+      const result = await scoreOne(entry, { load, loadOpts, prepared, pairs, wantTaps, methods, bootstrap, seed, rounding, imageSize, cue });
       const seconds = (performance.now() - t0) / 1000;
       const refusedGlobals = result.error ? [] : await refusedGlobalsOf(entry.path);
       if (refusedGlobals.length > 0) for (const r of result.records) r.refusedGlobals = refusedGlobals;
@@ -114,12 +127,14 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
         index, total: entries.length, records: result.records, images: result.images, seconds, refusedGlobals,
         ...(result.arch !== undefined ? { arch: result.arch } : {}),
         ...(result.error ? { error: result.error } : {}),
+        ...(result.cue ? { cue: result.cue } : {}),
       };
       options.onProgress?.({ kind: 'done', index, total: entries.length, checkpoint: entry.checkpoint, images: result.images, seconds, ok: !result.error });
       yield out;
     }
   } finally {
-    await prepared.close();
+    await prepared?.close();
+    await cue?.prepared.close();
   }
 }
 
@@ -135,8 +150,9 @@ async function refusedGlobalsOf(file: string): Promise<string[]> {
 interface OneContext {
   load: ModelLoader;
   loadOpts: ModelLoadOptions;
-  prepared: PreparedProbe;
-  pairs: Pairs;
+  prepared: PreparedProbe | null;
+  pairs: Pairs | null;
+  cue: CueRun | null;
   wantTaps: readonly string[] | 'all';
   methods: EstimatorMethod[];
   bootstrap: number;
@@ -145,7 +161,7 @@ interface OneContext {
   imageSize: number;
 }
 
-interface OneResult { records: ResultRecord[]; images: number; arch?: string; error?: CheckpointFailure }
+interface OneResult { records: ResultRecord[]; images: number; arch?: string; error?: CheckpointFailure; cue?: CueCheckpoint }
 
 async function scoreOne(entry: CheckpointEntry, ctx: OneContext): Promise<OneResult> {
   const fail = (stage: CheckpointFailure['stage'], err: unknown, images = 0, arch?: string): OneResult => ({
@@ -167,39 +183,55 @@ async function scoreOne(entry: CheckpointEntry, ctx: OneContext): Promise<OneRes
     if (model.inputSize !== undefined && model.inputSize !== ctx.imageSize) {
       return fail('features', new Error(`${model.arch} model takes only ${model.inputSize}×${model.inputSize} images; the probe set was prepared at ${ctx.imageSize}×${ctx.imageSize} (imageSize)`), 0, model.arch);
     }
-    const taps = ctx.wantTaps === 'all' ? [...model.taps] : [...ctx.wantTaps];
-    const unknown = taps.filter((t) => !model.taps.includes(t) && !model.layerTaps?.includes(t));
-    if (unknown.length > 0) {
-      return fail('features', new Error(`${model.arch} has no tap ${unknown.map((t) => `'${t}'`).join(', ')}; its taps are ${model.taps.join(', ')}`), 0, model.arch);
-    }
-    let features: Map<string, { D: number; data: Float32Array }>;
+    const result = ctx.prepared && ctx.pairs ? await estimateOne(entry, model, ctx, ctx.prepared, ctx.pairs, fail) : { records: [], images: 0, arch: model.arch };
+    if (result.error || !ctx.cue) return result;
+    let cue: CueCheckpoint;
     try {
-      features = await forwardAll(model, taps, ctx.prepared);
+      cue = await scoreCue(model, ctx.cue);
     } catch (err) {
-      return fail('features', err, 0, model.arch);
+      return fail('decisions', err, result.images, model.arch);
     }
-    const records: ResultRecord[] = [];
-    try {
-      for (const tap of taps) {
-        const { D, data } = features.get(tap)!;
-        for (const method of ctx.methods) {
-          const est = estimateDimensions(data, D, ctx.pairs, { method, bootstrap: ctx.bootstrap, seed: ctx.seed, rounding: ctx.rounding });
-          const rec: ResultRecord = {
-            epoch: entry.epoch, checkpoint: entry.checkpoint, tap, method, D: est.D, factors: est.factors,
-            dims: est.dims, fractions: est.fractions, scores: est.scores, percent: est.percent,
-            deadUnits: est.deadUnits, pairs: est.pairs,
-          };
-          if (est.ci) rec.ci = { low: est.ci.low, high: est.ci.high };
-          records.push(rec);
-        }
-      }
-    } catch (err) {
-      return fail('estimate', err, ctx.prepared.count, model.arch);
-    }
-    return { records, images: ctx.prepared.count, arch: model.arch };
+    return { ...result, records: withCue(result.records, entry, cue), images: result.images + ctx.cue.prepared.count, cue };
   } finally {
     model.dispose();
   }
+}
+
+/** The representational part of one checkpoint: forward the probe set, estimate per (tap, method). */
+async function estimateOne(
+  entry: CheckpointEntry, model: ScoringModel, ctx: OneContext, prepared: PreparedProbe, pairs: Pairs,
+  fail: (stage: CheckpointFailure['stage'], err: unknown, images?: number, arch?: string) => OneResult,
+): Promise<OneResult> {
+  const taps = ctx.wantTaps === 'all' ? [...model.taps] : [...ctx.wantTaps];
+  const unknown = taps.filter((t) => !model.taps.includes(t) && !model.layerTaps?.includes(t));
+  if (unknown.length > 0) {
+    return fail('features', new Error(`${model.arch} has no tap ${unknown.map((t) => `'${t}'`).join(', ')}; its taps are ${model.taps.join(', ')}`), 0, model.arch);
+  }
+  let features: Map<string, { D: number; data: Float32Array }>;
+  try {
+    features = await forwardAll(model, taps, prepared);
+  } catch (err) {
+    return fail('features', err, 0, model.arch);
+  }
+  const records: ResultRecord[] = [];
+  try {
+    for (const tap of taps) {
+      const { D, data } = features.get(tap)!;
+      for (const method of ctx.methods) {
+        const est = estimateDimensions(data, D, pairs, { method, bootstrap: ctx.bootstrap, seed: ctx.seed, rounding: ctx.rounding });
+        const rec: ResultRecord = {
+          epoch: entry.epoch, checkpoint: entry.checkpoint, tap, method, D: est.D, factors: est.factors,
+          dims: est.dims, fractions: est.fractions, scores: est.scores, percent: est.percent,
+          deadUnits: est.deadUnits, pairs: est.pairs,
+        };
+        if (est.ci) rec.ci = { low: est.ci.low, high: est.ci.high };
+        records.push(rec);
+      }
+    }
+  } catch (err) {
+    return fail('estimate', err, prepared.count, model.arch);
+  }
+  return { records, images: prepared.count, arch: model.arch };
 }
 
 /**

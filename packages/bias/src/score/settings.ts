@@ -10,8 +10,10 @@ import type { Pairing } from '../pairs/types.js';
  * output folder, shard and error curve do not change a row and are left out.
  */
 export interface RunSettings {
-  /** {@link probeSetHash} of the probe set. */
-  probeHash: string;
+  /** {@link probeSetHash} of the probe set; null without one (a decision-only run). */
+  probeHash: string | null;
+  /** The cue-conflict set's content hash and the class map as given (`auto` = by head size); absent without one. */
+  cue?: { setHash: string; classMap: string };
   factors: string[];
   arch: string | null;
   numClasses: number | null;

@@ -1,6 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ChannelOrder, Normalization, ResizeMethod, TokenChoice } from '@shapetex/core';
-import type { ProbeSet } from '@shapetex/svoc';
+import type { CueConflictSet, ProbeSet } from '@shapetex/svoc';
+import type { ClassMap } from '../cue/class-map.js';
+import type { CueCheckpoint } from '../cue/score.js';
 import type { EstimatorMethod, PercentRounding } from '../estimate/types.js';
 import type { Pairing } from '../pairs/types.js';
 import type { ScorePreset } from './preset.js';
@@ -18,6 +20,9 @@ export interface ScoringModel {
   inputSize?: number;
   /** Global-average-pooled features, row-major N×D per tap. */
   features(batch: tf.Tensor4D, taps?: string[]): Promise<Record<string, Float32Array>>;
+  /** Whether `features` accepts the reserved output `logits` (needed by `cue`); unknown when absent. */
+  hasLogits?: boolean;
+  noLogitsReason?: string;
   dispose(): void;
 }
 
@@ -30,8 +35,13 @@ export interface ModelLoadOptions { arch?: string; numClasses?: number; token?: 
 export interface ScoreOptions {
   /** A checkpoint folder or file, or an already discovered (and ordered) list. */
   checkpoints: string | readonly CheckpointEntry[];
-  /** A probe-set folder (read with svoc's `readProbeSet`) or a probe set. */
-  probe: string | ProbeSet;
+  /** A probe-set folder (read with svoc's `readProbeSet`) or a probe set; optional with `cue`. */
+  probe?: string | ProbeSet;
+  /**
+   * A cue-conflict set (folder or read set) for the decision-level shape bias, and the class
+   * map (default: by the head's size). Its bootstrap uses `bootstrap` resamples, 1000 when 0.
+   */
+  cue?: { set: string | CueConflictSet; classMap?: ClassMap };
   /** Architecture; detected from each state_dict when omitted. */
   arch?: string;
   /** Classifier size when the weights do not say. */
@@ -95,8 +105,8 @@ export interface CheckpointFailure {
   checkpoint: string;
   path: string;
   epoch: number | null;
-  /** `load` (reading or building the model), `features` (forward pass) or `estimate`. */
-  stage: 'load' | 'features' | 'estimate';
+  /** `load` (reading or building the model), `features` (forward pass), `estimate`, or `decisions` (cue-conflict logits). */
+  stage: 'load' | 'features' | 'estimate' | 'decisions';
   error: string;
   message: string;
 }
@@ -128,6 +138,8 @@ export interface CheckpointResult {
   /** One record per (tap, method), taps in model order, methods as asked; empty on failure. */
   records: ResultRecord[];
   error?: CheckpointFailure;
+  /** The decisions on the cue-conflict set, when one was given (the summary is also in each record's `cue`). */
+  cue?: CueCheckpoint;
   arch?: string;
   /** Globals named in the checkpoint and refused (never run); empty when none (always for TF.js, safetensors). */
   refusedGlobals: string[];

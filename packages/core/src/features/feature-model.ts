@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Network } from '../zoo/types.js';
+import { LOGITS } from '../zoo/logits.js';
 
 export interface FeatureModel {
   arch: string;
@@ -17,11 +18,19 @@ export interface FeatureModel {
   inputSize?: number;
   /** Further tap names `features` accepts (a TF.js model's layer names); `all` never means them. */
   layerTaps?: string[];
+  /**
+   * Whether `features` accepts the reserved output `logits`: the classifier's pre-softmax output,
+   * row-major N×numClasses (not pooled further; not one of `taps`).
+   */
+  hasLogits: boolean;
+  /** Why `logits` is not available, when it is not. */
+  noLogitsReason?: string;
   /** The zoo network underneath (unpooled NHWC maps via `forward`, inside `tf.tidy`). */
   network?: Network;
   /**
    * NHWC batch [N, H, W, 3] → per requested tap (default `['final']`) the row-major N×D matrix
-   * z[n, c] = (1 / HW) · Σ_{h,w} map[n, h, w, c]. The batch is not disposed.
+   * z[n, c] = (1 / HW) · Σ_{h,w} map[n, h, w, c]; `logits` (with `hasLogits`) gives the N×K
+   * classifier output of the same pass. The batch is not disposed.
    */
   features(batch: tf.Tensor4D, taps?: readonly string[]): Promise<Record<string, Float32Array>>;
   dispose(): void;
@@ -35,10 +44,31 @@ export class UnknownTapError extends Error {
   }
 }
 
-/** Check requested taps against a model's (its `taps` and `layerTaps`), dropping duplicates; throws UnknownTapError. */
-export function resolveTaps(model: { arch: string; taps: readonly string[]; layerTaps?: readonly string[] }, taps: readonly string[] | undefined): string[] {
+/** `logits` asked of a model without a usable classifier. */
+export class NoLogitsError extends Error {
+  constructor(readonly arch: string, readonly reason: string) {
+    super(`${arch}: no logits: ${reason}`);
+    this.name = 'NoLogitsError';
+  }
+}
+
+/**
+ * Check requested taps against a model's (its `taps` and `layerTaps`), dropping duplicates;
+ * throws UnknownTapError, or
+ * NoLogitsError for `logits` on a model without `hasLogits`.
+ */
+export function resolveTaps(
+  model: { arch: string; taps: readonly string[]; layerTaps?: readonly string[]; hasLogits?: boolean; noLogitsReason?: string },
+  taps: readonly string[] | undefined,
+): string[] {
   const wanted = [...new Set(taps ?? ['final'])];
-  for (const t of wanted) if (!model.taps.includes(t) && !model.layerTaps?.includes(t)) throw new UnknownTapError(model.arch, t, [...model.taps]);
+  for (const t of wanted) {
+    if (t === LOGITS && !model.taps.includes(t)) {
+      if (!model.hasLogits) throw new NoLogitsError(model.arch, model.noLogitsReason ?? 'this network has no classifier output');
+      continue;
+    }
+    if (!model.taps.includes(t) && !model.layerTaps?.includes(t)) throw new UnknownTapError(model.arch, t, [...model.taps]);
+  }
   return wanted;
 }
 
@@ -66,6 +96,8 @@ export function toFeatureModel(network: Network): FeatureModel {
     taps: [...network.taps],
     ...(network.numClasses !== undefined ? { numClasses: network.numClasses } : {}),
     defaultImageSize: network.defaultImageSize,
+    hasLogits: network.hasLogits === true,
+    ...(network.noLogitsReason !== undefined ? { noLogitsReason: network.noLogitsReason } : {}),
     ...(network.tapChannels ? { tapChannels: { ...network.tapChannels } } : {}),
     ...(network.inputSize !== undefined ? { inputSize: network.inputSize } : {}),
     ...(network.layerTaps ? { layerTaps: [...network.layerTaps] } : {}),

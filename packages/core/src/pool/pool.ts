@@ -12,6 +12,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { currentBackend } from '../backend/index.js';
 import type { FromWorker, ModelSource, ToWorker } from './protocol.js';
 import { splitRows } from './split.js';
+import { LOGITS } from '../zoo/logits.js';
 
 export type { ModelSource } from './protocol.js';
 
@@ -28,6 +29,8 @@ export interface FeaturePool {
   taps: string[];
   /** Further tap names the network accepts (a TF.js model's layer names). */
   layerTaps: string[];
+  /** Whether `features` accepts the reserved output `logits` (the classifier's output). */
+  hasLogits: boolean;
   workers: number;
   /** Backend and device the workers run on, e.g. `wasm`, `wasm (simd)`. */
   backend: string;
@@ -141,7 +144,7 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
     await Promise.all(lanes.map((l) => l.terminate()));
     throw err;
   }
-  let first: { arch: string; taps: string[]; layerTaps: string[] } = ready[0]!;
+  let first: { arch: string; taps: string[]; layerTaps: string[]; hasLogits: boolean } = ready[0]!;
   let disposed = false;
 
   async function featuresFromArray(data: Float32Array, shape: [number, number, number, number], taps: string[] = ['final']): Promise<Record<string, Float32Array>> {
@@ -149,7 +152,7 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
     const [rows, h, w, c] = shape;
     const per = h * w * c;
     if (data.length !== rows * per) throw new Error(`feature pool: data holds ${data.length} floats, shape [${shape.join(', ')}] needs ${rows * per}`);
-    const unknown = taps.filter((t) => !first.taps.includes(t) && !first.layerTaps.includes(t));
+    const unknown = taps.filter((t) => !first.taps.includes(t) && !first.layerTaps.includes(t) && !(t === LOGITS && first.hasLogits));
     if (unknown.length) throw new Error(`feature pool: unknown tap(s) ${unknown.join(', ')} for ${first.arch} (taps: ${first.taps.join(', ')})`);
     const shares = splitRows(rows, lanes.length);
     const parts = await Promise.all(shares.map(({ start, end }, i) => {
@@ -173,6 +176,7 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
     arch: first.arch,
     taps: first.taps,
     layerTaps: first.layerTaps,
+    hasLogits: first.hasLogits,
     workers: n,
     backend: ready[0]!.backend,
     device: ready[0]!.device,
@@ -187,10 +191,11 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
       const count = [next.stateDict, next.modelPath, next.factory].filter((x) => x !== undefined).length;
       if (count !== 1) throw new Error(`feature pool: load needs exactly one of stateDict, modelPath or factory (got ${count})`);
       const done = await Promise.all(lanes.map((l) => l.request<Extract<FromWorker, { type: 'loaded' }>>((id) => ({ type: 'load', id, source: next }))));
-      first = { arch: done[0]!.arch, taps: done[0]!.taps, layerTaps: done[0]!.layerTaps };
+      first = { arch: done[0]!.arch, taps: done[0]!.taps, layerTaps: done[0]!.layerTaps, hasLogits: done[0]!.hasLogits };
       pool.arch = first.arch;
       pool.taps = first.taps;
       pool.layerTaps = first.layerTaps;
+      pool.hasLogits = first.hasLogits;
     },
     async memory() {
       const ms = await Promise.all(lanes.map((l) => l.request<Extract<FromWorker, { type: 'memory' }>>((id) => ({ type: 'memory', id }))));

@@ -14,6 +14,7 @@ interface Runnable {
   arch?: string;
   taps: string[];
   layerTaps?: string[];
+  hasLogits?: boolean;
   forward?(x: tf.Tensor4D, taps: readonly string[]): Record<string, tf.Tensor4D>;
   features?(x: tf.Tensor4D, taps?: string[]): Promise<Record<string, Float32Array>>;
   dispose(): void;
@@ -99,7 +100,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'init': {
       const info = await initBackend(msg.backend, { log: null });
       model = await buildModel(msg.source);
-      send({ type: 'ready', arch: model.arch ?? msg.source.arch ?? 'custom', taps: [...model.taps], layerTaps: [...(model.layerTaps ?? [])], backend: info.name, device: info.device });
+      send({ type: 'ready', arch: model.arch ?? msg.source.arch ?? 'custom', taps: [...model.taps], layerTaps: [...(model.layerTaps ?? [])], hasLogits: model.hasLogits === true, backend: info.name, device: info.device });
       return;
     }
     case 'load': {
@@ -107,7 +108,7 @@ async function handle(msg: ToWorker): Promise<void> {
       model?.dispose();
       model = undefined;
       model = await buildModel(msg.source);
-      send({ type: 'loaded', id: msg.id, arch: model.arch ?? msg.source.arch ?? 'custom', taps: [...model.taps], layerTaps: [...(model.layerTaps ?? [])] });
+      send({ type: 'loaded', id: msg.id, arch: model.arch ?? msg.source.arch ?? 'custom', taps: [...model.taps], layerTaps: [...(model.layerTaps ?? [])], hasLogits: model.hasLogits === true });
       return;
     }
     case 'features': {

@@ -12,6 +12,7 @@ import {
   affineOf, applyAffineRelu, applyConv, checkKeys, classesOf, disposeAffine, disposeConv, expectBn, finalOnlyNetwork,
   fitScore, foldConv, shapeOf, type Affine, type FoldedConv, type KeyShapes,
 } from './ops.js';
+import { pooledLinearLogits, readLinear } from './logits.js';
 
 const CONFIGS: Record<string, readonly number[]> = {
   densenet121: [6, 12, 24, 16],
@@ -128,7 +129,9 @@ function buildDenseNet(arch: string, sd: StateDict, opts: CreateModelOptions = {
     for (const t of transitions) { disposeAffine(t.norm); disposeConv(t.conv); }
     disposeAffine(norm5);
   };
-  return finalOnlyNetwork(arch, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: 224 }, run, release);
+  // logits: relu(norm5) → adaptive_avg_pool2d(1) → classifier, as torchvision's forward
+  const net = finalOnlyNetwork(arch, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: 224 }, run, release);
+  return pooledLinearLogits(net, readLinear(sd, 'classifier', norm5.scale.shape[0]));
 }
 
 function matchDenseNet(arch: string, sd: StateDict): number {

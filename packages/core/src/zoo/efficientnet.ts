@@ -14,6 +14,7 @@ import {
   applyConv, checkKeys, disposeConv, expectBn, expectHead, expectStem, finalOnlyNetwork, fitScore, foldConv, shapeOf, silu,
   type FoldedConv, type KeyShapes,
 } from './ops.js';
+import { pooledLinearLogits, readLinear } from './logits.js';
 
 const ARCH = 'efficientnet_b0';
 /** Stride of each stage's first block (torchvision `_efficientnet_conf`), then blocks per stage for B0. */
@@ -149,7 +150,9 @@ function buildEfficientNetB0(sd: StateDict, opts: CreateModelOptions = {}): Netw
     }
     disposeConv(head);
   };
-  return finalOnlyNetwork(ARCH, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: 224 }, run, release);
+  // logits: avgpool → classifier.1 (classifier.0 is Dropout), as torchvision's forward
+  const net = finalOnlyNetwork(ARCH, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: 224 }, run, release);
+  return pooledLinearLogits(net, readLinear(sd, 'classifier.1'));
 }
 
 function matchEfficientNetB0(sd: StateDict): number {

@@ -25,6 +25,9 @@ export interface CheckpointInfo {
   transformer?: TransformerInfo;
   /** The one square input size the model accepts (a TF.js model with a fixed input shape), else null. */
   inputSize: number | null;
+  /** Whether the reserved output `logits` is available (the classifier's weights fit), and why not. */
+  logits: boolean;
+  noLogitsReason?: string;
   /**
    * Learnable parameters: elements of every floating tensor except BatchNorm's running
    * statistics (what `sum(p.numel() for p in model.parameters())` counts).
@@ -104,6 +107,8 @@ export async function inspectCheckpoint(path: string, opts: LoadModelOptions = {
       imageSize: net.defaultImageSize,
       ...(net.transformer ? { transformer: { ...net.transformer } } : {}),
       inputSize: net.inputSize ?? null,
+      logits: net.hasLogits === true,
+      ...(net.noLogitsReason !== undefined ? { noLogitsReason: net.noLogitsReason } : {}),
       ...counts,
       refusedGlobals,
     };

@@ -11,6 +11,7 @@ import {
   applyConv, checkKeys, disposeConv, expectBn, expectHead, expectStem, finalOnlyNetwork, fitScore, foldConv, shapeOf,
   type FoldedConv, type KeyShapes,
 } from './ops.js';
+import { pooledLinearLogits, readLinear } from './logits.js';
 
 const ARCH = 'mobilenet_v2';
 /**
@@ -97,7 +98,9 @@ function buildMobileNetV2(sd: StateDict, opts: CreateModelOptions = {}): Network
     for (const b of blocks) b.convs.forEach(disposeConv);
     disposeConv(head);
   };
-  return finalOnlyNetwork(ARCH, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: 224 }, run, release);
+  // logits: avgpool → classifier.1 (classifier.0 is Dropout), as torchvision's forward
+  const net = finalOnlyNetwork(ARCH, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: 224 }, run, release);
+  return pooledLinearLogits(net, readLinear(sd, 'classifier.1'));
 }
 
 function matchMobileNetV2(sd: StateDict): number {

@@ -21,6 +21,7 @@ import {
   type Affine, type FoldedConv, type KeyShapes,
 } from './ops.js';
 import { dimOf, stagedNetwork, STAGE_TAPS } from './staged.js';
+import { pooledLinearLogits, readLinear } from './logits.js';
 
 const NAME = 'resnet18k';
 
@@ -82,7 +83,8 @@ function buildPreAct(sd: StateDict, opts: CreateModelOptions = {}): Network {
   const post = finalBn ? affineOf(sd, 'bn') : null;
   const numClasses = opts.numClasses ?? classesOf(sd, 'linear.weight');
   const channels = blocks.map((st) => st[st.length - 1]!.cout);
-  return stagedNetwork({
+  // logits: F.avg_pool2d(out, 4) is the global mean on the 4x4 map of a 32 px input, then `linear`
+  return pooledLinearLogits(stagedNetwork({
     arch: NAME,
     ...(numClasses !== undefined ? { numClasses } : {}),
     defaultImageSize: 32,
@@ -102,7 +104,7 @@ function buildPreAct(sd: StateDict, opts: CreateModelOptions = {}): Network {
       }
       if (post) disposeAffine(post);
     },
-  });
+  }), readLinear(sd, 'linear', channels[3]!));
 }
 
 function matchPreAct(sd: StateDict): number {

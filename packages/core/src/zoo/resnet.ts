@@ -11,6 +11,7 @@ import {
   applyConv, checkKeys, classesOf, disposeConv, expectBn, fitScore, foldConv, type FoldedConv, type KeyShapes,
 } from './ops.js';
 import { stagedNetwork, dimOf, STAGE_TAPS } from './staged.js';
+import { pooledLinearLogits, readLinear } from './logits.js';
 
 export type ResNetBlockKind = 'basic' | 'bottleneck';
 
@@ -138,7 +139,8 @@ function buildResNet(v: ResNetVariant, sd: StateDict, opts: CreateModelOptions =
   const blocks = stages.map((st) => st.map((l) => foldBlock(sd, v.block, l)));
   const numClasses = opts.numClasses ?? classesOf(sd, 'fc.weight');
   const channels = stages.map((st) => st[st.length - 1]!.cout);
-  return stagedNetwork({
+  // logits: avgpool → flatten → fc, as torchvision's forward
+  return pooledLinearLogits(stagedNetwork({
     arch: v.name,
     ...(numClasses !== undefined ? { numClasses } : {}),
     defaultImageSize: 224,
@@ -154,7 +156,7 @@ function buildResNet(v: ResNetVariant, sd: StateDict, opts: CreateModelOptions =
       disposeConv(stem);
       for (const st of blocks) for (const b of st) { b.convs.forEach(disposeConv); if (b.shortcut) disposeConv(b.shortcut); }
     },
-  });
+  }), readLinear(sd, 'fc', channels[3]!));
 }
 
 /**

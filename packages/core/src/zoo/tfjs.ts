@@ -15,6 +15,7 @@ import * as tfc from '@tensorflow/tfjs-converter';
 import type { CreateModelOptions, Network } from './types.js';
 import { artifactsHandler, readTfjsArtifacts, TfjsModelError } from './tfjs-io.js';
 import { fixedInputSize, stageTaps } from './tfjs-stages.js';
+import { LOGITS } from './logits.js';
 
 export { TfjsModelError, readTfjsArtifacts, tfjsModelKind, tfjsWeightValues } from './tfjs-io.js';
 export type { TfjsWeightValues } from './tfjs-io.js';
@@ -77,6 +78,9 @@ function layersNetwork(model: tfl.LayersModel, file: string, opts: CreateModelOp
   const last = model.layers[model.layers.length - 1];
   const outShape = last?.outputShape as (number | null)[] | undefined;
   const numClasses = opts.numClasses ?? (outShape?.length === 2 && typeof outShape[1] === 'number' ? outShape[1] : undefined);
+  // `logits` = the model's output as saved, when it is one vector per image (it may already
+  // hold a softmax: a Keras head often ends in one)
+  const logitsLayer = outShape?.length === 2 && model.outputs.length === 1 ? last : undefined;
 
   return {
     arch: 'tfjs-layers',
@@ -85,8 +89,11 @@ function layersNetwork(model: tfl.LayersModel, file: string, opts: CreateModelOp
     ...(numClasses !== undefined ? { numClasses } : {}),
     defaultImageSize: inputSize ?? DEFAULT_IMAGE_SIZE,
     ...(inputSize !== undefined ? { inputSize } : {}),
+    hasLogits: logitsLayer !== undefined,
+    ...(logitsLayer ? {} : { noLogitsReason: 'the model has no single 2-D output' }),
     forward(x, wanted) {
-      const wantedLayers = wanted.map((t) => byName.get(t) ?? (() => { throw unknownTap(file, t, taps, layerTaps); })());
+      const pick = (t: string): tfl.layers.Layer | undefined => byName.get(t) ?? (t === LOGITS ? logitsLayer : undefined);
+      const wantedLayers = wanted.map((t) => pick(t) ?? (() => { throw unknownTap(file, t, taps, layerTaps); })());
       // `final` names an existing layer; a model may list each output only once
       const layers = [...new Set(wantedLayers)];
       const key = layers.map((l) => l.name).join('\u0000');
@@ -155,6 +162,8 @@ function graphNetwork(model: tfc.GraphModel, nodes: GraphNode[], file: string, o
   const known = new Set([...taps, ...layerTaps]);
   const outShape = model.outputs[0]?.shape;
   const numClasses = opts.numClasses ?? (outShape?.length === 2 && outShape[1]! > 0 ? outShape[1] : undefined);
+  // `logits` = the graph's output node as saved, when it is one vector per image
+  const logitsNode = outShape?.length === 2 && model.outputNodes.length === 1 ? inputNode(model.outputNodes[0]!) : undefined;
   return {
     arch: 'tfjs-graph',
     taps,
@@ -162,9 +171,11 @@ function graphNetwork(model: tfc.GraphModel, nodes: GraphNode[], file: string, o
     ...(numClasses !== undefined ? { numClasses } : {}),
     defaultImageSize,
     ...(inputSize !== undefined ? { inputSize } : {}),
+    hasLogits: logitsNode !== undefined,
+    ...(logitsNode ? {} : { noLogitsReason: 'the graph has no single 2-D output' }),
     forward(x, wanted) {
-      for (const t of wanted) if (!known.has(t)) throw unknownTap(file, t, taps, layerTaps);
-      const wantedNodes = wanted.map((t) => (t === 'final' ? final! : stageNode.get(t) ?? t));
+      for (const t of wanted) if (!known.has(t) && !(t === LOGITS && logitsNode)) throw unknownTap(file, t, taps, layerTaps);
+      const wantedNodes = wanted.map((t) => (t === 'final' ? final! : known.has(t) ? stageNode.get(t) ?? t : logitsNode!));
       const names = [...new Set(wantedNodes)];
       const out = model.execute(x, names);
       const list = Array.isArray(out) ? out : [out];

@@ -55,11 +55,11 @@ export interface Network {
   /** What a vision transformer was read as (absent for CNNs). */
   transformer?: TransformerInfo;
   /**
-   * Whether `forward` accepts the reserved output `logits`: the classifier's pre-softmax output,
-   * N×numClasses, returned as an [N, 1, 1, K] map. Not one of `taps`.
+   * Whether `forward` accepts the reserved output `logits` (zoo/logits.ts): the classifier's
+   * pre-softmax output, N×numClasses, returned as an [N, 1, 1, K] map. Not one of `taps`.
    */
   hasLogits?: boolean;
-  /** Why `logits` is not available (no classifier weights). */
+  /** Why `logits` is not available (no classifier weights, a classifier of the wrong width). */
   noLogitsReason?: string;
   /**
    * The one square input size the model accepts, when it has one (a TF.js model saved with a

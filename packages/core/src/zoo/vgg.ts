@@ -9,6 +9,8 @@ import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import {
   applyConv, checkKeys, disposeConv, expectBn, finalOnlyNetwork, fitScore, foldConv, shapeOf, type FoldedConv, type KeyShapes,
 } from './ops.js';
+import { withLogits, withoutLogits } from './logits.js';
+import { vggHead } from './vgg-head.js';
 
 /** torchvision `cfgs['D']`: output channels of each 3x3 conv, 'M' for a max-pool. */
 const VGG16_CFG: readonly (number | 'M')[] = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'];
@@ -72,7 +74,7 @@ function buildVgg(arch: string, batchNorm: boolean, sd: StateDict, opts: CreateM
   const lastC = layers[layers.length - 1]!.channels;
   // torchvision pools to 7x7 before a 25088-wide Linear; a CIFAR VGG feeds the C-wide vector.
   const defaultImageSize = cls.inFeatures === lastC ? 32 : 224;
-  return finalOnlyNetwork(arch, { numClasses: opts.numClasses ?? cls.numClasses, defaultImageSize }, (x) => {
+  const net = finalOnlyNetwork(arch, { numClasses: opts.numClasses ?? cls.numClasses, defaultImageSize }, (x) => {
     let h = x;
     convs.forEach((c, i) => {
       h = applyConv(h, c);
@@ -81,6 +83,8 @@ function buildVgg(arch: string, batchNorm: boolean, sd: StateDict, opts: CreateM
     });
     return h;
   }, () => convs.forEach(disposeConv));
+  const head = vggHead(sd, lastC);
+  return typeof head === 'string' ? withoutLogits(net, head) : withLogits(net, head.run, head.numClasses, head.release);
 }
 
 function matchVgg(arch: string, batchNorm: boolean, sd: StateDict): number {

@@ -41,7 +41,7 @@ export function validateManifest(value: unknown, source = MANIFEST_FILE): Manife
   };
   if (!isObject(value)) return fail('(root)', 'a JSON object', value);
   const m = value;
-  if (m.kind !== 'svoc' && m.kind !== 'synthetic') fail('kind', '"svoc" or "synthetic"', m.kind);
+  if (m.kind !== 'svoc' && m.kind !== 'synthetic' && m.kind !== 'cue-conflict') fail('kind', '"svoc", "synthetic" or "cue-conflict"', m.kind);
   if (typeof m.version !== 'string') fail('version', 'a string', m.version);
   if (!Array.isArray(m.factors) || m.factors.length === 0) fail('factors', 'a non-empty array of factor names', m.factors);
   const factors = m.factors as unknown[];

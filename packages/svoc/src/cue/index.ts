@@ -1,0 +1,12 @@
+export { parseCueFileName, formatCueFileName } from './names.js';
+export type { CueFileName } from './names.js';
+export { readCueConflictSet } from './read.js';
+export type { CueConflictSet, CueImage } from './read.js';
+export { buildCueConflict } from './build.js';
+export type { BuildCueConflictOptions } from './build.js';
+export { annotationBoxes, textureSources } from './boxes.js';
+export type { VocBox, TextureSource } from './boxes.js';
+export { planCueConflict } from './plan.js';
+export type { CueItem } from './plan.js';
+export { registerCueConflictCommand } from './command.js';
+export { loadBoxStyle, encodePng } from './images.js';
