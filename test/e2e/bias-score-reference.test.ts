@@ -1,6 +1,7 @@
 // The reference-fidelity surface of bias-score: a reference-built (0-based) probe folder read
 // whole, skipped images warned about and recorded, --strict-probe, the preset and its
 // overrides in run.json, pairs.csv across shards and merge, usage errors of the new options.
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,11 +103,12 @@ describe('bias-score on a reference-built probe folder', () => {
     expect(bad.stderr).toMatch(/pairs\.csv differs/);
   });
 
-  it('fails (exit 1, reason in errors.jsonl) when the reference pairing draws fewer than 2 pairs of a factor', async () => {
+  it('refuses before any forward pass (exit 2, naming the factor) when the reference pairing draws fewer than 2 pairs of a factor', async () => {
     const out = path.join(dir, 'few');
     const r = await bias([ckpts, ...base(), '--pairing', 'reference', '--seed', '0', '--out', out]);
-    expect(r.status).toBe(1);
-    expect(await readFile(path.join(out, 'errors.jsonl'), 'utf8')).toMatch(/factor 'texture' drew 1 pair\(s\) over the 15 records.*another seed, or the balanced pairing/);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/factor 'texture' drew 1 pair\(s\) over the 15 records.*another seed, or the balanced pairing/);
+    expect(existsSync(path.join(out, 'results.jsonl'))).toBe(false);
   });
 
   it('exits 2 on bad values of the new options, naming the option', async () => {

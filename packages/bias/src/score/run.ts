@@ -83,8 +83,8 @@ export interface RunSummary {
   endTime: string;
 }
 
-/** The {@link RunSettings} of a set of options, with defaults filled as scoreCheckpoints does. */
-export function runSettings(opts: RunOptions, probeHash: string | null, factors: string[], cue?: CueConflictSet): RunSettings {
+/** The effective measurement options (preset and explicit ones), their contradictions as usage errors. */
+function checkedMeasurement(opts: RunOptions): ReturnType<typeof resolveMeasurement> {
   let m;
   try {
     m = resolveMeasurement(opts);
@@ -94,6 +94,12 @@ export function runSettings(opts: RunOptions, probeHash: string | null, factors:
   if (m.pairing === 'reference' && opts.pairsPerFactor !== undefined) {
     throw new UsageError('--pairs does not apply to --pairing reference (one pair per record); leave one of them out');
   }
+  return m;
+}
+
+/** The {@link RunSettings} of a set of options, with defaults filled as scoreCheckpoints does. */
+export function runSettings(opts: RunOptions, probeHash: string | null, factors: string[], cue?: CueConflictSet): RunSettings {
+  const m = checkedMeasurement(opts);
   return {
     ...(cue ? { cue: cueSettings(cue, opts.classMap) } : {}),
     probeHash, factors,
@@ -162,7 +168,7 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
   const backend = await initBackend(opts.backend ?? 'auto', { log });
   // Everything that can be checked before the first forward pass (exit 2 within seconds). The size
   // asked for is --image-size, else the preset's; left to the model (or 224) when neither is given.
-  const asked = resolveMeasurement(opts);
+  const asked = checkedMeasurement(opts);
   const askedSize = opts.imageSize ?? (opts.preset !== undefined ? asked.imageSize : undefined);
   const checked = await preflight({
     checkpoints: opts.checkpoints, found, ...(probe ? { probe } : {}), cue: cueSet !== undefined, taps: opts.taps ?? ['final'], seed: opts.seed ?? 0, load: opts.loadModel ?? defaultModelLoader, log,
