@@ -44,7 +44,10 @@ describe('Markdown files', () => {
     for (const { target, line } of found) {
       if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // http:, https:, mailto:
       const [rawPath, anchor] = target.split('#') as [string, string | undefined];
-      const abs = rawPath === '' ? path.join(REPO, file) : path.resolve(path.dirname(path.join(REPO, file)), decodeURIComponent(rawPath));
+      // `/docs/x.md` is relative to the repository root (as GitHub resolves it): the package and
+      // example READMEs link the root docs that way.
+      const base = rawPath.startsWith('/') ? REPO : path.dirname(path.join(REPO, file));
+      const abs = rawPath === '' ? path.join(REPO, file) : path.join(base, decodeURIComponent(rawPath));
       const where = `${file}:${line}: ${target}`;
       if (path.relative(REPO, abs).startsWith('..') || path.isAbsolute(path.relative(REPO, abs))) { bad.push(`${where} (outside the repository)`); continue; }
       if (!existsSync(abs)) { bad.push(`${where} (no such file)`); continue; }
