@@ -152,20 +152,21 @@ if (sizes.includes(224)) {
 // network at 224 (batch 16): none (every convolution through XNNPACK), Winograd F(2×2, 3×3)
 // for the 3×3 stride-1 convolutions, F(4×4, 3×3) where it needs fewer products, then im2col +
 // GEMM for the stem and the stride-2 convolutions, then fused multiply-adds (relaxed SIMD).
-// The switches are read at each convolution.
+// The settings are initBackend's options (the same as the environment variables in the labels).
 if (sizes.includes(224) && info.name === 'wasm') {
   report.steps ??= [];
   const variants = [
-    [{ SHAPETEX_WINOGRAD: '0', SHAPETEX_IM2COL: '0', SHAPETEX_FMA: '0' }, 'zoo ResNet-18, every convolution through XNNPACK (SHAPETEX_WINOGRAD=0 SHAPETEX_IM2COL=0)'],
-    [{ SHAPETEX_WINOGRAD: '2', SHAPETEX_IM2COL: '0', SHAPETEX_FMA: '0' }, 'zoo ResNet-18, 3×3 stride-1 convolutions through the Winograd F(2×2,3×3) kernels (SHAPETEX_WINOGRAD=2 SHAPETEX_IM2COL=0 SHAPETEX_FMA=0)'],
-    [{ SHAPETEX_WINOGRAD: '1', SHAPETEX_IM2COL: '0', SHAPETEX_FMA: '0' }, 'zoo ResNet-18, Winograd F(4×4,3×3) where it needs fewer products than F(2×2,3×3) (SHAPETEX_IM2COL=0 SHAPETEX_FMA=0)'],
-    [{ SHAPETEX_WINOGRAD: '1', SHAPETEX_IM2COL: '1', SHAPETEX_FMA: '0' }, 'zoo ResNet-18, Winograd + im2col/GEMM kernels for the stem and stride-2 convolutions (SHAPETEX_FMA=0)'],
-    [{ SHAPETEX_WINOGRAD: '1', SHAPETEX_IM2COL: '1', SHAPETEX_FMA: '1' }, 'zoo ResNet-18, the same kernels with fused multiply-adds (relaxed SIMD; the default where the engine has it)'],
+    [{ winograd: false, im2col: false, fma: false }, 'zoo ResNet-18, every convolution through XNNPACK (SHAPETEX_WINOGRAD=0 SHAPETEX_IM2COL=0)'],
+    [{ winograd: true, winogradMaxTile: 2, im2col: false, fma: false }, 'zoo ResNet-18, 3×3 stride-1 convolutions through the Winograd F(2×2,3×3) kernels (SHAPETEX_WINOGRAD=2 SHAPETEX_IM2COL=0 SHAPETEX_FMA=0)'],
+    [{ winograd: true, winogradMaxTile: 6, im2col: false, fma: false }, 'zoo ResNet-18, Winograd F(4×4,3×3) where it needs fewer products than F(2×2,3×3) (SHAPETEX_IM2COL=0 SHAPETEX_FMA=0)'],
+    [{ winograd: true, winogradMaxTile: 6, im2col: true, fma: false }, 'zoo ResNet-18, Winograd + im2col/GEMM kernels for the stem and stride-2 convolutions (SHAPETEX_FMA=0)'],
+    [{ winograd: true, winogradMaxTile: 6, im2col: true, fma: true }, 'zoo ResNet-18, the same kernels with fused multiply-adds (relaxed SIMD; the default where the engine has it)'],
   ];
+  const before = { ...info.settings };
   const best = variants.map(() => 0);
   for (let k = 0; k < rounds; k++) {
-    for (const [i, [env, step]] of variants.entries()) {
-      Object.assign(process.env, env);
+    for (const [i, [settings, step]] of variants.entries()) {
+      await core.initBackend(info.name, { ...settings, log: null });
       const m = buildNetwork();
       const x = tf.randomNormal([16, 224, 224, 3]);
       const pass = m.net ? poolPass(m.net, x, TAPS) : () => m.featureModel.features(x, TAPS);
@@ -177,9 +178,7 @@ if (sizes.includes(224) && info.name === 'wasm') {
     }
   }
   variants.forEach(([, step], i) => report.steps.push({ step, size: 224, batch: 16, imagesPerS: round(best[i]), rounds }));
-  delete process.env.SHAPETEX_WINOGRAD;
-  delete process.env.SHAPETEX_IM2COL;
-  delete process.env.SHAPETEX_FMA;
+  await core.initBackend(info.name, { ...before, log: null });
 }
 
 if (!torch) {

@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { applyConvPlan, initBackend, planConv, releaseConvPlan, type ConvPlan } from '@shapetex/core';
-import { IM2COL_KERNEL, WINOGRAD_KERNEL, padInput } from '../../../packages/core/dist/kernels/index.js';
+import { DEFAULT_BACKEND_SETTINGS, IM2COL_KERNEL, WINOGRAD_KERNEL, padInput, setBackendSettings } from '../../../packages/core/dist/kernels/index.js';
 import { directConv, randoms, relErr } from './reference.js';
 
 /**
@@ -64,7 +64,7 @@ describe('planConv / applyConvPlan: the convolution entry point (wasm kernels)',
     const info = await initBackend('wasm', { log: null });
     expect(info.device).toBe('wasm (simd, fma, winograd 3×3, im2col)');
   });
-  afterEach(() => { delete process.env.SHAPETEX_WINOGRAD; delete process.env.SHAPETEX_IM2COL; delete process.env.SHAPETEX_FMA; });
+  afterEach(() => { setBackendSettings(DEFAULT_BACKEND_SETTINGS); });
 
   it('reflection padding in the Winograd kernel equals ReflectionPad2d(1) + a valid conv (float64), both tile sizes, odd sizes, batches, FMA on and off', async () => {
     const cases: Case[] = [
@@ -72,8 +72,8 @@ describe('planConv / applyConvPlan: the convolution entry point (wasm kernels)',
       { n: 2, h: 5, w: 7, C: 8, K: 16, up: 1, relu: true },
       { n: 1, h: 9, w: 6, C: 12, K: 24, up: 1, relu: false },
     ];
-    for (const fma of ['1', '0']) {
-      process.env.SHAPETEX_FMA = fma;
+    for (const fma of [true, false]) {
+      setBackendSettings({ fma });
       for (const [i, c] of cases.entries()) await check(c, 'winograd', 100 + 10 * i);
     }
   });
@@ -91,8 +91,7 @@ describe('planConv / applyConvPlan: the convolution entry point (wasm kernels)',
   it('3 input channels take im2col after a mirror pad; SHAPETEX_WINOGRAD=0 SHAPETEX_IM2COL=0 take tfjs', async () => {
     await check({ n: 1, h: 7, w: 6, C: 3, K: 8, up: 1, relu: true }, 'im2col', 400);
     await check({ n: 1, h: 4, w: 3, C: 3, K: 16, up: 2, relu: false }, 'im2col', 410);
-    process.env.SHAPETEX_WINOGRAD = '0';
-    process.env.SHAPETEX_IM2COL = '0';
+    setBackendSettings({ winograd: false, im2col: false });
     await check({ n: 2, h: 5, w: 4, C: 8, K: 16, up: 2, relu: true }, 'tfjs', 420);
   });
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it, beforeAll, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel, initBackend } from '@shapetex/core';
-import { IM2COL_KERNEL, fmaInUse, blockRows, im2colConv2d, im2colEligible, im2colKernels, loadConvKernels, packFilters, planIm2col, type ConvKernels } from '../../../packages/core/dist/kernels/index.js';
+import { DEFAULT_BACKEND_SETTINGS, setBackendSettings, IM2COL_KERNEL, fmaInUse, blockRows, im2colConv2d, im2colEligible, im2colKernels, loadConvKernels, packFilters, planIm2col, type ConvKernels } from '../../../packages/core/dist/kernels/index.js';
 import { randomResnetStateDict } from '../../../bench/lib/resnet-state.mjs';
 import { directConv, fmaVariants, randoms, relErr } from './reference.js';
 
@@ -14,7 +14,7 @@ beforeAll(async () => {
   kernels = im2colKernels()!;
   variants = fmaVariants(im2colKernels, fmaInUse);
 });
-afterEach(() => { delete process.env.SHAPETEX_IM2COL; });
+afterEach(() => { setBackendSettings(DEFAULT_BACKEND_SETTINGS); });
 
 describe('im2col + GEMM convolution (wasm SIMD kernels)', () => {
   it('packs HWIO filters as the GEMM reads them: [K/8][kh·kw·C][8]', () => {
@@ -100,7 +100,7 @@ describe('im2col + GEMM convolution (wasm SIMD kernels)', () => {
     };
     const fast = await run();
     expect(fast.calls).toBe(1 + 3 + 3); // the stem, then per later stage its stride-2 3×3 conv and 1×1 downsample
-    process.env.SHAPETEX_IM2COL = '0';
+    setBackendSettings({ im2col: false });
     const plain = await run();
     expect(plain.calls).toBe(0);
     x.dispose();

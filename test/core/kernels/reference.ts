@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { createRng } from '@shapetex/core';
+import { backendSettings, setBackendSettings } from '../../../packages/core/dist/kernels/index.js';
 
 export interface Geometry { kh: number; kw: number; stride: number; pad: number }
 
@@ -46,21 +47,20 @@ export function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number 
 /**
  * The kernels' two instances on the current heap: with relaxed SIMD's fused multiply-add (the
  * default where the engine has it, as Node 20 does once the flag is set) and without
- * (SHAPETEX_FMA=0), so each numeric test runs both.
+ * (the setting `fma` false), so each numeric test runs both.
  */
 export function fmaVariants<K extends object>(get: () => K | null, fmaInUse: () => boolean): [label: string, kernels: K][] {
-  const before = process.env.SHAPETEX_FMA;
+  const before = backendSettings().fma;
   try {
-    process.env.SHAPETEX_FMA = '1';
+    setBackendSettings({ fma: true });
     expect(fmaInUse()).toBe(true);
     const fused = get()!;
-    process.env.SHAPETEX_FMA = '0';
+    setBackendSettings({ fma: false });
     expect(fmaInUse()).toBe(false);
     const plain = get()!;
     expect(plain).not.toBe(fused);
     return [['fma', fused], ['mul+add', plain]];
   } finally {
-    if (before === undefined) delete process.env.SHAPETEX_FMA;
-    else process.env.SHAPETEX_FMA = before;
+    setBackendSettings({ fma: before });
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel, initBackend } from '@shapetex/core';
-import { WINOGRAD_KERNEL, fmaInUse, blockTiles, chooseTileSize, loadConvKernels, winogradKernels, planWinograd, residentBytes, residentFilters, transformFilters, winogradConv2d, winogradEligible, type TileSize, type ConvKernels } from '../../../packages/core/dist/kernels/index.js';
+import { DEFAULT_BACKEND_SETTINGS, setBackendSettings, WINOGRAD_KERNEL, fmaInUse, blockTiles, chooseTileSize, loadConvKernels, winogradKernels, planWinograd, residentBytes, residentFilters, transformFilters, winogradConv2d, winogradEligible, type TileSize, type ConvKernels } from '../../../packages/core/dist/kernels/index.js';
 import { randomResnetStateDict } from '../../../bench/lib/resnet-state.mjs';
 import { directConv, fmaVariants, randoms, relErr } from './reference.js';
 
@@ -14,7 +14,7 @@ beforeAll(async () => {
   kernels = winogradKernels()!;
   variants = fmaVariants(winogradKernels, fmaInUse);
 });
-afterEach(() => { delete process.env.SHAPETEX_WINOGRAD; });
+afterEach(() => { setBackendSettings(DEFAULT_BACKEND_SETTINGS); });
 
 /**
  * G of F(2×2, 3×3) and F(4×4, 3×3) as printed in Lavin & Gray (2016), typed here again so the
@@ -208,7 +208,7 @@ describe('Winograd F(2×2), F(4×4) and F(6×6, 3×3) convolution (wasm SIMD ker
       try { return await net.features(x, ['stage1', 'final']); } finally { net.dispose(); }
     };
     const fast = await features();
-    process.env.SHAPETEX_WINOGRAD = '0';
+    setBackendSettings({ winograd: false });
     const plain = await features();
     x.dispose();
     for (const tap of ['stage1', 'final'] as const) {

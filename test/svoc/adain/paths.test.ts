@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initBackend } from '@shapetex/core';
+import { DEFAULT_BACKEND_SETTINGS, initBackend, type BackendSettings } from '@shapetex/core';
 import { createStylizer } from '@shapetex/svoc';
 import { ADAIN_FIXTURES, f32, maxAbsDiff, rawStateDict } from './fixtures.js';
 
@@ -12,20 +12,19 @@ import { ADAIN_FIXTURES, f32, maxAbsDiff, rawStateDict } from './fixtures.js';
 // multiply-adds and without), tfjs's convolution on wasm (kernels switched off), the cpu backend.
 const meta = JSON.parse(readFileSync(path.join(ADAIN_FIXTURES, 'adain_k.json'), 'utf8')) as { widths: number[]; content: number[]; style: number[]; out: number[] };
 
-interface PathCase { name: string; backend: 'wasm' | 'cpu'; env: Record<string, string>; shapetex: boolean }
+interface PathCase { name: string; backend: 'wasm' | 'cpu'; settings: Partial<BackendSettings>; shapetex: boolean }
 const PATHS: PathCase[] = [
-  { name: 'wasm kernels, fused multiply-add', backend: 'wasm', env: { SHAPETEX_FMA: '1' }, shapetex: true },
-  { name: 'wasm kernels, multiply and add', backend: 'wasm', env: { SHAPETEX_FMA: '0' }, shapetex: true },
-  { name: 'wasm, kernels off (tfjs mirror pad + fused conv)', backend: 'wasm', env: { SHAPETEX_WINOGRAD: '0', SHAPETEX_IM2COL: '0' }, shapetex: false },
-  { name: 'cpu backend', backend: 'cpu', env: {}, shapetex: false },
+  { name: 'wasm kernels, fused multiply-add', backend: 'wasm', settings: { fma: true }, shapetex: true },
+  { name: 'wasm kernels, multiply and add', backend: 'wasm', settings: { fma: false }, shapetex: true },
+  { name: 'wasm, kernels off (tfjs mirror pad + fused conv)', backend: 'wasm', settings: { winograd: false, im2col: false }, shapetex: false },
+  { name: 'cpu backend', backend: 'cpu', settings: {}, shapetex: false },
 ];
 
 describe.each(PATHS)('AdaIN vs PyTorch on every convolution path: $name', (p) => {
-  afterEach(() => { for (const k of Object.keys(p.env)) delete process.env[k]; });
+  afterEach(async () => { await initBackend(p.backend, { ...DEFAULT_BACKEND_SETTINGS, log: null }); });
 
   it.each([['out_k_alpha1.f32', 1], ['out_k_alpha05.f32', 0.5]] as const)('matches %s (alpha %s) to 1e-3 and runs the convs where it should', async (file, alpha) => {
-    await initBackend(p.backend, { log: null });
-    Object.assign(process.env, p.env);
+    await initBackend(p.backend, { ...p.settings, log: null });
     const s = await createStylizer({ vgg: rawStateDict('vgg_k'), decoder: rawStateDict('decoder_k') });
     expect(s.featureChannels).toBe(meta.widths[3]);
     const content = tf.tensor3d(f32('content.f32'), meta.content as [number, number, number]);

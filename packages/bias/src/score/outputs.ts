@@ -5,6 +5,7 @@ import type { ResultRecord } from '../types.js';
 import { resultsCsv } from './csv.js';
 import { compareCheckpoints } from './epoch.js';
 import { checkResultRecord, readJsonLines, recordKey } from './jsonl.js';
+import type { BackendSettings } from '@shapetex/core';
 import type { RunSettings } from './settings.js';
 import type { FailureLine } from './types.js';
 import type { CueRunInfo } from './cue-run.js';
@@ -23,7 +24,11 @@ export interface RunInfo {
   tool: 'bias-score';
   /** Library version (core's VERSION). */
   version: string;
-  backend: { name: string; device: string; accelerated: boolean };
+  /**
+   * The backend the run scored on, with the backend and kernel settings in force (core's
+   * BackendSettings; absent in a run.json of an earlier version).
+   */
+  backend: { name: string; device: string; accelerated: boolean; settings?: BackendSettings };
   /** Null for a run with `--cue-conflict` and no `--probe`. */
   probe: {
     path: string; hash: string; kind: string; records: number; factors: string[];

@@ -221,7 +221,7 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
     phases: opts.phaseMethod ?? 'threshold', smooth: opts.smooth ?? 5, plotResidual: opts.plotResidual ?? false,
   };
   const info: RunInfo = {
-    tool: 'bias-score', version: VERSION, backend: { name: backend.name, device: backend.device, accelerated: backend.accelerated },
+    tool: 'bias-score', version: VERSION, backend: { name: backend.name, device: backend.device, accelerated: backend.accelerated, settings: { ...backend.settings } },
     probe: probe ? { path: probe.root, hash: probeHash!, kind: probe.manifest?.kind ?? 'svoc (file names)', records: probe.records.length, factors: probe.factors, skipped } : null,
     ...(cueSet ? { cue: cueRunInfo(cueSet, classMap) } : {}),
     checkpoints: { path: path.resolve(opts.checkpoints), found: found.length, inShard: mine.length, noEpoch },

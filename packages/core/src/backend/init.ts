@@ -11,7 +11,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { BackendUnavailableError } from './errors.js';
 import { loadNative } from './native.js';
 import { loadWebgpu } from './webgpu.js';
-import { loadWasm } from './wasm.js';
+import { checkWasmThreads, loadWasm, wasmDevice } from './wasm.js';
+import { backendSettings, nextSettings, setBackendSettings, type BackendSettings } from '../kernels/settings.js';
 
 export { BackendUnavailableError };
 
@@ -25,9 +26,15 @@ export interface BackendInfo {
   device: string;
   /** True when the work runs on a GPU. */
   accelerated: boolean;
+  /**
+   * The backend and kernel settings in force (options given, else their environment variables,
+   * else the defaults); they matter on the wasm backend, whose device string lists the kernels on.
+   */
+  settings: Readonly<BackendSettings>;
 }
 
 type Loader = () => Promise<{ device: string; accelerated: boolean }>;
+const sameSettings = (a: BackendSettings, b: BackendSettings): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 const loaders: Record<Exclude<BackendName, 'auto'>, Loader> = {
   tensorflow: loadNative,
@@ -45,23 +52,38 @@ export function currentBackend(): BackendInfo | undefined {
   return current;
 }
 
-export interface InitBackendOptions {
+/**
+ * The backend and kernel settings (settings.ts, BackendSettings), each falling back to its
+ * environment variable, read once, when not given; and where the choice message goes.
+ */
+export interface InitBackendOptions extends Partial<BackendSettings> {
   /** Where the one-line choice message goes; default stderr. Pass `null` to stay silent. */
   log?: ((line: string) => void) | null;
 }
 
 /**
  * Select and initialise the compute backend. `name` defaults to the `SHAPETEX_BACKEND`
- * environment variable, then `auto`. Calling again with the same name returns the same choice;
- * the choice is logged once.
+ * environment variable, then `auto`. The settings in `opts` are put in force before the backend
+ * starts; one not given keeps its value (on the first call: its environment variable, else its
+ * default), so changing the environment later changes nothing. Calling again with the same name
+ * returns the same choice, with the settings given applied; the choice is logged once.
  */
 export async function initBackend(name?: BackendName | string, opts: InitBackendOptions = {}): Promise<BackendInfo> {
   const want = parseBackendName(name ?? process.env.SHAPETEX_BACKEND ?? 'auto');
-  if (current && (want === 'auto' || want === current.name)) return current;
+  const { log: _log, ...given } = opts;
+  checkWasmThreads(nextSettings(given).wasmThreads);
+  const settings = setBackendSettings(given);
+  if (current && (want === 'auto' || want === current.name)) {
+    if (!sameSettings(current.settings, settings)) {
+      current = { ...current, settings, device: current.name === 'wasm' ? await wasmDevice() : current.device };
+    }
+    return current;
+  }
   // Concurrent callers asking for the same thing share one initialisation.
   if (pending && pendingFor === want) return pending;
   pendingFor = want;
-  pending = select(want).then((info) => {
+  pending = select(want).then((found) => {
+    const info = { ...found, settings: backendSettings() };
     current = info;
     const log = opts.log === undefined ? (l: string) => process.stderr.write(l + '\n') : opts.log;
     log?.(`shapetex: backend ${info.name} on ${info.device}${want === 'auto' ? ' (auto)' : ''}`);
@@ -81,7 +103,9 @@ export function parseBackendName(name: string): BackendName {
   throw new BackendUnavailableError(name, `unknown backend name; expected one of ${BACKEND_NAMES.join(', ')}`);
 }
 
-async function select(want: BackendName): Promise<BackendInfo> {
+type Found = Omit<BackendInfo, 'settings'>;
+
+async function select(want: BackendName): Promise<Found> {
   if (want !== 'auto') return activate(want);
   const reasons: string[] = [];
   for (const candidate of ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const) {
@@ -94,7 +118,7 @@ async function select(want: BackendName): Promise<BackendInfo> {
   throw new Error(`no compute backend could be initialised:\n  ${reasons.join('\n  ')}`);
 }
 
-async function activate(name: Exclude<BackendName, 'auto'>): Promise<BackendInfo> {
+async function activate(name: Exclude<BackendName, 'auto'>): Promise<Found> {
   let found;
   try {
     found = await loaders[name]();

@@ -67,8 +67,8 @@ export interface ResidualAdd {
 
 /**
  * Picks the path of a convolution and prepares its filters. The kernels are chosen only on the
- * wasm backend with the kernels loaded (and not switched off by SHAPETEX_WINOGRAD=0 /
- * SHAPETEX_IM2COL=0); reflection padding runs inside the Winograd kernel's padding copy, and
+ * wasm backend with the kernels loaded (and not switched off by the settings `winograd` /
+ * `im2col`, settings.ts); reflection padding runs inside the Winograd kernel's padding copy, and
  * before the im2col and tfjs paths as a mirror pad followed by a valid convolution.
  */
 export function planConv(spec: ConvSpec): ConvPlan {

@@ -1,5 +1,7 @@
 export { loadConvKernels, convKernels, convKernelsInUse, convKernelsStatus, winogradKernels, im2colKernels, winogradWanted, im2colWanted, fmaInUse } from './module.js';
 export type { ConvKernels } from './module.js';
+export { backendSettings, setBackendSettings, nextSettings, resolveSettings, checkSettings, DEFAULT_BACKEND_SETTINGS, ENV_VARIABLES } from './settings.js';
+export type { BackendSettings } from './settings.js';
 export { resident, releaseResident, residentBytes, allocAligned } from './arena.js';
 export { kernelsWat, MR } from './wat.js';
 export * from './winograd/index.js';

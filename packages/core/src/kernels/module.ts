@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TileSize } from './winograd/transforms.js';
+import { backendSettings } from './settings.js';
 import { kernelsWat } from './wat.js';
 
 type InputTransform = (x: number, V: number, C: number, Wp: number, Hp: number, tw: number, th: number, t0: number, tb: number, vPlane: number, vGroup: number) => void;
@@ -48,29 +49,31 @@ const compiled = new Map<string, WebAssembly.Module>();
 const instances = new WeakMap<WebAssembly.Memory, Map<boolean, ConvKernels>>();
 /** Whether this engine takes relaxed SIMD's fused multiply-add (found once, in loadConvKernels). */
 let fmaAvailable = false;
+/** Whether the engine was asked (only once fused multiply-adds are wanted: the probe may set a V8 flag). */
+let fmaProbed = false;
 
 /**
- * Off with SHAPETEX_WINOGRAD=0: 3×3 stride-1 convolutions then go through tfjs (XNNPACK).
- * SHAPETEX_WINOGRAD=2 keeps them on F(2×2, 3×3) tiles only (winograd/conv.ts).
+ * Whether the Winograd path is on (settings `winograd`): off, 3×3 stride-1 convolutions go
+ * through tfjs (XNNPACK). Its largest tile is the setting `winogradMaxTile` (winograd/conv.ts).
  */
 export function winogradWanted(): boolean {
-  return process.env.SHAPETEX_WINOGRAD !== '0';
+  return backendSettings().winograd;
 }
 
-/** Off with SHAPETEX_IM2COL=0: the other convolutions then go through tfjs (XNNPACK). */
+/** Whether the im2col path is on (settings `im2col`): off, the other convolutions go through tfjs. */
 export function im2colWanted(): boolean {
-  return process.env.SHAPETEX_IM2COL !== '0';
+  return backendSettings().im2col;
 }
 
 const anyWanted = () => winogradWanted() || im2colWanted();
 
 /**
- * Whether the kernels use fused multiply-adds: where the engine has relaxed SIMD, unless
- * SHAPETEX_FMA=0 (then a multiply and an add, SIMD128 only). Read at each call, like the
- * other switches, so a test or the bench can compare both in one process.
+ * Whether the kernels use fused multiply-adds: where the engine has relaxed SIMD, unless the
+ * setting `fma` is false (then a multiply and an add, SIMD128 only). Follows the settings in
+ * force, so a test or the bench can compare both in one process (setBackendSettings).
  */
 export function fmaInUse(): boolean {
-  return fmaAvailable && process.env.SHAPETEX_FMA !== '0';
+  return fmaAvailable && backendSettings().fma;
 }
 
 const PROBE = '(module (func (result v128) (f32x4.relaxed_madd (v128.const f32x4 1 1 1 1) (v128.const f32x4 2 2 2 2) (v128.const f32x4 3 3 3 3))))';
@@ -117,27 +120,36 @@ function compile(shared: boolean, fma: boolean): WebAssembly.Module {
 }
 
 /**
- * Loads wabt and assembles the module once per thread (unless both paths are switched off).
- * Resolves to false, with the reason in convKernelsStatus(), where WebAssembly SIMD is missing or
- * assembly fails: callers then use tfjs's own convolution, which gives the same numbers within
- * float rounding.
+ * Loads wabt and assembles the module once per thread (unless both paths are switched off), and
+ * asks the engine for relaxed SIMD once fused multiply-adds are wanted. Resolves to false, with
+ * the reason in convKernelsStatus(), where WebAssembly SIMD is missing or assembly fails: callers
+ * then use tfjs's own convolution, which gives the same numbers within float rounding. Called
+ * again after the settings change (initBackend), it loads what is newly wanted.
  */
-export function loadConvKernels(): Promise<boolean> {
-  if (!anyWanted()) return Promise.resolve(false);
+export async function loadConvKernels(): Promise<boolean> {
+  if (!anyWanted()) return false;
   loading ??= (async () => {
     try {
       const { default: init } = await import('wabt');
-      const w = (await init()) as unknown as Wabt;
-      fmaAvailable = process.env.SHAPETEX_FMA !== '0' && (await relaxedSimd(w));
-      wabt = w;
-      compile(false, fmaInUse());
+      wabt = (await init()) as unknown as Wabt;
       return true;
     } catch (err) {
       failure = (err as Error).message;
       return false;
     }
   })();
-  return loading;
+  if (!(await loading)) return false;
+  if (backendSettings().fma && !fmaProbed) {
+    fmaProbed = true;
+    fmaAvailable = await relaxedSimd(wabt!);
+  }
+  try {
+    compile(false, fmaInUse());
+    return true;
+  } catch (err) {
+    failure = (err as Error).message;
+    return false;
+  }
 }
 
 /** tfjs-wasm's backend object, when it is the current backend and has what the kernels need. */
@@ -175,12 +187,12 @@ export function convKernels(): ConvKernels | null {
   return k;
 }
 
-/** The kernels for the Winograd path, unless SHAPETEX_WINOGRAD=0. */
+/** The kernels for the Winograd path, unless the setting `winograd` is off. */
 export function winogradKernels(): ConvKernels | null {
   return winogradWanted() ? convKernels() : null;
 }
 
-/** The kernels for the im2col path, unless SHAPETEX_IM2COL=0. */
+/** The kernels for the im2col path, unless the setting `im2col` is off. */
 export function im2colKernels(): ConvKernels | null {
   return im2colWanted() ? convKernels() : null;
 }
@@ -196,7 +208,7 @@ export function convKernelsInUse(): string[] {
 
 /** Why the kernels are not in use, or null when they are. */
 export function convKernelsStatus(): string | null {
-  if (!anyWanted()) return 'off (SHAPETEX_WINOGRAD=0 and SHAPETEX_IM2COL=0)';
+  if (!anyWanted()) return 'off (settings winograd and im2col both false)';
   if (wabt && !failure) return null;
   return failure ?? 'not loaded';
 }

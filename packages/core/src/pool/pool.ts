@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type * as tf from '@tensorflow/tfjs-core';
 import { currentBackend } from '../backend/index.js';
+import { nextSettings, type BackendSettings } from '../kernels/settings.js';
 import type { FromWorker, ModelSource, ToWorker } from './protocol.js';
 import { splitRows } from './split.js';
 import { LOGITS } from '../zoo/logits.js';
@@ -21,6 +22,8 @@ export interface FeaturePoolOptions extends ModelSource {
   workers?: number;
   /** Backend each worker initialises; default the main thread's current backend, else `auto`. */
   backend?: string;
+  /** Backend and kernel settings given here replace the main thread's in the workers (initBackend's options). */
+  settings?: Partial<BackendSettings>;
 }
 
 export interface FeaturePool {
@@ -32,9 +35,10 @@ export interface FeaturePool {
   /** Whether `features` accepts the reserved output `logits` (the classifier's output). */
   hasLogits: boolean;
   workers: number;
-  /** Backend and device the workers run on, e.g. `wasm`, `wasm (simd)`. */
+  /** Backend and device the workers run on, e.g. `wasm`, `wasm (simd)`, and their settings. */
   backend: string;
   device: string;
+  settings: BackendSettings;
   /**
    * FeatureModel's contract: NHWC batch → per tap the global-average-pooled rows, row-major
    * N×D, rows in batch order. Taps default to `['final']`. The batch is read, not disposed.
@@ -71,10 +75,10 @@ class Lane {
     this.worker.on('exit', (code) => this.fail(new Error(`feature pool worker ${index} exited (code ${code})`)));
   }
 
-  init(backend: string, source: ModelSource): Promise<Extract<FromWorker, { type: 'ready' }>> {
+  init(backend: string, settings: BackendSettings, source: ModelSource): Promise<Extract<FromWorker, { type: 'ready' }>> {
     return new Promise((resolve, reject) => {
       this.ready = { resolve: resolve as Pending['resolve'], reject };
-      this.post({ type: 'init', backend, source });
+      this.post({ type: 'init', backend, settings, source });
     });
   }
 
@@ -135,11 +139,13 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
   const sources = [opts.stateDict, opts.modelPath, opts.factory].filter((s) => s !== undefined).length;
   if (sources !== 1) throw new Error(`createFeaturePool: give exactly one of stateDict, modelPath or factory (got ${sources})`);
   const backend = opts.backend ?? currentBackend()?.name ?? 'auto';
+  // the workers run with the settings in force here, not what their environment says
+  const settings = { ...nextSettings(opts.settings) };
   const source: ModelSource = { arch: opts.arch, numClasses: opts.numClasses, token: opts.token, heads: opts.heads, stateDict: opts.stateDict, modelPath: opts.modelPath, factory: opts.factory };
   const lanes = Array.from({ length: n }, (_, i) => new Lane(i));
   let ready;
   try {
-    ready = await Promise.all(lanes.map((l) => l.init(backend, source)));
+    ready = await Promise.all(lanes.map((l) => l.init(backend, settings, source)));
   } catch (err) {
     await Promise.all(lanes.map((l) => l.terminate()));
     throw err;
@@ -180,6 +186,7 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
     workers: n,
     backend: ready[0]!.backend,
     device: ready[0]!.device,
+    settings: ready[0]!.settings,
     async features(batch, taps) {
       if (batch.rank !== 4) throw new Error(`feature pool: batch must be NHWC rank 4, got shape [${batch.shape.join(', ')}]`);
       const data = (await batch.data()) as Float32Array;

@@ -4,6 +4,7 @@
  * feature rows are transferred, not copied.
  */
 import type { StateDict } from '../io/types.js';
+import type { BackendSettings } from '../kernels/settings.js';
 
 /** How a worker gets its network. Exactly one of the three sources is used. */
 export interface ModelSource {
@@ -28,6 +29,8 @@ export interface ModelSource {
 export interface InitMessage {
   type: 'init';
   backend: string;
+  /** The main thread's settings in force: a worker runs with them, never re-reading the environment. */
+  settings: BackendSettings;
   source: ModelSource;
 }
 
@@ -49,7 +52,7 @@ export interface DisposeMessage { type: 'dispose'; id: number }
 export type ToWorker = InitMessage | LoadMessage | FeaturesMessage | MemoryMessage | DisposeMessage;
 
 export type FromWorker =
-  | { type: 'ready'; arch: string; taps: string[]; layerTaps: string[]; hasLogits: boolean; backend: string; device: string }
+  | { type: 'ready'; arch: string; taps: string[]; layerTaps: string[]; hasLogits: boolean; backend: string; device: string; settings: BackendSettings }
   | { type: 'loaded'; id: number; arch: string; taps: string[]; layerTaps: string[]; hasLogits: boolean }
   | { type: 'features'; id: number; rows: number; features: Record<string, Float32Array> }
   | { type: 'memory'; id: number; numTensors: number; numBytes: number }

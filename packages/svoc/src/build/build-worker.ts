@@ -13,7 +13,7 @@ let lane: Lane | null = null;
 port.on('message', (m: ToBuildWorker) => {
   if (m.type === 'init') {
     createLocalLane(m.job, null).then(
-      (l) => { lane = l; send({ type: 'ready', backend: l.backend, device: l.device }); },
+      (l) => { lane = l; send({ type: 'ready', backend: l.backend, device: l.device, settings: l.settings }); },
       (err: Error) => send({ type: 'error', id: null, message: err.message }),
     );
   } else if (m.type === 'run') {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { acquireOutputLock, currentBackend, UsageError, VERSION } from '@shapetex/core';
+import { acquireOutputLock, backendSettings, currentBackend, UsageError, VERSION } from '@shapetex/core';
 import type { WeightsSource } from '../adain/stylizer.js';
 import { MANIFEST_FILE, compareRecords, readManifest, writeManifest } from '../probe/manifest.js';
 import { VOC_CLASSES, type Manifest, type ProbeRecord } from '../types.js';
@@ -109,8 +109,8 @@ const isFile = (p: string): Promise<boolean> => stat(p).then((s) => s.isFile() &
  * version) is rewritten atomically every `manifestInterval` seconds and at the end. An image
  * recorded in the manifest and present on disk is not redone, so a killed run reruns to
  * completion without repeating or duplicating work. Contents that fail to decode are reported
- * and skipped. The manifest's `build` records the backend and device the images were made on.
- * Returns the final manifest.
+ * and skipped. The manifest's `build` records the backend, device and backend settings the
+ * images were made with. Returns the final manifest.
  *
  * One writer per folder: `out` is locked for the build (core's output lock, `out/.lock`); a
  * second build on it is refused with an OutputLockedError naming the running one.
@@ -178,10 +178,11 @@ async function buildLocked(options: BuildSvocOptions, weights: Awaited<ReturnTyp
     ...(o.backend !== undefined ? { backend: o.backend } : {}),
   };
   const lanes = workers > 1
-    ? await createWorkerLanes(workers, { ...job, backend: o.backend ?? currentBackend()?.name ?? 'auto' })
+    ? await createWorkerLanes(workers, { ...job, backend: o.backend ?? currentBackend()?.name ?? 'auto', settings: { ...backendSettings() } })
     : [await createLocalLane({ ...job, vgg: weights.vgg, decoder: weights.decoder }, o.log === null ? null : log)];
   build.backend = lanes[0]!.backend;
   build.device = lanes[0]!.device;
+  build.backendSettings = lanes[0]!.settings;
   if (workers > 1) log(`svoc build: ${workers} workers on ${lanes[0]!.backend} (${lanes[0]!.device})`);
 
   const manifestOf = (): Manifest => ({

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '@shapetex/core';
+import { initBackend, type BackendSettings } from '@shapetex/core';
 import { coral } from '../adain/coral.js';
 import { createStylizer, type Stylizer, type WeightsSource } from '../adain/stylizer.js';
 import { writeFileAtomic } from '../probe/atomic.js';
@@ -20,6 +20,11 @@ export interface StylizeJob {
   decoder: WeightsSource;
   /** Backend for `initBackend`; undefined: the one already chosen, else `auto`. */
   backend?: string;
+  /**
+   * Backend and kernel settings for `initBackend`: a worker lane gets the main thread's in force,
+   * so it does not re-read the environment; undefined: the settings in force in this thread.
+   */
+  settings?: BackendSettings;
   textures: Texture[];
   size: number;
   crop: boolean;
@@ -36,6 +41,7 @@ export type LaneOutcome = { files: string[] } | { skipped: string } | { cancelle
 export interface Lane {
   backend: string;
   device: string;
+  settings: BackendSettings;
   /**
    * Stylizes content `c` with the textures at `todo` (indices into the job's textures), writing
    * each image atomically and calling `onImage` with its file name. Calls may overlap: the
@@ -57,7 +63,7 @@ export const imageFileOf = (c: VocContent, t: Texture): string =>
  * everything, when the backend, the weights or a texture cannot be had.
  */
 export async function createLocalLane(job: StylizeJob, log: ((line: string) => void) | null): Promise<Lane> {
-  const info = await initBackend(job.backend, { log });
+  const info = await initBackend(job.backend, { ...job.settings, log });
   const stylizer = await createStylizer({ vgg: job.vgg, decoder: job.decoder });
   let styles: tf.Tensor3D[] = [];
   let features: tf.Tensor4D[] | null = null;
@@ -75,6 +81,7 @@ export async function createLocalLane(job: StylizeJob, log: ((line: string) => v
   return {
     backend: info.name,
     device: info.device,
+    settings: { ...info.settings },
     run(c, todo, onImage) {
       const loaded = loadStyleInput(c.file, job.size, job.crop).catch((e: Error) => e);
       const result = chain.then(async (): Promise<LaneOutcome> => {

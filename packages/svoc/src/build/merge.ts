@@ -20,9 +20,9 @@ export interface MergeSvocOptions {
   log?: ((line: string) => void) | null;
 }
 
-/** What must be the same in every shard: everything in `build` but the shard itself and the backend. */
+/** What must be the same in every shard: everything in `build` but the shard itself and the backend (name, device, settings). */
 const sameBuild = (m: Manifest): string => {
-  const { shard: _s, backend: _b, device: _d, ...rest } = m.build;
+  const { shard: _s, backend: _b, device: _d, backendSettings: _k, ...rest } = m.build;
   return canonicalJson({ kind: m.kind, version: m.version, factors: m.factors, textures: m.textures, classes: m.classes, build: rest });
 };
 
@@ -100,6 +100,8 @@ async function mergeLocked(options: MergeSvocOptions): Promise<Manifest> {
   const { shard: _shard, ...build } = first.manifest.build;
   build.backend = common(shards.map((s) => s.manifest.build.backend));
   build.device = common(shards.map((s) => s.manifest.build.device));
+  // a manifest written before the settings were recorded has none: nothing to record then
+  if (shards.some((s) => s.manifest.build.backendSettings !== undefined)) build.backendSettings = common(shards.map((s) => s.manifest.build.backendSettings));
   const merged: Manifest = {
     ...first.manifest,
     records: [...records.values()].map((r) => r.record).sort(compareRecords),

@@ -4,6 +4,7 @@
  * whole contents). Messages are plain data; images are written by the workers themselves.
  */
 import { Worker } from 'node:worker_threads';
+import type { BackendSettings } from '@shapetex/core';
 import type { Lane, LaneOutcome, StylizeJob } from './lane.js';
 import type { VocContent } from './voc.js';
 
@@ -14,7 +15,7 @@ export type ToBuildWorker =
   | { type: 'dispose' };
 
 export type FromBuildWorker =
-  | { type: 'ready'; backend: string; device: string }
+  | { type: 'ready'; backend: string; device: string; settings: BackendSettings }
   | { type: 'image'; id: number; file: string }
   | { type: 'done'; id: number; outcome: LaneOutcome }
   | { type: 'disposed' }
@@ -38,9 +39,10 @@ function startWorkerLane(index: number, job: StylizeJob): Promise<Lane> {
     pending.clear();
     disposing?.();
   };
-  const lane = (backend: string, device: string): Lane => ({
+  const lane = (backend: string, device: string, settings: BackendSettings): Lane => ({
     backend,
     device,
+    settings,
     run(content, todo, onImage) {
       if (failure) return Promise.reject(failure);
       const id = nextId++;
@@ -61,7 +63,7 @@ function startWorkerLane(index: number, job: StylizeJob): Promise<Lane> {
     },
   });
   worker.on('message', (m: FromBuildWorker) => {
-    if (m.type === 'ready') { starting?.resolve(lane(m.backend, m.device)); starting = null; return; }
+    if (m.type === 'ready') { starting?.resolve(lane(m.backend, m.device, m.settings)); starting = null; return; }
     if (m.type === 'disposed') { disposing?.(); return; }
     if (m.type === 'error' && m.id === null) { fail(new Error(m.message)); return; }
     if (m.id === null) return;

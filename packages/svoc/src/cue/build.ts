@@ -122,6 +122,7 @@ async function buildLocked(options: BuildCueConflictOptions): Promise<Manifest> 
   }
   const info = await initBackend(o.backend, { log: o.log === null ? null : log });
   build.backend = info.name;
+  build.backendSettings = { ...info.settings };
   const manifestOf = (): Manifest => ({
     kind: 'cue-conflict', version: VERSION, factors: ['shape', 'texture'], records: [...done.values()].sort(compareRecords),
     // the textures of a cue-conflict set are the VOC classes whose boxes lend them

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ConvKernels, WasmBackendInternals } from '../module.js';
+import { backendSettings } from '../settings.js';
 import { inHeap, runWasmKernel } from '../run.js';
 import { MR } from '../text.js';
 import { blockLayout } from './layout.js';
@@ -77,10 +78,9 @@ export function winogradConv2d(kernels: ConvKernels, x: tf.Tensor4D, plan: Winog
   if (residual && (residual.shape.join() !== [n, H, W, plan.K].join() || residual.dtype !== 'float32')) {
     throw new Error(`winogradConv2d: the residual must be float32 [${[n, H, W, plan.K].join(', ')}], got ${residual.dtype} [${residual.shape.join(', ')}]`);
   }
-  // SHAPETEX_WINOGRAD=2 keeps to F(2×2, 3×3) (the bench's step before F(4×4), and the smallest
-  // rounding), SHAPETEX_WINOGRAD=4 to F(4×4) at most
-  const cap = process.env.SHAPETEX_WINOGRAD;
-  const m = opts.tile ?? chooseTileSize(H, W, cap === '2' ? 2 : cap === '4' ? 4 : 6);
+  // the setting winogradMaxTile: 2 keeps to F(2×2, 3×3) (the bench's step before F(4×4), and
+  // the smallest rounding), 4 to F(4×4) at most
+  const m = opts.tile ?? chooseTileSize(H, W, backendSettings().winogradMaxTile);
   const reflect = opts.padding === 'reflect';
   if (reflect && (H < 2 || W < 2)) throw new RangeError(`winogradConv2d: reflection padding needs at least 2×2, got ${H}×${W}`);
   const attrs: Attrs = { kernels, plan, m, relu: opts.relu ?? plan.relu, reflect, upsample, outChannels };

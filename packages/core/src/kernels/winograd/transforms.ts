@@ -111,7 +111,7 @@ const F6_GAIN = 0.13;
  * tiles · α². F(4×4) wins from 3×3 outputs up (at 56×56: 0.56× of F(2×2)'s work); on 1×1 and
  * 2×2 maps one F(2×2) tile does the job with 16 products instead of 36. Ties go to F(2×2),
  * whose rounding is smaller. F(6×6) replaces F(4×4) where it saves at least F6_GAIN of its
- * products (at 512×512: 20%). `largest` caps the choice (SHAPETEX_WINOGRAD=2 or 4).
+ * products (at 512×512: 20%). `largest` caps the choice (the setting `winogradMaxTile`).
  */
 export function chooseTileSize(H: number, W: number, largest: TileSize = 6): TileSize {
   const cost = (m: TileSize) => Math.ceil(H / m) * Math.ceil(W / m) * (m + 2) ** 2;
