@@ -1,8 +1,8 @@
-import { cp, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, loadImages, loadModel } from '@shapetex/core';
+import { DEFAULT_BACKEND_SETTINGS, initBackend, loadImages, loadModel } from '@shapetex/core';
 import { manifestHash, readProbeSet, synthesizeProbeSet } from '@shapetex/svoc';
 import { estimateDimensions, readErrorCsv, samplePairs, splitPhases, type ResultRecord } from '@shapetex/bias';
 import { bias, FIXTURES, makeWorld, parseCsv, readLines, type World } from './helpers.js';
@@ -73,6 +73,28 @@ describe('bias-score over a checkpoint folder', () => {
       const png = await readFile(path.join(full, 'plots', `${name}.png`));
       expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
     }
+  });
+
+  it('run.json records the backend and kernel settings in force, from the environment fallback too', async () => {
+    expect(JSON.parse(await readFile(path.join(full, 'run.json'), 'utf8')).backend.settings).toEqual(DEFAULT_BACKEND_SETTINGS);
+    const one = path.join(w.dir, 'one-checkpoint');
+    await mkdir(one, { recursive: true });
+    await cp(path.join(w.checkpoints, NAMES[0]!), path.join(one, NAMES[0]!));
+    const out = path.join(w.dir, 'settings-out');
+    const saved = { fma: process.env.SHAPETEX_FMA, winograd: process.env.SHAPETEX_WINOGRAD };
+    process.env.SHAPETEX_FMA = '0';
+    process.env.SHAPETEX_WINOGRAD = '4';
+    let run;
+    try {
+      run = await bias([one, ...common(), '--taps', 'final', '--method', 'pooled', '--out', out]);
+    } finally {
+      for (const [k, v] of [['SHAPETEX_FMA', saved.fma], ['SHAPETEX_WINOGRAD', saved.winograd]] as const) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')).backend).toEqual({
+      name: 'wasm', device: 'wasm (simd, winograd 3×3, im2col)', accelerated: false,
+      settings: { ...DEFAULT_BACKEND_SETTINGS, fma: false, winogradMaxTile: 4 },
+    });
   });
 
   it('gives the numbers the library gives for the same checkpoint, images and pairs', async () => {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage, initBackend, VERSION } from '@shapetex/core';
-import { buildSvoc, createStylizer, loadStyleInput, readProbeSet, VOC_CLASSES, type BuildSvocOptions } from '@shapetex/svoc';
+import { DEFAULT_BACKEND_SETTINGS, decodeImage, initBackend, VERSION } from '@shapetex/core';
+import { buildSvoc, createStylizer, loadStyleInput, readManifest, readProbeSet, VOC_CLASSES, type BuildSvocOptions } from '@shapetex/svoc';
 import { rawStateDict } from '../adain/fixtures.js';
 import { makeMiniDtd, makeMiniVoc, MINI_VOC } from './mini-datasets.js';
 
@@ -121,5 +121,25 @@ describe('buildSvoc (library, fixture weights as state_dicts)', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     // the lane fails before anything is written: no folder, so no image
     await expect(readdir(out)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('the manifest records the backend settings in force; worker lanes run with the main thread\'s, not their environment', async () => {
+    const env = { im2col: process.env.SHAPETEX_IM2COL, fma: process.env.SHAPETEX_FMA };
+    try {
+      await initBackend('wasm', { log: null, fma: false });
+      // the worker threads start with this environment: they must not read it
+      process.env.SHAPETEX_IM2COL = '0';
+      process.env.SHAPETEX_FMA = '1';
+      const want = { ...DEFAULT_BACKEND_SETTINGS, fma: false };
+      for (const workers of [1, 2]) {
+        const out = path.join(root, `settings-${workers}`);
+        const m = await buildSvoc({ ...base, out, limit: 1, workers });
+        expect(m.build).toMatchObject({ backend: 'wasm', device: 'wasm (simd, winograd 3×3, im2col)', backendSettings: want });
+        expect((await readManifest(out)).build.backendSettings).toEqual(want);
+      }
+    } finally {
+      for (const [k, v] of [['SHAPETEX_IM2COL', env.im2col], ['SHAPETEX_FMA', env.fma]] as const) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      await initBackend('wasm', { log: null, ...DEFAULT_BACKEND_SETTINGS });
+    }
   });
 });

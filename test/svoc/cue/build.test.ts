@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage, initBackend } from '@shapetex/core';
+import { backendSettings, decodeImage, initBackend } from '@shapetex/core';
 import { buildCueConflict, createStylizer, loadBoxStyle, loadStyleInput, parseCueFileName, readCueConflictSet, type BuildCueConflictOptions } from '@shapetex/svoc';
 import { rawStateDict } from '../adain/fixtures.js';
 import { makeMiniVoc, MINI_VOC } from '../build/mini-datasets.js';
@@ -58,6 +58,13 @@ describe('buildCueConflict', () => {
     const byName = await readCueConflictSet(bare);
     expect(byName.kind).toBe('stimuli');
     expect(byName.images).toEqual(set.images);
+  });
+
+  it('the manifest records the backend and its settings in force', async () => {
+    const m = await buildCueConflict({ ...base, out: path.join(root, 'settings'), limit: 1 });
+    expect(m.build.backend).toBe('wasm');
+    expect(m.build.backendSettings).toEqual(backendSettings());
+    expect(Object.keys(m.build.backendSettings as object).sort()).toEqual(['fma', 'im2col', 'wasmThreads', 'winograd', 'winogradMaxTile']);
   });
 
   it('each image is the stylizer output of (content, box crop), clipped, 8-bit', async () => {
