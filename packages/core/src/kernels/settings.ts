@@ -6,7 +6,7 @@
  * `run.json` or manifest can record the values that were in force.
  */
 import { UsageError } from '../util/usage-error.js';
-import type { TileSize } from './winograd/transforms.js';
+import { TILE_SIZES, type TileSize } from './winograd/transforms.js';
 
 export interface BackendSettings {
   /**
@@ -41,7 +41,6 @@ export const ENV_VARIABLES: Readonly<Record<keyof BackendSettings, string>> = Ob
 });
 
 const SETTING_NAMES = Object.keys(DEFAULT_BACKEND_SETTINGS) as (keyof BackendSettings)[];
-const TILES: readonly number[] = [2, 4, 6];
 
 type Check = (value: unknown) => boolean;
 const isBoolean: Check = (v) => typeof v === 'boolean';
@@ -49,7 +48,7 @@ const isCount: Check = (v) => typeof v === 'number' && Number.isInteger(v) && v 
 /** Per option: whether a value is allowed, and the allowed values in words. */
 const OPTION_RULES: Record<keyof BackendSettings, [Check, string]> = {
   winograd: [isBoolean, 'true or false'],
-  winogradMaxTile: [(v) => TILES.includes(v as number), '2, 4 or 6'],
+  winogradMaxTile: [(v) => (TILE_SIZES as readonly unknown[]).includes(v), TILE_SIZES.join(', ').replace(/, (?=[^,]*$)/, ' or ')],
   im2col: [isBoolean, 'true or false'],
   fma: [isBoolean, 'true or false'],
   wasmThreads: [isCount, 'a whole number ≥ 0 (0: tfjs chooses)'],
