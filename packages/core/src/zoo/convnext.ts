@@ -15,7 +15,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
-import { applyConv, checkKeys, classesOf, disposeConv, fitScore, foldConv, type FoldedConv, type KeyShapes } from './ops.js';
+import { checkKeys, classesOf, fitScore, type KeyShapes } from './keys.js';
+import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
 import { stagedNetwork, STAGE_TAPS } from './staged.js';
 import { applyLinear, disposeLinear, floatsOf, linearAt, type Linear } from './linear.js';
 import { applyLayerNorm, disposeLayerNorm, layerNormOf, type LayerNorm } from './layer-norm.js';

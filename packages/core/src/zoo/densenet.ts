@@ -8,10 +8,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
-import {
-  affineOf, applyAffineRelu, applyConv, checkKeys, classesOf, disposeAffine, disposeConv, expectBn, finalOnlyNetwork,
-  fitScore, foldConv, shapeOf, type Affine, type FoldedConv, type KeyShapes,
-} from './ops.js';
+import { checkKeys, classesOf, expectBn, fitScore, shapeOf, type KeyShapes } from './keys.js';
+import { affineOf, applyAffineRelu, disposeAffine, type Affine } from './batchnorm.js';
+import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
+import { finalOnlyNetwork } from './network.js';
 import { pooledLinearLogits, readLinear } from './logits.js';
 
 const CONFIGS: Record<string, readonly number[]> = {

@@ -3,7 +3,28 @@
  * one error that lists every missing key, every unexpected key and every shape mismatch, so a
  * user sees the whole difference at once instead of fixing one key per run.
  */
-export { ArchitectureMismatchError, ArchitectureMismatchError as StateDictMismatchError } from './ops.js';
+
+/** A state_dict that does not fit an architecture: every missing, unexpected and misshapen key. */
+export class ArchitectureMismatchError extends Error {
+  constructor(
+    readonly arch: string,
+    readonly missing: string[],
+    readonly unexpected: string[],
+    readonly mismatched: { key: string; expected: number[]; found: number[] }[],
+  ) {
+    const list = (xs: string[]): string => (xs.length > 8 ? `${xs.slice(0, 8).join(', ')}, … (${xs.length})` : xs.join(', '));
+    const parts: string[] = [];
+    if (missing.length) parts.push(`missing keys: ${list(missing)}`);
+    if (unexpected.length) parts.push(`unexpected keys: ${list(unexpected)}`);
+    if (mismatched.length) {
+      parts.push(`shape mismatches: ${list(mismatched.map((m) => `${m.key} expected [${m.expected.join(', ')}] found [${m.found.join(', ')}]`))}`);
+    }
+    super(`state_dict does not fit ${arch}: ${parts.join('; ')}`);
+    this.name = 'ArchitectureMismatchError';
+  }
+}
+
+export { ArchitectureMismatchError as StateDictMismatchError };
 
 /** No registered architecture fits a state_dict, or a requested name is not registered. */
 export class UnknownArchitectureError extends Error {

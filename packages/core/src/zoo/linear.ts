@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
-import { shapeOf } from './ops.js';
+import { shapeOf } from './keys.js';
 
 export interface Linear {
   /** [in, out] (PyTorch stores [out, in]). */

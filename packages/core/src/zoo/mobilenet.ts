@@ -7,10 +7,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
-import {
-  applyConv, checkKeys, disposeConv, expectBn, expectHead, expectStem, finalOnlyNetwork, fitScore, foldConv, shapeOf,
-  type FoldedConv, type KeyShapes,
-} from './ops.js';
+import { checkKeys, expectBn, expectHead, expectStem, fitScore, shapeOf, type KeyShapes } from './keys.js';
+import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
+import { finalOnlyNetwork } from './network.js';
 import { pooledLinearLogits, readLinear } from './logits.js';
 
 const ARCH = 'mobilenet_v2';

@@ -16,10 +16,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
-import {
-  affineOf, applyAffineRelu, applyConv, checkKeys, classesOf, disposeAffine, disposeConv, expectBn, fitScore, foldConv,
-  type Affine, type FoldedConv, type KeyShapes,
-} from './ops.js';
+import { checkKeys, classesOf, expectBn, fitScore, type KeyShapes } from './keys.js';
+import { affineOf, applyAffineRelu, disposeAffine, type Affine } from './batchnorm.js';
+import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
 import { dimOf, stagedNetwork, STAGE_TAPS } from './staged.js';
 import { pooledLinearLogits, readLinear } from './logits.js';
 

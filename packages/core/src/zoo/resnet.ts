@@ -7,9 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
-import {
-  applyConv, checkKeys, classesOf, disposeConv, expectBn, fitScore, foldConv, type FoldedConv, type KeyShapes,
-} from './ops.js';
+import { checkKeys, classesOf, expectBn, fitScore, type KeyShapes } from './keys.js';
+import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
 import { stagedNetwork, dimOf, STAGE_TAPS } from './staged.js';
 import { pooledLinearLogits, readLinear } from './logits.js';
 

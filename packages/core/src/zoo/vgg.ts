@@ -6,9 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
-import {
-  applyConv, checkKeys, disposeConv, expectBn, finalOnlyNetwork, fitScore, foldConv, shapeOf, type FoldedConv, type KeyShapes,
-} from './ops.js';
+import { checkKeys, expectBn, fitScore, shapeOf, type KeyShapes } from './keys.js';
+import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
+import { finalOnlyNetwork } from './network.js';
 import { withLogits, withoutLogits } from './logits.js';
 import { vggHead } from './vgg-head.js';
 
