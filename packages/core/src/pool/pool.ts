@@ -43,9 +43,9 @@ export interface FeaturePool {
    * FeatureModel's contract: NHWC batch → per tap the global-average-pooled rows, row-major
    * N×D, rows in batch order. Taps default to `['final']`. The batch is read, not disposed.
    */
-  features(batch: tf.Tensor4D, taps?: string[]): Promise<Record<string, Float32Array>>;
+  features(batch: tf.Tensor4D, taps?: readonly string[]): Promise<Record<string, Float32Array>>;
   /** The same from host data: `data` holds `shape` = [n, h, w, c] NHWC floats. */
-  featuresFromArray(data: Float32Array, shape: [number, number, number, number], taps?: string[]): Promise<Record<string, Float32Array>>;
+  featuresFromArray(data: Float32Array, shape: [number, number, number, number], taps?: readonly string[]): Promise<Record<string, Float32Array>>;
   /**
    * Swap every worker's network for another (e.g. the next checkpoint of a run) without
    * restarting the threads or their backends; `arch` and `taps` follow the new network.
@@ -128,6 +128,19 @@ class Lane {
   }
 }
 
+/** `n` worker threads, each ready with the network of `source`; if one fails to start, all are ended. */
+async function startLanes(
+  n: number, backend: string, settings: BackendSettings, source: ModelSource,
+): Promise<{ lanes: Lane[]; ready: Extract<FromWorker, { type: 'ready' }>[] }> {
+  const lanes = Array.from({ length: n }, (_, i) => new Lane(i));
+  try {
+    return { lanes, ready: await Promise.all(lanes.map((l) => l.init(backend, settings, source))) };
+  } catch (err) {
+    await Promise.all(lanes.map((l) => l.terminate()));
+    throw err;
+  }
+}
+
 /**
  * Start `workers` threads, each building the network from `stateDict` (zoo `createModel`),
  * `modelPath` (zoo `loadModel`) or `factory`, on `backend`. Resolves when all are ready; if any
@@ -142,18 +155,11 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
   // the workers run with the settings in force here, not what their environment says
   const settings = { ...nextSettings(opts.settings) };
   const source: ModelSource = { arch: opts.arch, numClasses: opts.numClasses, token: opts.token, heads: opts.heads, stateDict: opts.stateDict, modelPath: opts.modelPath, factory: opts.factory };
-  const lanes = Array.from({ length: n }, (_, i) => new Lane(i));
-  let ready;
-  try {
-    ready = await Promise.all(lanes.map((l) => l.init(backend, settings, source)));
-  } catch (err) {
-    await Promise.all(lanes.map((l) => l.terminate()));
-    throw err;
-  }
+  const { lanes, ready } = await startLanes(n, backend, settings, source);
   let first: { arch: string; taps: string[]; layerTaps: string[]; hasLogits: boolean } = ready[0]!;
   let disposed = false;
 
-  async function featuresFromArray(data: Float32Array, shape: [number, number, number, number], taps: string[] = ['final']): Promise<Record<string, Float32Array>> {
+  async function featuresFromArray(data: Float32Array, shape: [number, number, number, number], taps: readonly string[] = ['final']): Promise<Record<string, Float32Array>> {
     if (disposed) throw new Error('feature pool: used after dispose()');
     const [rows, h, w, c] = shape;
     const per = h * w * c;
@@ -164,7 +170,7 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
     const parts = await Promise.all(shares.map(({ start, end }, i) => {
       const slice = data.slice(start * per, end * per);
       return lanes[i]!.request<Extract<FromWorker, { type: 'features' }>>(
-        (id) => ({ type: 'features', id, data: slice, shape: [end - start, h, w, c], taps }),
+        (id) => ({ type: 'features', id, data: slice, shape: [end - start, h, w, c], taps: [...taps] }),
         [slice.buffer],
       );
     }));

@@ -1,4 +1,6 @@
-export type { ArchitectureSpec, CreateModelOptions, Network, TokenChoice, TransformerInfo } from './types.js';
+export type { ArchitectureSpec, CreateModelOptions, ModelDescription, Network, TokenChoice, TransformerInfo } from './types.js';
+export { toFeatureModel, resolveTaps, pooledTaps, UnknownTapError, NoLogitsError } from './feature-model.js';
+export type { FeatureModel } from './feature-model.js';
 export { TOKEN_CHOICES } from './types.js';
 export { ARCHITECTURES, listArchitectures, detectArchitecture, architectureSpec, buildNetwork } from './registry.js';
 export { createModel, loadModel, stripModulePrefix, isTfjsModelPath } from './load.js';

@@ -4,7 +4,7 @@
  */
 import type { StateDict } from '../io/types.js';
 import { readStateDict } from '../io/read.js';
-import { toFeatureModel, type FeatureModel } from '../features/feature-model.js';
+import { toFeatureModel, type FeatureModel } from './feature-model.js';
 import type { CreateModelOptions } from './types.js';
 import { buildNetwork } from './registry.js';
 import { loadTfjsModel } from './tfjs.js';

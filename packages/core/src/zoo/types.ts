@@ -41,44 +41,51 @@ export interface CreateModelOptions {
   heads?: number;
 }
 
-/** An inference network built from a state_dict: BatchNorm folded, weights on the backend. */
-export interface Network {
+/**
+ * What a model says about itself, the same whether it returns feature maps (`Network`) or pooled
+ * rows (`FeatureModel`): its taps, the names it accepts besides them, its classifier, its input.
+ */
+export interface ModelDescription {
   arch: string;
-  /** Every tap this network can return, in forward order; always includes `final`. */
+  /** Every tap the model can return, in forward order; always includes `final`. */
   taps: string[];
+  /**
+   * Further tap names the model accepts besides `taps` (a TF.js model's layer or node names);
+   * not part of `taps`, so `all` never means them.
+   */
+  layerTaps?: string[];
   /** Output classes read from the classifier weights (or given), if known. */
   numClasses?: number;
   /** Input size the topology was made for (224 for ImageNet models, 32 for CIFAR ones). */
   defaultImageSize: number;
-  /** Channel count D of each tap when known from the weights (absent for TF.js models). */
+  /** Channel count D of each tap when known without a forward pass (absent for TF.js models). */
   tapChannels?: Record<string, number>;
-  /** What a vision transformer was read as (absent for CNNs). */
-  transformer?: TransformerInfo;
-  /**
-   * Whether `forward` accepts the reserved output `logits` (zoo/logits.ts): the classifier's
-   * pre-softmax output, N×numClasses, returned as an [N, 1, 1, K] map. Not one of `taps`.
-   */
-  hasLogits?: boolean;
-  /** Why `logits` is not available (no classifier weights, a classifier of the wrong width). */
-  noLogitsReason?: string;
   /**
    * The one square input size the model accepts, when it has one (a TF.js model saved with a
    * fixed input shape); absent when any size works (the zoo's networks pool globally).
    */
   inputSize?: number;
   /**
-   * Further names `forward` accepts besides `taps` (a TF.js model's layer or node names); not
-   * part of `taps`, so `all` never means them.
+   * Whether the model returns the reserved output `logits` (zoo/logits.ts): the classifier's
+   * pre-softmax output, N×numClasses. Not one of `taps`.
    */
-  layerTaps?: string[];
-  /**
-   * NHWC input → NHWC feature maps of the requested taps, before pooling; with `hasLogits` the
-   * name `logits` may be asked for too. Creates tensors: call it inside `tf.tidy` (the features
-   * module does).
-   */
-  forward(x: tf.Tensor4D, taps: readonly string[]): Record<string, tf.Tensor4D>;
+  hasLogits?: boolean;
+  /** Why `logits` is not available (no classifier weights, a classifier of the wrong width). */
+  noLogitsReason?: string;
   /** Releases the weights. */
   dispose(): void;
+}
+
+/** An inference network built from a state_dict: BatchNorm folded, weights on the backend. */
+export interface Network extends ModelDescription {
+  /** What a vision transformer was read as (absent for CNNs). */
+  transformer?: TransformerInfo;
+  /**
+   * NHWC input → NHWC feature maps of the requested taps, before pooling; with `hasLogits` the
+   * name `logits` may be asked for too, returned as an [N, 1, 1, K] map. Creates tensors: call
+   * it inside `tf.tidy` (`pooledTaps` does).
+   */
+  forward(x: tf.Tensor4D, taps: readonly string[]): Record<string, tf.Tensor4D>;
 }
 
 export interface ArchitectureSpec {

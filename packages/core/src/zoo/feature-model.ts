@@ -1,30 +1,18 @@
 /**
  * A loaded network seen from the scorer: image batch in, one global-average-pooled vector per
- * image per tap out (docs/method.md).
+ * image per tap out (docs/method.md). It lives with the zoo because the zoo's loaders return it;
+ * features/ extracts whole image sets through it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Network } from '../zoo/types.js';
-import { LOGITS } from '../zoo/logits.js';
+import type { ModelDescription, Network } from './types.js';
+import { LOGITS } from './logits.js';
 
-export interface FeatureModel {
-  arch: string;
-  /** Every tap `features` accepts, in forward order; always includes `final`. */
-  taps: string[];
-  numClasses?: number;
-  defaultImageSize: number;
-  /** Channel count D per tap where known without a forward pass. */
-  tapChannels?: Record<string, number>;
-  /** The one input size the model accepts, when it has one (TF.js models with a fixed input shape). */
-  inputSize?: number;
-  /** Further tap names `features` accepts (a TF.js model's layer names); `all` never means them. */
-  layerTaps?: string[];
+export interface FeatureModel extends ModelDescription {
   /**
    * Whether `features` accepts the reserved output `logits`: the classifier's pre-softmax output,
    * row-major N×numClasses (not pooled further; not one of `taps`).
    */
   hasLogits: boolean;
-  /** Why `logits` is not available, when it is not. */
-  noLogitsReason?: string;
   /** The zoo network underneath (unpooled NHWC maps via `forward`, inside `tf.tidy`). */
   network?: Network;
   /**
@@ -33,7 +21,6 @@ export interface FeatureModel {
    * classifier output of the same pass. The batch is not disposed.
    */
   features(batch: tf.Tensor4D, taps?: readonly string[]): Promise<Record<string, Float32Array>>;
-  dispose(): void;
 }
 
 /** An unknown tap name: the message lists the taps the model has. */
