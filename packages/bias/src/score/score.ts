@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import * as core from '@shapetex/core';
 import { readCueConflictSet, readProbeSet, type ProbeSet } from '@shapetex/svoc';
 import { scoreCue, type CueRun } from './cue-forward.js';
@@ -207,16 +206,17 @@ async function estimateOne(
   if (unknown.length > 0) {
     return fail('features', new Error(`${model.arch} has no tap ${unknown.map((t) => `'${t}'`).join(', ')}; its taps are ${model.taps.join(', ')}`), 0, model.arch);
   }
-  let features: Map<string, { D: number; data: Float32Array }>;
+  let features: Record<string, core.TapFeatures>;
   try {
-    features = await forwardAll(model, taps, prepared);
+    // every prepared batch forwarded once, all taps in the same pass; rows in record order, as the pairs index them
+    features = await core.extractFeatures(model, prepared.batches(), { taps });
   } catch (err) {
     return fail('features', err, 0, model.arch);
   }
   const records: ResultRecord[] = [];
   try {
     for (const tap of taps) {
-      const { D, data } = features.get(tap)!;
+      const { D, data } = features[tap]!;
       for (const method of ctx.methods) {
         const est = estimateDimensions(data, D, pairs, { method, bootstrap: ctx.bootstrap, seed: ctx.seed, rounding: ctx.rounding });
         const rec: ResultRecord = {
@@ -232,38 +232,4 @@ async function estimateOne(
     return fail('estimate', err, prepared.count, model.arch);
   }
   return { records, images: prepared.count, arch: model.arch };
-}
-
-/**
- * Forwards every prepared batch once, all taps in the same pass, and assembles each tap's N×D
- * matrix (rows in record order, as the pairs index them).
- */
-async function forwardAll(model: ScoringModel, taps: string[], prepared: PreparedProbe): Promise<Map<string, { D: number; data: Float32Array }>> {
-  const N = prepared.count;
-  const out = new Map<string, { D: number; data: Float32Array }>();
-  for await (const b of prepared.batches()) {
-    const x = tf.tensor4d(b.data, b.shape);
-    let got: Record<string, Float32Array>;
-    try {
-      got = await model.features(x, taps);
-    } finally {
-      x.dispose();
-    }
-    const n = b.shape[0];
-    for (const tap of taps) {
-      const rows = got[tap];
-      if (!rows) throw new Error(`${model.arch}: features() returned no '${tap}'`);
-      if (rows.length % n !== 0 || rows.length === 0) throw new Error(`${model.arch}: tap '${tap}' returned ${rows.length} values for ${n} images`);
-      const D = rows.length / n;
-      let slot = out.get(tap);
-      if (!slot) {
-        slot = { D, data: new Float32Array(N * D) };
-        out.set(tap, slot);
-      } else if (slot.D !== D) {
-        throw new Error(`${model.arch}: tap '${tap}' has D = ${D} in one batch and ${slot.D} in another`);
-      }
-      slot.data.set(rows, b.start * D);
-    }
-  }
-  return out;
 }

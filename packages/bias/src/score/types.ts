@@ -1,5 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
-import type { ChannelOrder, Normalization, ResizeMethod, TokenChoice } from '@shapetex/core';
+import type { ChannelOrder, FeatureModel, Normalization, ResizeMethod, TokenChoice } from '@shapetex/core';
 import type { CueConflictSet, ProbeSet } from '@shapetex/svoc';
 import type { ClassMap } from '../cue/class-map.js';
 import type { CueCheckpoint } from '../cue/score.js';
@@ -10,21 +9,13 @@ import type { ResultRecord } from '../types.js';
 import type { CheckpointEntry } from './discover.js';
 import type { Shard } from './shard.js';
 
-/** What scoring needs of a loaded checkpoint: core's `FeatureModel` satisfies it. */
-export interface ScoringModel {
-  arch: string;
-  taps: string[];
-  /** Further tap names `features` accepts (a TF.js model's layer names); `all` never means them. */
-  layerTaps?: string[];
-  /** The one input size the model accepts, when it has one (TF.js models with a fixed input shape). */
-  inputSize?: number;
-  /** Global-average-pooled features, row-major N×D per tap. */
-  features(batch: tf.Tensor4D, taps?: string[]): Promise<Record<string, Float32Array>>;
-  /** Whether `features` accepts the reserved output `logits` (needed by `cue`); unknown when absent. */
-  hasLogits?: boolean;
-  noLogitsReason?: string;
-  dispose(): void;
-}
+/**
+ * What scoring needs of a loaded checkpoint: core's `FeatureModel` with only its `features`, tap
+ * names and `dispose` required (a custom loader may leave the rest out; `hasLogits` absent =
+ * unknown, tried when `cue` needs it).
+ */
+export type ScoringModel = Pick<FeatureModel, 'arch' | 'taps' | 'features' | 'dispose'>
+  & Partial<Pick<FeatureModel, 'layerTaps' | 'inputSize' | 'hasLogits' | 'noLogitsReason'>>;
 
 /** Loads one checkpoint (core's `loadModel` by default). */
 export type ModelLoader = (file: string, opts: ModelLoadOptions) => Promise<ScoringModel>;
