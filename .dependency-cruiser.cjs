@@ -21,18 +21,6 @@ const LAYERS = {
 /** Entry points: imported by nothing inside their package. */
 const ENTRIES = ['index.ts', 'cli.ts'];
 
-/**
- * Imports known to break the layering, to be removed by issue 22 (still open for these two: the
- * modules are being edited elsewhere). Each is allowed exactly as written, so any new import
- * against the layers still fails.
- */
-const KNOWN_EXCEPTIONS = [
-  // The zoo builds FeatureModels for the loaders; the interface should live below zoo.
-  { pkg: 'core', from: 'zoo/load.ts', to: 'features/feature-model.ts' },
-  // The worker imports the package index at run time and checks its exports by hand.
-  { pkg: 'core', from: 'pool/worker.ts', to: 'index.ts' },
-];
-
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Regex of the given folders or files under packages/<pkg>/src/. */
 const under = (pkg, entries) => `^packages/${pkg}/src/(${entries.map((e) => (e.endsWith('.ts') ? `${escape(e)}$` : `${escape(e)}/`)).join('|')})`;
@@ -43,36 +31,17 @@ function layerRules() {
     layers.forEach((layer, i) => {
       const higher = [...layers.slice(i + 1).flat()];
       if (higher.length === 0) return;
-      const inLayer = new RegExp(under(pkg, layer));
-      const exceptions = KNOWN_EXCEPTIONS.filter((e) => e.pkg === pkg && !ENTRIES.includes(e.to) && inLayer.test(`packages/${pkg}/src/${e.from}`));
-      const name = `${pkg}-layers-${layer.join('+').replace(/\.ts$/, '')}`;
-      const comment = `${pkg}: ${layer.join(', ')} may not import ${higher.join(', ')} (the package README's Layering notes)`;
-      const from = { path: under(pkg, layer) };
-      if (exceptions.length > 0) from.pathNot = exceptions.map((e) => `^packages/${pkg}/src/${escape(e.from)}$`);
-      rules.push({ name, comment, severity: 'error', from, to: { path: under(pkg, higher) } });
-      for (const e of exceptions) {
-        rules.push({
-          name, comment: `${comment}; issue 22 open: ${e.from} → ${e.to} allowed until moved`, severity: 'error',
-          from: { path: `^packages/${pkg}/src/${escape(e.from)}$` },
-          to: { path: under(pkg, higher), pathNot: `^packages/${pkg}/src/${escape(e.to)}$` },
-        });
-      }
+      rules.push({
+        name: `${pkg}-layers-${layer.join('+').replace(/\.ts$/, '')}`,
+        comment: `${pkg}: ${layer.join(', ')} may not import ${higher.join(', ')} (the package README's Layering notes)`,
+        severity: 'error', from: { path: under(pkg, layer) }, to: { path: under(pkg, higher) },
+      });
     });
-    const entryExceptions = KNOWN_EXCEPTIONS.filter((e) => e.pkg === pkg && ENTRIES.includes(e.to));
-    const from = { path: `^packages/${pkg}/src/` };
-    if (entryExceptions.length > 0) from.pathNot = entryExceptions.map((e) => `^packages/${pkg}/src/${escape(e.from)}$`);
     rules.push({
       name: `${pkg}-no-entry-import`,
       comment: `${pkg}: import the module itself, not the package's index.ts or cli.ts`,
-      severity: 'error', from, to: { path: under(pkg, ENTRIES) },
+      severity: 'error', from: { path: `^packages/${pkg}/src/` }, to: { path: under(pkg, ENTRIES) },
     });
-    for (const e of entryExceptions) {
-      rules.push({
-        name: `${pkg}-no-entry-import`, comment: `issue 22 open: ${e.from} → ${e.to} allowed until moved`, severity: 'error',
-        from: { path: `^packages/${pkg}/src/${escape(e.from)}$` },
-        to: { path: under(pkg, ENTRIES), pathNot: `^packages/${pkg}/src/${escape(e.to)}$` },
-      });
-    }
     // A module in no layer would escape every rule above: new folders are placed in LAYERS.
     const placed = under(pkg, [...layers.flat(), ...ENTRIES]);
     const unplaced = { path: `^packages/${pkg}/src/`, pathNot: placed };
