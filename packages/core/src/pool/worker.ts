@@ -7,20 +7,11 @@ import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend/index.js';
-import { createModel, loadModel } from '../zoo/load.js';
+import { createModel, createOptions, loadModel } from '../zoo/load.js';
 import { detectArchitecture } from '../zoo/registry.js';
 import { toFeatureModel, type FeatureModel } from '../zoo/feature-model.js';
 import type { Network } from '../zoo/types.js';
 import type { FromWorker, ModelSource, ToWorker } from './protocol.js';
-
-/** The zoo's build options of a source: class count, transformer token and heads. */
-function buildOptions(source: ModelSource): { numClasses?: number; token?: 'cls' | 'mean'; heads?: number } {
-  return {
-    ...(source.numClasses !== undefined ? { numClasses: source.numClasses } : {}),
-    ...(source.token !== undefined ? { token: source.token } : {}),
-    ...(source.heads !== undefined ? { heads: source.heads } : {}),
-  };
-}
 
 /**
  * A factory's model: a FeatureModel as it is, a Network (`forward`) wrapped the way the zoo's
@@ -39,8 +30,8 @@ async function factoryModel(factory: NonNullable<ModelSource['factory']>): Promi
 
 async function buildModel(source: ModelSource): Promise<FeatureModel> {
   if (source.factory) return factoryModel(source.factory);
-  if (source.stateDict) return createModel(source.arch || detectArchitecture(source.stateDict), source.stateDict, buildOptions(source));
-  if (source.modelPath) return loadModel(source.modelPath, { arch: source.arch, ...buildOptions(source) });
+  if (source.stateDict) return createModel(source.arch || detectArchitecture(source.stateDict), source.stateDict, createOptions(source));
+  if (source.modelPath) return loadModel(source.modelPath, source);
   throw new Error('feature pool: give one of stateDict, modelPath or factory');
 }
 
