@@ -8,12 +8,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import type * as tf from '@tensorflow/tfjs-core';
 import { currentBackend } from '../backend/index.js';
 import { nextSettings, type BackendSettings } from '../kernels/settings.js';
 import type { FromWorker, ModelSource, ToWorker } from './protocol.js';
 import { splitRows } from './split.js';
 import { LOGITS } from '../zoo/logits.js';
+import type { FeatureModel } from '../zoo/feature-model.js';
 
 export type { ModelSource } from './protocol.js';
 
@@ -26,25 +26,19 @@ export interface FeaturePoolOptions extends ModelSource {
   settings?: Partial<BackendSettings>;
 }
 
-export interface FeaturePool {
-  arch: string;
-  /** Every tap the network can return; always includes `final`. */
-  taps: string[];
-  /** Further tap names the network accepts (a TF.js model's layer names). */
+/**
+ * A FeatureModel's `arch`, taps, `hasLogits` and `features` (rows in batch order), served by
+ * worker threads.
+ */
+export interface FeaturePool extends Pick<FeatureModel, 'arch' | 'taps' | 'hasLogits' | 'features'> {
+  /** Further tap names the network accepts (a TF.js model's layer names); empty when none. */
   layerTaps: string[];
-  /** Whether `features` accepts the reserved output `logits` (the classifier's output). */
-  hasLogits: boolean;
   workers: number;
   /** Backend and device the workers run on, e.g. `wasm`, `wasm (simd)`, and their settings. */
   backend: string;
   device: string;
   settings: BackendSettings;
-  /**
-   * FeatureModel's contract: NHWC batch → per tap the global-average-pooled rows, row-major
-   * N×D, rows in batch order. Taps default to `['final']`. The batch is read, not disposed.
-   */
-  features(batch: tf.Tensor4D, taps?: readonly string[]): Promise<Record<string, Float32Array>>;
-  /** The same from host data: `data` holds `shape` = [n, h, w, c] NHWC floats. */
+  /** `features` from host data: `data` holds `shape` = [n, h, w, c] NHWC floats. */
   featuresFromArray(data: Float32Array, shape: [number, number, number, number], taps?: readonly string[]): Promise<Record<string, Float32Array>>;
   /**
    * Swap every worker's network for another (e.g. the next checkpoint of a run) without
