@@ -6,6 +6,7 @@
  * forward pass, options that contradict an existing output folder).
  */
 import { CommanderError } from 'commander';
+import { exitCodeOf } from '@shapetex/core';
 import { createProgram } from './cli/program.js';
 import type { ExitBox } from './cli/exit.js';
 
@@ -17,13 +18,9 @@ async function main(argv: string[]): Promise<number> {
     return exit.code;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    // By name: run.js is loaded lazily, so its class may not be the one imported here.
-    if (err instanceof Error && err.name === 'UsageError') {
-      process.stderr.write(`bias-score: ${err.message}\n`);
-      return 2;
-    }
     process.stderr.write(`bias-score: ${(err as Error).message}\n`);
-    return 1;
+    // By class (core's table): 2 usage or an --out in use, 130 stopped by a signal, else 1.
+    return exitCodeOf(err);
   }
 }
 

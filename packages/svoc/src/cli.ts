@@ -8,7 +8,7 @@
  * output folder in use by another build); a build stopped by Ctrl-C or SIGTERM exits with 130.
  */
 import { Command, CommanderError } from 'commander';
-import { isUsageError, VERSION } from '@shapetex/core';
+import { exitCodeOf, VERSION } from '@shapetex/core';
 import { registerBuildCommand } from './build/command.js';
 import { registerMergeCommand } from './build/merge-command.js';
 import { registerSynthCommand } from './synth/command.js';
@@ -39,9 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     process.stderr.write(`svoc: ${(err as Error).message}\n`);
-    if ((err as Error).name === 'OutputLockedError' || isUsageError(err)) return 2;
-    // Interrupted by a signal (svoc build stops cleanly): the shell's 128 + SIGINT.
-    return (err as Error).name === 'AbortError' ? 130 : 1;
+    // By class (core's table): 2 usage or an --out in use, 130 stopped by a signal, else 1.
+    return exitCodeOf(err);
   }
 }
 

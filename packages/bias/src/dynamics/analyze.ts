@@ -9,6 +9,7 @@ import { phaseCorrelations } from './correlate.js';
 import { splitPhases } from './phases.js';
 import { movingAverage } from './smooth.js';
 import type { ErrorCurve, PhaseCorrelation, PhaseMethod, PhaseSplit } from './types.js';
+import { AnalysisError } from './errors.js';
 
 export interface AnalyzeOptions {
   /** Phase split method (default `threshold`). */
@@ -189,7 +190,7 @@ function ciWidths(aligned: readonly ResultRecord[], si: number, ti: number): { s
 function factorIndex(r: ResultRecord, name: string): number {
   const i = r.factors.indexOf(name);
   if (i < 0) {
-    throw new Error(
+    throw new AnalysisError(
       `learning dynamics: checkpoint ${r.checkpoint} (tap ${r.tap}, ${r.method}) has no factor '${name}'; factors: ${r.factors.join(', ')}`,
     );
   }
@@ -199,7 +200,7 @@ function factorIndex(r: ResultRecord, name: string): number {
 function fraction(r: ResultRecord, i: number, name: string): number {
   const v = r.fractions?.[i];
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new Error(`learning dynamics: checkpoint ${r.checkpoint} (tap ${r.tap}, ${r.method}) has ${name} fraction ${String(v)}, expected a finite number`);
+    throw new AnalysisError(`learning dynamics: checkpoint ${r.checkpoint} (tap ${r.tap}, ${r.method}) has ${name} fraction ${String(v)}, expected a finite number`);
   }
   return v;
 }

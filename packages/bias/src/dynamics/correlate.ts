@@ -6,6 +6,7 @@ import { sampleCorrelation } from 'simple-statistics';
 import { movingAverage } from './smooth.js';
 import { bootstrapScoreInterval, fisherInterval } from './interval.js';
 import type { BiasNoise, PhaseCorrelation, PhaseCorrelationOptions, PhaseName, PhaseSplit } from './types.js';
+import { AnalysisError } from './errors.js';
 
 /**
  * Pearson r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² Σ(y−ȳ)²), or null (N/A) when there are fewer than 3
@@ -13,7 +14,7 @@ import type { BiasNoise, PhaseCorrelation, PhaseCorrelationOptions, PhaseName, P
  * computed variance, which float rounding can leave a hair above zero).
  */
 export function pearsonOrNull(x: readonly number[], y: readonly number[]): number | null {
-  if (x.length !== y.length) throw new Error(`pearsonOrNull: series lengths differ (${x.length} vs ${y.length})`);
+  if (x.length !== y.length) throw new AnalysisError(`pearsonOrNull: series lengths differ (${x.length} vs ${y.length})`);
   if (x.length < 3) return null;
   if (x.every((v) => v === x[0]) || y.every((v) => v === y[0])) return null;
   const r = sampleCorrelation(x as number[], y as number[]);
@@ -55,14 +56,14 @@ export function phaseCorrelations(
 ): PhaseCorrelation[] {
   const n = errors.length;
   if (shape.length !== n || texture.length !== n) {
-    throw new Error(`phaseCorrelations: ${n} errors, ${shape.length} shape and ${texture.length} texture values; expected equal lengths`);
+    throw new AnalysisError(`phaseCorrelations: ${n} errors, ${shape.length} shape and ${texture.length} texture values; expected equal lengths`);
   }
   if (opts.epochs && opts.epochs.length !== n) {
-    throw new Error(`phaseCorrelations: ${n} errors but ${opts.epochs.length} epochs; expected one epoch per point`);
+    throw new AnalysisError(`phaseCorrelations: ${n} errors but ${opts.epochs.length} epochs; expected one epoch per point`);
   }
   const w = opts.ciWidth;
   if (w && (w.shape.length !== n || w.texture.length !== n)) {
-    throw new Error(`phaseCorrelations: ${n} errors but ${w.shape.length} shape and ${w.texture.length} texture interval widths; expected one per point`);
+    throw new AnalysisError(`phaseCorrelations: ${n} errors but ${w.shape.length} shape and ${w.texture.length} texture interval widths; expected one per point`);
   }
   const e = movingAverage(errors, opts.smoothErrors ?? 1);
   const s = movingAverage(shape, opts.smooth ?? 5);

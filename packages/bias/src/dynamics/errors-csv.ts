@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ErrorCurve } from './types.js';
+import { AnalysisError } from './errors.js';
 
 const ERROR_COLUMNS = ['error', 'test_error', 'err'];
 const ACCURACY_COLUMNS = ['acc', 'accuracy', 'test_acc'];
@@ -14,7 +15,7 @@ export async function readErrorCsv(path: string): Promise<ErrorCurve> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new Error(`error curve ${path}: cannot read the file (${(err as Error).message})`);
+    throw new AnalysisError(`error curve ${path}: cannot read the file (${(err as Error).message})`);
   }
   return parseErrorCsv(text, path);
 }
@@ -33,16 +34,16 @@ export async function readErrorCsv(path: string): Promise<ErrorCurve> {
 export function parseErrorCsv(text: string, source = '<csv text>'): ErrorCurve {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const headerAt = lines.findIndex((l) => l.trim() !== '');
-  if (headerAt < 0) throw new Error(`error curve ${source}: empty file, expected a header row with 'epoch' and an error or accuracy column`);
+  if (headerAt < 0) throw new AnalysisError(`error curve ${source}: empty file, expected a header row with 'epoch' and an error or accuracy column`);
   const header = splitRow(lines[headerAt]).map((h) => h.trim().toLowerCase());
   const found = `columns found: ${header.map((h) => `'${h}'`).join(', ')}`;
   const epochCol = header.indexOf('epoch');
-  if (epochCol < 0) throw new Error(`error curve ${source}: no 'epoch' column in the header (line ${headerAt + 1}); ${found}`);
+  if (epochCol < 0) throw new AnalysisError(`error curve ${source}: no 'epoch' column in the header (line ${headerAt + 1}); ${found}`);
   const errName = ERROR_COLUMNS.find((c) => header.includes(c));
   const accName = errName ? undefined : ACCURACY_COLUMNS.find((c) => header.includes(c));
   const column = errName ?? accName;
   if (!column) {
-    throw new Error(
+    throw new AnalysisError(
       `error curve ${source}: no error column in the header (line ${headerAt + 1}); expected one of ${[...ERROR_COLUMNS, ...ACCURACY_COLUMNS].map((c) => `'${c}'`).join(', ')}; ${found}`,
     );
   }
@@ -54,29 +55,29 @@ export function parseErrorCsv(text: string, source = '<csv text>'): ErrorCurve {
     const cells = splitRow(lines[l]);
     const cell = (col: number, name: string) => {
       if (col >= cells.length) {
-        throw new Error(`error curve ${source}: line ${l + 1} has ${cells.length} cells, no value for column '${name}' (column ${col + 1})`);
+        throw new AnalysisError(`error curve ${source}: line ${l + 1} has ${cells.length} cells, no value for column '${name}' (column ${col + 1})`);
       }
       const raw = cells[col].trim();
       const v = raw === '' ? NaN : Number(raw);
       if (!Number.isFinite(v)) {
-        throw new Error(`error curve ${source}: line ${l + 1}, column '${name}' (column ${col + 1}): '${raw}' is not a finite number`);
+        throw new AnalysisError(`error curve ${source}: line ${l + 1}, column '${name}' (column ${col + 1}): '${raw}' is not a finite number`);
       }
       return v;
     };
     const epoch = cell(epochCol, 'epoch');
     const value = cell(valueCol, column);
     if (value < 0 || value > 100) {
-      throw new Error(`error curve ${source}: line ${l + 1}, column '${column}' (column ${valueCol + 1}): ${value} is outside [0, 100]`);
+      throw new AnalysisError(`error curve ${source}: line ${l + 1}, column '${column}' (column ${valueCol + 1}): ${value} is outside [0, 100]`);
     }
     rows.push({ epoch, value, line: l + 1 });
   }
-  if (rows.length === 0) throw new Error(`error curve ${source}: no data rows after the header`);
+  if (rows.length === 0) throw new AnalysisError(`error curve ${source}: no data rows after the header`);
 
   rows.sort((a, b) => a.epoch - b.epoch);
   for (let i = 1; i < rows.length; i++) {
     if (rows[i].epoch === rows[i - 1].epoch) {
       const [a, b] = [rows[i - 1].line, rows[i].line].sort((x, y) => x - y);
-      throw new Error(`error curve ${source}: epoch ${rows[i].epoch} appears twice (lines ${a} and ${b})`);
+      throw new AnalysisError(`error curve ${source}: epoch ${rows[i].epoch} appears twice (lines ${a} and ${b})`);
     }
   }
   const fromFraction = rows.every((r) => r.value <= 1);

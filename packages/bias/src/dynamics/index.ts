@@ -4,6 +4,7 @@ export { phaseCorrelations, pearsonOrNull, NOISE_WIDTH_DEFAULT } from './correla
 export { fisherInterval, bootstrapScoreInterval, Z_95 } from './interval.js';
 export type { ScoreBootstrapOptions } from './interval.js';
 export { readErrorCsv, parseErrorCsv } from './errors-csv.js';
+export { AnalysisError } from './errors.js';
 export type {
   ErrorCurve,
   Phase,

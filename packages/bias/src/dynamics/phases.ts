@@ -4,6 +4,7 @@
  */
 import { movingAverage } from './smooth.js';
 import type { Phase, PhaseSplit, SplitPhasesOptions } from './types.js';
+import { AnalysisError } from './errors.js';
 
 /**
  * Splits a curve of errors in percent into three phases with shared boundaries.
@@ -23,27 +24,27 @@ export function splitPhases(errors: readonly number[], opts: SplitPhasesOptions 
   const n = errors.length;
   const epochs = opts.epochs ?? errors.map((_, i) => i);
   if (epochs.length !== n) {
-    throw new Error(`splitPhases: ${n} errors but ${epochs.length} epochs; expected one epoch per error`);
+    throw new AnalysisError(`splitPhases: ${n} errors but ${epochs.length} epochs; expected one epoch per error`);
   }
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(errors[i])) throw new Error(`splitPhases: error ${i} (epoch ${epochs[i]}) is ${errors[i]}, expected a finite number`);
+    if (!Number.isFinite(errors[i])) throw new AnalysisError(`splitPhases: error ${i} (epoch ${epochs[i]}) is ${errors[i]}, expected a finite number`);
     if (i > 0 && !(epochs[i] > epochs[i - 1])) {
-      throw new Error(`splitPhases: epochs must increase strictly, got ${epochs[i - 1]} then ${epochs[i]} at index ${i}`);
+      throw new AnalysisError(`splitPhases: epochs must increase strictly, got ${epochs[i - 1]} then ${epochs[i]} at index ${i}`);
     }
   }
   let found: { i1: number; j?: number; i2: number } | null;
   if (method === 'threshold') {
     const w = opts.window ?? 5;
     const theta = opts.theta ?? 0.1;
-    if (!Number.isInteger(w) || w < 1) throw new Error(`splitPhases: window must be a positive integer, got ${w}`);
-    if (!(theta >= 0)) throw new Error(`splitPhases: theta must be ≥ 0 percentage points, got ${theta}`);
+    if (!Number.isInteger(w) || w < 1) throw new RangeError(`splitPhases: window must be a positive integer, got ${w}`);
+    if (!(theta >= 0)) throw new RangeError(`splitPhases: theta must be ≥ 0 percentage points, got ${theta}`);
     const e = movingAverage(errors, opts.smooth ?? 1);
     found = thresholdIndices(e, w, theta);
   } else if (method === 'extrema') {
     const e = movingAverage(errors, opts.smooth ?? 5);
     found = extremaIndices(e);
   } else {
-    throw new Error(`splitPhases: unknown method '${String(method)}', expected 'threshold' or 'extrema'`);
+    throw new RangeError(`splitPhases: unknown method '${String(method)}', expected 'threshold' or 'extrema'`);
   }
   if (!found) return null;
   const { i1, i2 } = found;

@@ -2,6 +2,7 @@
  * Centred moving average (docs/method.md), the smoothing used by the phase split's `extrema` method
  * and for the bias series before correlating.
  */
+import { AnalysisError } from './errors.js';
 
 /**
  * Centred moving average over a window of `k` points, truncated at the ends.
@@ -15,11 +16,11 @@
  */
 export function movingAverage(xs: readonly number[], k: number): number[] {
   if (!Number.isInteger(k) || k < 1) {
-    throw new Error(`movingAverage: window k must be a positive integer, got ${k}`);
+    throw new RangeError(`movingAverage: window k must be a positive integer, got ${k}`);
   }
   const n = xs.length;
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(xs[i])) throw new Error(`movingAverage: value ${i} is ${xs[i]}, expected a finite number`);
+    if (!Number.isFinite(xs[i])) throw new AnalysisError(`movingAverage: value ${i} is ${xs[i]}, expected a finite number`);
   }
   const before = Math.floor(k / 2);
   const after = Math.ceil(k / 2) - 1;

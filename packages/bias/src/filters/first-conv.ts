@@ -2,6 +2,7 @@
  * Which weight of a checkpoint is its first convolution, and its kernels in [O, I, kh, kw].
  * Pure functions of shapes and arrays.
  */
+import { CheckpointError } from '@shapetex/core';
 import type { ConvKernels, KernelLayout, WeightShape } from './types.js';
 
 /** Input channels of a 4-D kernel in the given layout (PyTorch [O,I,kh,kw]; TF.js [kh,kw,I,O]). */
@@ -24,14 +25,14 @@ export function findFirstConv(weights: readonly WeightShape[], layout: KernelLay
   const order = layout === 'oihw' ? '[O, I, kh, kw]' : '[kh, kw, I, O]';
   if (layer !== undefined) {
     const w = weights.find((x) => x.key === layer);
-    if (!w) throw new Error(`${file}: no weight named ${JSON.stringify(layer)} (--layer); 4-D weights: ${listed}`);
+    if (!w) throw new CheckpointError(file, `no weight named ${JSON.stringify(layer)} (--layer); 4-D weights: ${listed}`);
     if (w.shape.length !== 4 || inputChannels(w.shape, layout) !== 3) {
-      throw new Error(`${file}: ${describe(w)} is not a convolution over RGB: expected a 4-D ${order} weight with 3 input channels`);
+      throw new CheckpointError(file, `${describe(w)} is not a convolution over RGB: expected a 4-D ${order} weight with 3 input channels`);
     }
     return layer;
   }
   const first = fourD.find((w) => inputChannels(w.shape, layout) === 3);
-  if (!first) throw new Error(`${file}: no 4-D weight with 3 input channels (${order}); 4-D weights: ${listed}`);
+  if (!first) throw new CheckpointError(file, `no 4-D weight with 3 input channels (${order}); 4-D weights: ${listed}`);
   return first.key;
 }
 

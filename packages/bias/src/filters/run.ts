@@ -9,6 +9,7 @@ import { CHECKPOINT_GLOBS, discoverCheckpoints, type CheckpointEntry } from '../
 import { checkpointName, compareCheckpoints } from '../score/epoch.js';
 import { defaultEpochEntry } from '../score/score.js';
 import { readPhasesJson } from '../report/read.js';
+import { AnalysisError } from '../dynamics/errors.js';
 import { writeFileAtomic } from '../report/write.js';
 import { filterGrid } from './grid.js';
 import { firstConvKernels } from './read.js';
@@ -64,7 +65,7 @@ export interface FiltersSummary {
 /** The sheet epochs of a phases.json (or the bias-score output folder holding one). */
 async function readPhases(where: string): Promise<{ file: string; epochs: SheetEpoch[] }> {
   const read = await readPhasesJson(where);
-  if (!read) throw new Error(`${where}: no phases.json there; expected a phases.json or a bias-score output folder holding one (made with --errors)`);
+  if (!read) throw new AnalysisError(`${where}: no phases.json there; expected a phases.json or a bias-score output folder holding one (made with --errors)`);
   return { file: read.file, epochs: phaseSheetEpochs(read.analysis, read.file) };
 }
 

@@ -3,7 +3,9 @@
  * boundaries of a `phases.json` (first epoch of the curve, boundary 1, boundary 2, last epoch).
  * Pure functions of data.
  */
+import { UsageError } from '@shapetex/core';
 import type { DynamicsAnalysis } from '../dynamics/analyze.js';
+import { AnalysisError } from '../dynamics/errors.js';
 
 /** An epoch the sheet asks for, with the phase label it stands for (from `--at phases`). */
 export interface SheetEpoch {
@@ -24,7 +26,7 @@ export interface SheetPick<T extends { epoch: number | null }> {
 export function parseSheetEpochs(text: string): number[] | 'phases' {
   if (text.trim().toLowerCase() === 'phases') return 'phases';
   const parts = text.split(',').map((s) => s.trim());
-  if (parts.some((p) => !/^\d+$/.test(p))) throw new Error(`expected comma-separated epochs (integers ≥ 0) or "phases", got ${JSON.stringify(text)}`);
+  if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`expected comma-separated epochs (integers ≥ 0) or "phases", got ${JSON.stringify(text)}`);
   return parts.map((p) => Number.parseInt(p, 10));
 }
 
@@ -35,9 +37,9 @@ export function parseSheetEpochs(text: string): number[] | 'phases' {
  */
 export function phaseSheetEpochs(analysis: Pick<DynamicsAnalysis, 'curve' | 'phases'>, source = 'phases.json'): SheetEpoch[] {
   const epochs = analysis.curve?.epochs;
-  if (!Array.isArray(epochs) || epochs.length === 0) throw new Error(`${source}: no curve.epochs; expected the phases.json that bias-score writes with --errors`);
+  if (!Array.isArray(epochs) || epochs.length === 0) throw new AnalysisError(`${source}: no curve.epochs; expected the phases.json that bias-score writes with --errors`);
   if (analysis.phases === null || analysis.phases === undefined) {
-    throw new Error(`${source}: the error curve has no phase split (phases is null), so there are no phase boundaries to show; pick epochs with --at e1,e2,…`);
+    throw new AnalysisError(`${source}: the error curve has no phase split (phases is null), so there are no phase boundaries to show; pick epochs with --at e1,e2,…`);
   }
   const [b1, b2] = analysis.phases.boundaries;
   return [
@@ -56,12 +58,12 @@ export function phaseSheetEpochs(analysis: Pick<DynamicsAnalysis, 'curve' | 'pha
  */
 export function pickSheetCheckpoints<T extends { epoch: number | null }>(asked: readonly SheetEpoch[], entries: readonly T[], nearest: boolean): SheetPick<T>[] {
   const withEpoch = entries.filter((e): e is T & { epoch: number } => e.epoch !== null);
-  if (withEpoch.length === 0) throw new Error('no checkpoint with an epoch to put on the sheet');
+  if (withEpoch.length === 0) throw new AnalysisError('no checkpoint with an epoch to put on the sheet');
   const available = [...new Set(withEpoch.map((e) => e.epoch))].sort((a, b) => a - b);
   return asked.map((a) => {
     const exact = withEpoch.find((e) => e.epoch === a.epoch);
     if (exact) return { asked: a.epoch, ...(a.label !== undefined ? { label: a.label } : {}), entry: exact, nearest: false };
-    if (!nearest) throw new Error(`no checkpoint of epoch ${a.epoch} for the sheet; epochs available: ${available.join(', ')}`);
+    if (!nearest) throw new AnalysisError(`no checkpoint of epoch ${a.epoch} for the sheet; epochs available: ${available.join(', ')}`);
     let best = available[0]!;
     for (const e of available) if (Math.abs(e - a.epoch) < Math.abs(best - a.epoch)) best = e;
     return { asked: a.epoch, ...(a.label !== undefined ? { label: a.label } : {}), entry: withEpoch.find((e) => e.epoch === best)!, nearest: true };

@@ -1,4 +1,4 @@
-import type { ProbeRecord, ProbeSet } from '@shapetex/svoc';
+import { ProbeSetError, type ProbeRecord, type ProbeSet } from '@shapetex/svoc';
 import type { Rng } from '@shapetex/core';
 
 /**
@@ -109,7 +109,7 @@ export function factorValues(probeSet: ProbeSet): string[][] {
     probeSet.records.map((r, i) => {
       const v = r.factors?.[f];
       if (v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v))) {
-        throw new Error(`samplePairs: record ${i} (${r.file}) has no usable value for factor '${f}' (got ${String(v)}); every record needs a value for each of the set's factors [${probeSet.factors.join(', ')}]`);
+        throw new ProbeSetError(`samplePairs: record ${i} (${r.file}) has no usable value for factor '${f}' (got ${String(v)}); every record needs a value for each of the set's factors [${probeSet.factors.join(', ')}]`);
       }
       return String(v);
     }),

@@ -1,5 +1,5 @@
 import { createRng } from '@shapetex/core';
-import type { ProbeSet } from '@shapetex/svoc';
+import { ProbeSetError, type ProbeSet } from '@shapetex/svoc';
 import type { PartnerRule } from './candidates.js';
 import type { Pairs } from './types.js';
 
@@ -36,7 +36,7 @@ export function sampleReferencePairs(probeSet: ProbeSet, { rules, svoc }: { rule
   }
   counts.forEach((n, k) => {
     if (n < 2) {
-      throw new Error(`samplePairs (reference pairing): factor '${factors[k]}' drew ${n} pair(s) over the ${records.length} records of the probe set at ${probeSet.root} (seed ${seed}); a correlation needs at least 2 (${rules[k]!.why}). About a quarter of the records draw each factor: use a larger probe set, another seed, or the balanced pairing`);
+      throw new ProbeSetError(`samplePairs (reference pairing): factor '${factors[k]}' drew ${n} pair(s) over the ${records.length} records of the probe set at ${probeSet.root} (seed ${seed}); a correlation needs at least 2 (${rules[k]!.why}). About a quarter of the records draw each factor: use a larger probe set, another seed, or the balanced pairing`);
     }
   });
   return {

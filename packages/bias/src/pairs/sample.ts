@@ -1,5 +1,5 @@
 import { createRng } from '@shapetex/core';
-import type { ProbeSet } from '@shapetex/svoc';
+import { ProbeSetError, type ProbeSet } from '@shapetex/svoc';
 import { factorRule, factorValues, svocShapeRule, svocTextureRule, type PartnerRule } from './candidates.js';
 import { sampleReferencePairs } from './reference.js';
 import type { Pairs, SamplePairsOptions } from './types.js';
@@ -21,11 +21,11 @@ export function isSvocPairing(probeSet: ProbeSet): boolean {
 function checkSvocRecords(probeSet: ProbeSet): void {
   const f = probeSet.factors;
   if (f.length !== 2 || f[0] !== 'shape' || f[1] !== 'texture') {
-    throw new Error(`samplePairs: an SVOC probe set must have factors [shape, texture], got [${f.join(', ')}]`);
+    throw new ProbeSetError(`samplePairs: an SVOC probe set must have factors [shape, texture], got [${f.join(', ')}]`);
   }
   probeSet.records.forEach((r, i) => {
     if (typeof r.contentId !== 'string' || r.contentId === '' || !Number.isInteger(r.textureId) || !Number.isInteger(r.classId)) {
-      throw new Error(`samplePairs: SVOC record ${i} (${r.file}) needs a contentId string and integer textureId and classId, got contentId=${JSON.stringify(r.contentId)} textureId=${String(r.textureId)} classId=${String(r.classId)}`);
+      throw new ProbeSetError(`samplePairs: SVOC record ${i} (${r.file}) needs a contentId string and integer textureId and classId, got contentId=${JSON.stringify(r.contentId)} textureId=${String(r.textureId)} classId=${String(r.classId)}`);
     }
   });
 }
@@ -91,7 +91,7 @@ export function samplePairs(probeSet: ProbeSet, options: SamplePairsOptions = {}
     for (let i = 0; i < records.length; i++) if (rule.pick(i, probe) >= 0) pool.push(i);
     unpairable.push(records.length - pool.length);
     if (pool.length === 0) {
-      throw new Error(`samplePairs: factor '${factors[k]}' cannot be paired in the probe set at ${probeSet.root}: no record has a valid partner (${rule.why}; ${describeValues(probeSet, k, svoc)})`);
+      throw new ProbeSetError(`samplePairs: factor '${factors[k]}' cannot be paired in the probe set at ${probeSet.root}: no record has a valid partner (${rule.why}; ${describeValues(probeSet, k, svoc)})`);
     }
     let anchors = pool;
     if (perFactor !== null) {
@@ -126,10 +126,10 @@ export function samplePairs(probeSet: ProbeSet, options: SamplePairsOptions = {}
 function checkSetShape(probeSet: ProbeSet): void {
   const { records, factors } = probeSet;
   if (!Array.isArray(records) || records.length < 2) {
-    throw new Error(`samplePairs: the probe set at ${probeSet.root} needs at least 2 records, got ${records?.length ?? 0}`);
+    throw new ProbeSetError(`samplePairs: the probe set at ${probeSet.root} needs at least 2 records, got ${records?.length ?? 0}`);
   }
   if (!Array.isArray(factors) || factors.length < 1) {
-    throw new Error(`samplePairs: the probe set at ${probeSet.root} names no factors`);
+    throw new ProbeSetError(`samplePairs: the probe set at ${probeSet.root} names no factors`);
   }
 }
 

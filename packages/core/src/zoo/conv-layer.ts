@@ -4,6 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { applyConvPlan, planConv, releaseConvPlan, type ConvPlan, type ResidualAdd } from '../kernels/conv.js';
+import { CheckpointError } from '../io/errors.js';
 import type { StateDict } from '../io/types.js';
 import { bnAffine } from './batchnorm.js';
 import { floats } from './keys.js';
@@ -38,7 +39,7 @@ export function foldConv(sd: StateDict, weightKey: string, opts: ConvOptions = {
   const w = floats(e, weightKey);
   const [O, I, kh, kw] = e!.shape as [number, number, number, number];
   const depthwise = opts.depthwise ?? false;
-  if (depthwise && I !== 1) throw new Error(`${weightKey}: depthwise conv weight must be [C, 1, kh, kw], found [${e!.shape.join(', ')}]`);
+  if (depthwise && I !== 1) throw new CheckpointError(null, `${weightKey}: depthwise conv weight must be [C, 1, kh, kw], found [${e!.shape.join(', ')}]`);
   const aff = opts.bn ? bnAffine(sd, opts.bn, opts.bnEps ?? 1e-5) : null;
   const convBias = opts.bias ? floats(sd.get(opts.bias), opts.bias) : null;
   const out = new Float32Array(w.length);

@@ -22,6 +22,7 @@ import { applyLinear, disposeLinear, floatsOf, linearAt, type Linear } from './l
 import { applyLayerNorm, disposeLayerNorm, layerNormOf, type LayerNorm } from './layer-norm.js';
 import { gelu } from './gelu.js';
 import { LOGITS } from './types.js';
+import { CheckpointError } from '../io/errors.js';
 
 const LN_EPS = 1e-6;
 
@@ -46,8 +47,8 @@ interface ConvNextLayout { widths: number[]; mlp: number[][]; expected: KeyShape
 
 function dim(arch: string, sd: StateDict, key: string, rank: number, axis: number): number {
   const e = sd.get(key);
-  if (!e) throw new Error(`state_dict does not fit ${arch}: missing key ${key}`);
-  if (e.shape.length !== rank) throw new Error(`state_dict does not fit ${arch}: ${key} has shape [${e.shape.join(', ')}], expected a ${rank}-D tensor`);
+  if (!e) throw new CheckpointError(null, `state_dict does not fit ${arch}: missing key ${key}`);
+  if (e.shape.length !== rank) throw new CheckpointError(null, `state_dict does not fit ${arch}: ${key} has shape [${e.shape.join(', ')}], expected a ${rank}-D tensor`);
   return e.shape[axis]!;
 }
 
@@ -126,7 +127,7 @@ function releaseBlock(b: CNBlock): void {
 function buildConvNext(v: (typeof VARIANTS)[number], sd: StateDict, opts: CreateModelOptions = {}): Network {
   const found = convnextDepths(sd);
   if (found.some((d, i) => d !== v.depths[i])) {
-    throw new Error(`state_dict does not fit ${v.name}: stages hold ${found.join(', ')} blocks, expected ${v.depths.join(', ')}`);
+    throw new CheckpointError(null, `state_dict does not fit ${v.name}: stages hold ${found.join(', ')} blocks, expected ${v.depths.join(', ')}`);
   }
   const { widths, expected } = readLayout(v.name, v.depths, sd);
   checkKeys(v.name, sd, expected);

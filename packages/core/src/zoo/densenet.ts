@@ -13,6 +13,7 @@ import { affineOf, applyAffineRelu, disposeAffine, type Affine } from './batchno
 import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
 import { finalOnlyNetwork } from './network.js';
 import { pooledLinearLogits, readLinear } from './logits.js';
+import { CheckpointError } from '../io/errors.js';
 
 const CONFIGS: Record<string, readonly number[]> = {
   densenet121: [6, 12, 24, 16],
@@ -41,7 +42,7 @@ function readLayout(arch: string, sd: StateDict): Layout {
   const want = CONFIGS[arch]!;
   const config = denseBlockConfig(sd);
   if (config.length !== want.length || config.some((n, i) => n !== want[i])) {
-    throw new Error(`state_dict does not fit ${arch}: dense block config (${want.join(', ')}) expected, found (${config.join(', ')})`);
+    throw new CheckpointError(null, `state_dict does not fit ${arch}: dense block config (${want.join(', ')}) expected, found (${config.join(', ')})`);
   }
   const expected: KeyShapes = new Map();
   const f0 = shapeOf(arch, sd, 'features.conv0.weight', 4)[0]!;

@@ -14,6 +14,7 @@ import { checkKeys, expectBn, expectHead, expectStem, fitScore, shapeOf, type Ke
 import { applyConv, disposeConv, foldConv, silu, type FoldedConv } from './conv-layer.js';
 import { finalOnlyNetwork } from './network.js';
 import { pooledLinearLogits, readLinear } from './logits.js';
+import { CheckpointError } from '../io/errors.js';
 
 const ARCH = 'efficientnet_b0';
 /** Stride of each stage's first block (torchvision `_efficientnet_conf`), then blocks per stage for B0. */
@@ -48,7 +49,7 @@ export function stageDepths(sd: StateDict): number[] {
 function readLayout(sd: StateDict): { blocks: BlockLayout[]; expected: KeyShapes; numClasses?: number } {
   const depths = stageDepths(sd);
   if (depths.length !== B0_DEPTHS.length || depths.some((d, i) => d !== B0_DEPTHS[i])) {
-    throw new Error(`state_dict does not fit ${ARCH}: blocks per stage (${B0_DEPTHS.join(', ')}) expected, found (${depths.join(', ')})`);
+    throw new CheckpointError(null, `state_dict does not fit ${ARCH}: blocks per stage (${B0_DEPTHS.join(', ')}) expected, found (${depths.join(', ')})`);
   }
   const expected: KeyShapes = new Map();
   const c0 = expectStem(ARCH, sd, expected);

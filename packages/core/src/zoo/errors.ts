@@ -3,9 +3,10 @@
  * one error that lists every missing key, every unexpected key and every shape mismatch, so a
  * user sees the whole difference at once instead of fixing one key per run.
  */
+import { CheckpointError } from '../io/errors.js';
 
-/** A state_dict that does not fit an architecture: every missing, unexpected and misshapen key. */
-export class ArchitectureMismatchError extends Error {
+/** A state_dict that does not fit an architecture: every missing, unexpected and misshapen key (a {@link CheckpointError}; the file is not known here). */
+export class ArchitectureMismatchError extends CheckpointError {
   constructor(
     readonly arch: string,
     readonly missing: string[],
@@ -19,15 +20,15 @@ export class ArchitectureMismatchError extends Error {
     if (mismatched.length) {
       parts.push(`shape mismatches: ${list(mismatched.map((m) => `${m.key} expected [${m.expected.join(', ')}] found [${m.found.join(', ')}]`))}`);
     }
-    super(`state_dict does not fit ${arch}: ${parts.join('; ')}`);
+    super(null, `state_dict does not fit ${arch}: ${parts.join('; ')}`);
     this.name = 'ArchitectureMismatchError';
   }
 }
 
 export { ArchitectureMismatchError as StateDictMismatchError };
 
-/** No registered architecture fits a state_dict, or a requested name is not registered. */
-export class UnknownArchitectureError extends Error {
+/** No registered architecture fits a state_dict, or a requested name is not registered; a {@link CheckpointError} of `source`. */
+export class UnknownArchitectureError extends CheckpointError {
   constructor(
     /** What was being loaded (a file path, or `state_dict`). */
     readonly source: string,
@@ -39,9 +40,10 @@ export class UnknownArchitectureError extends Error {
     readonly sampleKeys: string[] = [],
   ) {
     super(
+      source,
       requested !== undefined
-        ? `${source}: unknown architecture ${JSON.stringify(requested)}; known: ${known.join(', ')}`
-        : `${source}: no known architecture fits this state_dict (first keys: ${sampleKeys.join(', ') || 'none'}); ` +
+        ? `unknown architecture ${JSON.stringify(requested)}; known: ${known.join(', ')}`
+        : `no known architecture fits this state_dict (first keys: ${sampleKeys.join(', ') || 'none'}); ` +
           `pass --arch / { arch } with one of: ${known.join(', ')}`,
     );
     this.name = 'UnknownArchitectureError';

@@ -3,6 +3,7 @@
  * classes, taps with their D, parameter count and dtypes.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { CheckpointError } from '../io/errors.js';
 import type { StateDict } from '../io/types.js';
 import type { Network, TransformerInfo } from './types.js';
 import { buildNetwork } from './registry.js';

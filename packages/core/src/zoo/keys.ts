@@ -2,6 +2,7 @@
  * Reading a state_dict against an architecture: the key shapes it expects, one error that lists
  * everything wrong, and shapes and class counts read from the weights while a config is walked.
  */
+import { CheckpointError } from '../io/errors.js';
 import type { StateDict, TensorEntry } from '../io/types.js';
 import { ArchitectureMismatchError } from './errors.js';
 
@@ -88,7 +89,7 @@ export function shapeOf(arch: string, sd: StateDict, key: string, rank: number):
   const e = sd.get(key);
   if (!e) throw new ArchitectureMismatchError(arch, [key], [], []);
   if (e.shape.length !== rank) {
-    throw new Error(`state_dict does not fit ${arch}: ${key} has shape [${e.shape.join(', ')}], expected a ${rank}-D tensor`);
+    throw new CheckpointError(null, `state_dict does not fit ${arch}: ${key} has shape [${e.shape.join(', ')}], expected a ${rank}-D tensor`);
   }
   return e.shape;
 }
@@ -101,7 +102,7 @@ export function classesOf(sd: StateDict, key: string): number | undefined {
 
 /** Float32 data of a state_dict entry, or an error naming its key. */
 export function floats(e: TensorEntry | undefined, key: string): Float32Array {
-  if (!e) throw new Error(`missing state_dict key ${key}`);
-  if (!(e.data instanceof Float32Array)) throw new Error(`${key}: expected floating-point weights, found dtype ${e.dtype}`);
+  if (!e) throw new CheckpointError(null, `missing state_dict key ${key}`);
+  if (!(e.data instanceof Float32Array)) throw new CheckpointError(null, `${key}: expected floating-point weights, found dtype ${e.dtype}`);
   return e.data;
 }

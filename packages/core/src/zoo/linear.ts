@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import { shapeOf } from './keys.js';
+import { CheckpointError } from '../io/errors.js';
 
 export interface Linear {
   /** [in, out] (PyTorch stores [out, in]). */
@@ -18,8 +19,8 @@ export interface Linear {
 /** Float32 data of a key, or an error naming it. */
 export function floatsOf(arch: string, sd: StateDict, key: string): Float32Array {
   const e = sd.get(key);
-  if (!e) throw new Error(`state_dict does not fit ${arch}: missing key ${key}`);
-  if (!(e.data instanceof Float32Array)) throw new Error(`${key}: expected floating-point weights, found dtype ${e.dtype}`);
+  if (!e) throw new CheckpointError(null, `state_dict does not fit ${arch}: missing key ${key}`);
+  if (!(e.data instanceof Float32Array)) throw new CheckpointError(null, `${key}: expected floating-point weights, found dtype ${e.dtype}`);
   return e.data;
 }
 

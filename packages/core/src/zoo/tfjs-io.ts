@@ -5,14 +5,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import path from 'node:path';
+import { CheckpointError } from '../io/errors.js';
 import { halfToFloat } from '../io/tensor.js';
 import { readRegularFile, resolveInside, UnsafeFileError } from './tfjs-files.js';
 
 export type TfjsModelKind = 'layers' | 'graph';
 
-export class TfjsModelError extends Error {
-  constructor(readonly file: string, message: string) {
-    super(`${file}: ${message}`);
+/** A TF.js model (`model.json` and its shards) that cannot be read or built; a {@link CheckpointError}. */
+export class TfjsModelError extends CheckpointError {
+  declare readonly file: string;
+  constructor(file: string, message: string) {
+    super(file, message);
     this.name = 'TfjsModelError';
   }
 }

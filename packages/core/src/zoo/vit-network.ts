@@ -21,6 +21,7 @@ import { applyLayerNorm, disposeLayerNorm, layerNormOf, type LayerNorm } from '.
 import { applySelfAttention, disposeSelfAttention, type SelfAttention } from './attention.js';
 import { gelu } from './gelu.js';
 import { resamplePosEmbed } from './pos-embed.js';
+import { CheckpointError } from '../io/errors.js';
 
 /** LayerNorm ε of torchvision's and timm's ViTs and DeiTs. */
 export const VIT_LN_EPS = 1e-6;
@@ -78,15 +79,15 @@ export function countBlocks(scheme: VitScheme, sd: StateDict): number {
  */
 export function readVitLayout(arch: string, scheme: VitScheme, sd: StateDict): VitLayout {
   const [D, , p, p2] = shapeOf(arch, sd, `${scheme.patch}.weight`, 4) as [number, number, number, number];
-  if (p !== p2) throw new Error(`state_dict does not fit ${arch}: ${scheme.patch}.weight has a ${p}×${p2} kernel, expected square patches`);
+  if (p !== p2) throw new CheckpointError(null, `state_dict does not fit ${arch}: ${scheme.patch}.weight has a ${p}×${p2} kernel, expected square patches`);
   const prefix = scheme.dist ? 2 : 1;
   const tokens = shapeOf(arch, sd, scheme.pos, 3)[1]!;
   const grid = Math.round(Math.sqrt(tokens - prefix));
   if (grid < 1 || grid * grid !== tokens - prefix) {
-    throw new Error(`state_dict does not fit ${arch}: ${scheme.pos} holds ${tokens} tokens, not ${prefix} prefix token(s) and a square patch grid`);
+    throw new CheckpointError(null, `state_dict does not fit ${arch}: ${scheme.pos} holds ${tokens} tokens, not ${prefix} prefix token(s) and a square patch grid`);
   }
   const depth = countBlocks(scheme, sd);
-  if (depth === 0) throw new Error(`state_dict does not fit ${arch}: no encoder blocks found`);
+  if (depth === 0) throw new CheckpointError(null, `state_dict does not fit ${arch}: no encoder blocks found`);
   const blocks: VitBlockKeys[] = [];
   for (let i = 0; i < depth; i++) blocks.push(scheme.block(sd, i)!);
   const mlp = shapeOf(arch, sd, `${blocks[0]!.fc1}.weight`, 2)[0]!;
@@ -209,7 +210,7 @@ function checkVariant(v: VitVariant, l: VitLayout): void {
   const wrong: string[] = [];
   if (l.depth !== v.depth) wrong.push(`${l.depth} encoder blocks, expected ${v.depth}`);
   if (l.patch !== v.patch) wrong.push(`patch size ${l.patch}, expected ${v.patch}`);
-  if (wrong.length) throw new Error(`state_dict does not fit ${v.name}: ${wrong.join('; ')}`);
+  if (wrong.length) throw new CheckpointError(null, `state_dict does not fit ${v.name}: ${wrong.join('; ')}`);
 }
 
 /** Build variant `v` of a ViT layout: the key shapes are checked before anything is uploaded. */

@@ -4,7 +4,7 @@
  * by core's convolution entry point (which picks its wasm kernels or tfjs's convolution).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { applyConvPlan, planConv, releaseConvPlan, type ConvPlan, type StateDict, type TensorEntry } from '@shapetex/core';
+import { applyConvPlan, CheckpointError, planConv, releaseConvPlan, type ConvPlan, type StateDict, type TensorEntry } from '@shapetex/core';
 
 /** One step of a network: a 3x3 (or the encoder's first 1x1) convolution, a pool or an upsample. */
 export type Step =
@@ -58,9 +58,14 @@ function toHwio(w: Float32Array, co: number, ci: number, kh: number, kw: number)
   return out;
 }
 
-export class AdainWeightsError extends Error {
+/**
+ * AdaIN weights (the VGG encoder or the decoder) that do not fit the network: a missing layer,
+ * a wrong shape or dtype. A core `CheckpointError` (the weights file cannot be built into the
+ * network); the message names the file or state_dict. `svoc build` reports it as a usage error.
+ */
+export class AdainWeightsError extends CheckpointError {
   constructor(message: string) {
-    super(message);
+    super(null, message);
     this.name = 'AdainWeightsError';
   }
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readStateDict, type StateDict } from '@shapetex/core';
 import { adaptiveInstanceNorm } from './adain.js';
-import { convWeights, DECODER_STEPS, ENCODER_STEPS, releaseConvWeights, runSteps, type ConvWeights } from './layers.js';
+import { AdainWeightsError, convWeights, DECODER_STEPS, ENCODER_STEPS, releaseConvWeights, runSteps, type ConvWeights } from './layers.js';
 
 /** A path to a PyTorch weights file (zip or legacy format) or an already-read state_dict. */
 export type WeightsSource = string | StateDict;
@@ -67,7 +67,7 @@ export async function createStylizer(opts: StylizerOptions): Promise<Stylizer> {
     const featureChannels = enc[enc.length - 1]!.K;
     dec = convWeights(d.sd, DECODER_STEPS, d.source, featureChannels, 'decoder');
     const outChannels = dec[dec.length - 1]!.K;
-    if (outChannels !== 3) throw new Error(`${d.source}: 28.weight has ${outChannels} output channels; the AdaIN decoder ends in RGB (3)`);
+    if (outChannels !== 3) throw new AdainWeightsError(`${d.source}: 28.weight has ${outChannels} output channels; the AdaIN decoder ends in RGB (3)`);
   } catch (err) {
     releaseConvWeights(enc);
     throw err;

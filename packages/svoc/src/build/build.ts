@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { acquireOutputLock, backendSettings, currentBackend, UsageError, VERSION } from '@shapetex/core';
+import { acquireOutputLock, backendSettings, currentBackend, InterruptedError, UsageError, VERSION } from '@shapetex/core';
 import type { WeightsSource } from '../adain/stylizer.js';
 import { MANIFEST_FILE, compareRecords, readManifest, writeManifest } from '../probe/manifest.js';
 import { VOC_CLASSES, type Manifest, type ProbeRecord } from '../types.js';
@@ -69,7 +69,7 @@ export interface BuildSvocOptions {
   progress?: Pick<ProgressOptions, 'stream' | 'lineInterval'> | null;
   /** Seconds between manifest rewrites while running (default 2); it is always written at the end. */
   manifestInterval?: number;
-  /** Stops after the content in progress; the manifest is written, then the promise rejects with an `AbortError`. */
+  /** Stops after the content in progress; the manifest is written, then the promise rejects with core's `InterruptedError`. */
   signal?: AbortSignal;
 }
 
@@ -253,9 +253,7 @@ async function buildLocked(options: BuildSvocOptions, weights: Awaited<ReturnTyp
   }
   if (fatal) throw fatal;
   if (o.signal?.aborted) {
-    const err = new Error(`svoc build interrupted: ${done.size} images recorded in ${manifestFile}; rerun the same command to finish`);
-    err.name = 'AbortError';
-    throw err;
+    throw new InterruptedError(`svoc build interrupted: ${done.size} images recorded in ${manifestFile}; rerun the same command to finish`);
   }
   if (failed.length > 0) log(`svoc build: ${failed.length} content image(s) could not be read: ${failed.join(', ')}`);
   log(`svoc build: ${done.size} images in ${out} (${contents.length} contents x ${textures.length} textures${o.limit !== undefined ? `, --limit ${o.limit}` : ''})`);

@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { readStateDict, UsageError, type StateDict } from '@shapetex/core';
-import { checkConvWeights, DECODER_STEPS, ENCODER_STEPS } from '../adain/layers.js';
+import { AdainWeightsError, checkConvWeights, DECODER_STEPS, ENCODER_STEPS } from '../adain/layers.js';
 import type { WeightsSource } from '../adain/stylizer.js';
 
 async function readOne(src: WeightsSource, option: string, what: string): Promise<StateDict> {
@@ -37,7 +37,7 @@ export async function readAdainWeights(vgg: WeightsSource, decoder: WeightsSourc
   const features = checked('--vgg', () => checkConvWeights(v, ENCODER_STEPS, name(vgg, 'vgg'), 3, 'encoder (vgg_normalised)'));
   checked('--decoder', () => {
     const rgb = checkConvWeights(d, DECODER_STEPS, name(decoder, 'decoder'), features, 'decoder');
-    if (rgb !== 3) throw new Error(`${name(decoder, 'decoder')}: 28.weight has ${rgb} output channels; the AdaIN decoder ends in RGB (3)`);
+    if (rgb !== 3) throw new AdainWeightsError(`${name(decoder, 'decoder')}: 28.weight has ${rgb} output channels; the AdaIN decoder ends in RGB (3)`);
   });
   return { vgg: v, decoder: d };
 }

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { acquireOutputLock, initBackend, VERSION } from '@shapetex/core';
+import { acquireOutputLock, initBackend, InterruptedError, VERSION } from '@shapetex/core';
 import { coral } from '../adain/coral.js';
 import { createStylizer, type WeightsSource } from '../adain/stylizer.js';
 import { loadStyleInput } from '../build/images.js';
@@ -151,9 +151,7 @@ async function buildLocked(options: BuildCueConflictOptions): Promise<Manifest> 
     progress?.finish();
   }
   if (o.signal?.aborted) {
-    const err = new Error(`svoc cue-conflict interrupted: ${done.size} images recorded in ${manifestFile}; rerun the same command to finish`);
-    err.name = 'AbortError';
-    throw err;
+    throw new InterruptedError(`svoc cue-conflict interrupted: ${done.size} images recorded in ${manifestFile}; rerun the same command to finish`);
   }
   log(`svoc cue-conflict: ${done.size} images in ${out}`);
   return written!;

@@ -13,6 +13,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
+import { ManifestError, ProbeSetError } from '../probe/errors.js';
 import { MANIFEST_FILE, readManifest } from '../probe/manifest.js';
 import type { SkippedFile } from '../probe/read.js';
 import { parseCueFileName } from './names.js';
@@ -49,7 +50,7 @@ async function readStimuli(root: string): Promise<CueConflictSet> {
     else images.push({ file, shape: n.shape, texture: n.texture, conflict: n.shape !== n.texture });
   }
   if (images.length === 0) {
-    throw new Error(`cue-conflict set ${root}: no image named {shape}{n}-{texture}{m}.png inside a folder named by its shape category (e.g. airplane/airplane1-bicycle2.png)${skipped.length ? `; first passed over: ${skipped[0]!.file} (${skipped[0]!.reason})` : ''}`);
+    throw new ProbeSetError(`cue-conflict set ${root}: no image named {shape}{n}-{texture}{m}.png inside a folder named by its shape category (e.g. airplane/airplane1-bicycle2.png)${skipped.length ? `; first passed over: ${skipped[0]!.file} (${skipped[0]!.reason})` : ''}`);
   }
   // a texture category need not have shape images of its own (as in the toolbox, the texture is
   // read from the name alone)
@@ -60,16 +61,16 @@ async function readStimuli(root: string): Promise<CueConflictSet> {
 async function readBuilt(root: string): Promise<CueConflictSet> {
   const file = path.join(root, MANIFEST_FILE);
   const m = await readManifest(file);
-  if (m.kind !== 'cue-conflict') throw new Error(`${file}: kind is ${JSON.stringify(m.kind)}, a cue-conflict set needs "cue-conflict"`);
+  if (m.kind !== 'cue-conflict') throw new ManifestError(file, `kind is ${JSON.stringify(m.kind)}, a cue-conflict set needs "cue-conflict"`);
   const images: CueImage[] = m.records.map((r, i) => {
     const { shape, texture } = r.factors;
-    if (typeof shape !== 'string' || typeof texture !== 'string') throw new Error(`${file}: records[${i}].factors must name a shape and a texture category, got ${JSON.stringify(r.factors)}`);
+    if (typeof shape !== 'string' || typeof texture !== 'string') throw new ManifestError(file, `records[${i}].factors must name a shape and a texture category, got ${JSON.stringify(r.factors)}`);
     return { file: r.file.replaceAll('\\', '/'), shape, texture, conflict: shape !== texture };
   });
   images.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   for (const im of images) {
     const ok = await stat(path.join(root, im.file)).then((s) => s.isFile(), () => false);
-    if (!ok) throw new Error(`${file}: the image ${im.file} is listed but missing`);
+    if (!ok) throw new ProbeSetError(`${file}: the image ${im.file} is listed but missing`);
   }
   const categories = [...new Set(images.flatMap((im) => [im.shape, im.texture]))].sort();
   return { root, kind: 'manifest', images, categories, skipped: [] };
@@ -78,8 +79,8 @@ async function readBuilt(root: string): Promise<CueConflictSet> {
 /** Reads a cue-conflict set from `dir` (a manifest when there is one, else the stimuli layout). */
 export async function readCueConflictSet(dir: string): Promise<CueConflictSet> {
   const root = path.resolve(dir);
-  const info = await stat(root).catch((err: Error) => { throw new Error(`cue-conflict set ${root}: cannot open the folder: ${err.message}`, { cause: err }); });
-  if (!info.isDirectory()) throw new Error(`cue-conflict set ${root}: not a folder`);
+  const info = await stat(root).catch((err: Error) => { throw new ProbeSetError(`cue-conflict set ${root}: cannot open the folder: ${err.message}`, { cause: err }); });
+  if (!info.isDirectory()) throw new ProbeSetError(`cue-conflict set ${root}: not a folder`);
   const hasManifest = await stat(path.join(root, MANIFEST_FILE)).then((s) => s.isFile(), () => false);
   return hasManifest ? readBuilt(root) : readStimuli(root);
 }

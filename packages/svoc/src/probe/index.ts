@@ -3,6 +3,7 @@ export type { ProbeSetRead, SkippedFile } from './read.js';
 export {
   MANIFEST_FILE, validateManifest, readManifest, writeManifest, manifestHash, canonicalJson, compareRecords,
 } from './manifest.js';
+export { ProbeSetError, ManifestError } from './errors.js';
 export { parseProbeFileName, formatProbeFileName } from './names.js';
 export type { ProbeFileName } from './names.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic.js';

@@ -2,19 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest, ProbeRecord } from '../types.js';
+import { ManifestError } from './errors.js';
 import { writeJsonAtomic } from './atomic.js';
 
 /** The manifest's file name at a probe set's root (docs/formats.md). */
 export const MANIFEST_FILE = 'manifest.json';
 
 type Json = Record<string, unknown>;
-
-class ManifestError extends Error {
-  constructor(source: string, field: string, expected: string, got: unknown) {
-    super(`${source}: ${field}: expected ${expected}, got ${describe(got)}`);
-    this.name = 'ManifestError';
-  }
-}
 
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing (missing)';
@@ -37,7 +31,7 @@ const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as 
  */
 export function validateManifest(value: unknown, source = MANIFEST_FILE): Manifest {
   const fail = (field: string, expected: string, got: unknown): never => {
-    throw new ManifestError(source, field, expected, got);
+    throw new ManifestError(source, `${field}: expected ${expected}, got ${describe(got)}`);
   };
   if (!isObject(value)) return fail('(root)', 'a JSON object', value);
   const m = value;
@@ -98,13 +92,13 @@ export async function readManifest(location: string): Promise<Manifest> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new Error(`${file}: cannot read the manifest: ${(err as Error).message}`, { cause: err });
+    throw new ManifestError(file, `cannot read the manifest: ${(err as Error).message}`, { cause: err });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new ManifestError(file, `not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   return validateManifest(json, file);
 }

@@ -2,6 +2,7 @@ import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { VOC_CLASSES, type ProbeRecord, type ProbeSet } from '../types.js';
+import { ProbeSetError } from './errors.js';
 import { compareRecords, MANIFEST_FILE, readManifest } from './manifest.js';
 import { parseProbeFileName } from './names.js';
 
@@ -41,9 +42,9 @@ const IMAGE_GLOB = '**/*.{jpg,jpeg,png}';
 export async function readProbeSet(dir: string): Promise<ProbeSetRead> {
   const root = path.resolve(dir);
   const info = await stat(root).catch((err: Error) => {
-    throw new Error(`probe set ${root}: cannot open the folder: ${err.message}`, { cause: err });
+    throw new ProbeSetError(`probe set ${root}: cannot open the folder: ${err.message}`, { cause: err });
   });
-  if (!info.isDirectory()) throw new Error(`probe set ${root}: expected a folder, found a file`);
+  if (!info.isDirectory()) throw new ProbeSetError(`probe set ${root}: expected a folder, found a file`);
   const manifestFile = path.join(root, MANIFEST_FILE);
   const hasManifest = await access(manifestFile).then(() => true, () => false);
   return hasManifest ? readWithManifest(root, manifestFile) : readByNames(root);
@@ -61,7 +62,7 @@ async function readWithManifest(root: string, manifestFile: string): Promise<Pro
   }
   if (missing.length > 0) {
     const shown = missing.slice(0, 5).join(', ');
-    throw new Error(`${manifestFile}: ${missing.length} of ${manifest.records.length} listed image(s) not found under ${root}: ${shown}${missing.length > 5 ? ', ...' : ''}`);
+    throw new ProbeSetError(`${manifestFile}: ${missing.length} of ${manifest.records.length} listed image(s) not found under ${root}: ${shown}${missing.length > 5 ? ', ...' : ''}`);
   }
   const records = manifest.records.map((r) => ({ ...r, factors: { ...r.factors } })).sort(compareRecords);
   return { root, records, factors: [...manifest.factors], manifest, skipped: [] };
@@ -96,7 +97,7 @@ async function readByNames(root: string): Promise<ProbeSetRead> {
     const why = files.length === 0
       ? 'it holds no .jpg/.jpeg/.png image'
       : `none of its ${files.length} image(s) is named {textureId}_{classId}_{contentId}.jpg (e.g. 3_20_2007_000039.jpg); first: ${files[0]}`;
-    throw new Error(`probe set ${root}: no ${MANIFEST_FILE} and ${why}`);
+    throw new ProbeSetError(`probe set ${root}: no ${MANIFEST_FILE} and ${why}`);
   }
   records.sort(compareRecords);
   return { root, records, factors: ['shape', 'texture'], skipped };
