@@ -1,4 +1,4 @@
-import { inspectCheckpoint, initBackend, type CheckpointInfo, type TokenChoice, type TransformerInfo } from '@shapetex/core';
+import { exitCodeOf, inspectCheckpoint, initBackend, type CheckpointInfo, type TokenChoice, type TransformerInfo } from '@shapetex/core';
 import { resolveEpoch } from '../score/epoch.js';
 import { defaultEpochEntry } from '../score/score.js';
 import path from 'node:path';
@@ -60,7 +60,8 @@ export async function inspectCommand(
     });
   } catch (err) {
     process.stderr.write(`bias-score inspect: ${(err as Error).message}\n`);
-    return 1;
+    // a file that cannot be read or built (CheckpointError and the rest): 1, by core's table
+    return exitCodeOf(err);
   }
   if (info.refusedGlobals.length > 0) process.stderr.write(`bias-score inspect: WARNING ${file} names global(s) that were refused (kept inert, never run): ${info.refusedGlobals.join(', ')}\n`);
   const entry = await defaultEpochEntry(file).catch(() => null);
