@@ -12,7 +12,7 @@ import type { ResultRecord } from '../types.js';
 import { dynamicsSpec } from './dynamics-figure.js';
 import { scatterSpec } from './scatter.js';
 import { biasPoints, biasSpec, errorsSpec, layerPoints, layersSpec } from './specs.js';
-import { writeFileAtomic } from './write.js';
+import { writeFileAtomic } from '@shapetex/core';
 
 /** Compiles a Vega-Lite spec and renders it to an SVG string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {

@@ -1,11 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { VERSION } from '@shapetex/core';
+import { VERSION, writeFileAtomic } from '@shapetex/core';
 import type { ResultRecord } from '../types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
 import { writeAnalysisOutputs, type AnalysisOutputs } from './analysis.js';
 import { recordKey } from './jsonl.js';
-import { writeFileAtomic } from '@shapetex/svoc';
 import { readTextIfExists } from '../report/read.js';
 import { OUTPUT_FILES, readFailures, readResults, readRunInfo, sortRecords, writeFailures, writeResults, writeRunInfo, type RunInfo } from './outputs.js';
 import { UsageError } from './run.js';

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { acquireOutputLock, initBackend, OutputLockedError, UsageError, VERSION } from '@shapetex/core';
-import { readCueConflictSet, readProbeSet, writeFileAtomic, type CueConflictSet, type ProbeSetRead } from '@shapetex/svoc';
+import { acquireOutputLock, initBackend, OutputLockedError, UsageError, VERSION, writeFileAtomic } from '@shapetex/core';
+import { readCueConflictSet, readProbeSet, type CueConflictSet, type ProbeSetRead } from '@shapetex/svoc';
 import { cueRunInfo, cueSettings, loadCueClassMap, writeMvhCsv } from './cue-run.js';
 import { pairsCsv } from '../pairs/csv.js';
 import { samplePairs } from '../pairs/sample.js';

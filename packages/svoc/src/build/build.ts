@@ -6,13 +6,12 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { acquireOutputLock, backendSettings, currentBackend, UsageError, VERSION } from '@shapetex/core';
+import { acquireOutputLock, backendSettings, createProgress, currentBackend, UsageError, VERSION, type ProgressOptions } from '@shapetex/core';
 import type { WeightsSource } from '../adain/stylizer.js';
 import { MANIFEST_FILE, compareRecords, readManifest, writeManifest } from '../probe/manifest.js';
 import { VOC_CLASSES, type Manifest, type ProbeRecord } from '../types.js';
 import { chooseTextures, type Texture, type TextureChoice } from './dtd.js';
 import { createLocalLane, imageFileOf, type Lane, type StylizeJob } from './lane.js';
-import { createProgress, type ProgressOptions } from './progress.js';
 import { shardItems, shardLabel, type Shard } from './shard.js';
 import { selectVocImages, type VocContent, type VocSelectionMode } from './voc.js';
 import { readAdainWeights } from './weights.js';

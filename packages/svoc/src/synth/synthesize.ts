@@ -1,9 +1,8 @@
 import path from 'node:path';
 import sharp from 'sharp';
-import { createRng, VERSION, type Rng } from '@shapetex/core';
+import { createRng, VERSION, writeFileAtomic, type Rng } from '@shapetex/core';
 import type { Manifest, ProbeRecord } from '../types.js';
 import { formatProbeFileName } from '../probe/names.js';
-import { writeFileAtomic } from '../probe/atomic.js';
 import { writeManifest } from '../probe/manifest.js';
 import { SILHOUETTES } from './shapes.js';
 import { createPatterns } from './textures.js';
