@@ -4,6 +4,7 @@
  * redrawn line) are shared by every progress display in shapetex; `createProgress` is the
  * display of a count of items done out of a total.
  */
+import { CORE_DEFAULTS } from '../defaults.js';
 
 /** A stream to draw on: stderr, or anything with `write` (tests collect the chunks). */
 export interface ProgressStream {
@@ -85,7 +86,7 @@ export function createProgress(opts: ProgressOptions): Progress {
       const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - 70));
       stream.write(redrawnLine(`${progressBar(done, opts.total, width)} ${text()}`));
     } else {
-      if (!force && t - last < (opts.lineInterval ?? 5)) return;
+      if (!force && t - last < (opts.lineInterval ?? CORE_DEFAULTS.progressLineInterval)) return;
       stream.write(`${text()}\n`);
     }
     last = t;
