@@ -4,6 +4,7 @@
  */
 import { movingAverage } from './smooth.js';
 import type { Phase, PhaseSplit, SplitPhasesOptions } from './types.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 /**
  * Splits a curve of errors in percent into three phases with shared boundaries.
@@ -19,7 +20,7 @@ import type { Phase, PhaseSplit, SplitPhasesOptions } from './types.js';
  * depends on it is N/A.
  */
 export function splitPhases(errors: readonly number[], opts: SplitPhasesOptions = {}): PhaseSplit | null {
-  const method = opts.method ?? 'threshold';
+  const method = opts.method ?? BIAS_DEFAULTS.phaseMethod;
   const n = errors.length;
   const epochs = opts.epochs ?? errors.map((_, i) => i);
   if (epochs.length !== n) {
@@ -33,14 +34,14 @@ export function splitPhases(errors: readonly number[], opts: SplitPhasesOptions 
   }
   let found: { i1: number; j?: number; i2: number } | null;
   if (method === 'threshold') {
-    const w = opts.window ?? 5;
-    const theta = opts.theta ?? 0.1;
+    const w = opts.window ?? BIAS_DEFAULTS.window;
+    const theta = opts.theta ?? BIAS_DEFAULTS.theta;
     if (!Number.isInteger(w) || w < 1) throw new Error(`splitPhases: window must be a positive integer, got ${w}`);
     if (!(theta >= 0)) throw new Error(`splitPhases: theta must be ≥ 0 percentage points, got ${theta}`);
-    const e = movingAverage(errors, opts.smooth ?? 1);
+    const e = movingAverage(errors, opts.smooth ?? BIAS_DEFAULTS.splitSmooth);
     found = thresholdIndices(e, w, theta);
   } else if (method === 'extrema') {
-    const e = movingAverage(errors, opts.smooth ?? 5);
+    const e = movingAverage(errors, opts.smooth ?? BIAS_DEFAULTS.smooth);
     found = extremaIndices(e);
   } else {
     throw new Error(`splitPhases: unknown method '${String(method)}', expected 'threshold' or 'extrema'`);
