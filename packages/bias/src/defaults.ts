@@ -18,15 +18,15 @@ export const BIAS_DEFAULTS = Object.freeze({
   /** Square input size, pixels, when neither the option, a preset nor the model fixes one (core's). */
   imageSize: CORE_DEFAULTS.imageSize,
   /** Normalisation of the input (R, G, B mean and std). */
-  norm: 'imagenet',
+  norm: CORE_DEFAULTS.norm,
   /** Resize rule of the input pipeline. */
-  resize: 'pil',
+  resize: CORE_DEFAULTS.resize,
   /** Channel order fed to the network. */
-  channelOrder: 'rgb',
+  channelOrder: CORE_DEFAULTS.channelOrder,
   /** Transformer taps: the class token (or `mean` over the patch tokens). */
-  token: 'cls',
+  token: CORE_DEFAULTS.token,
   /** Taps scored. */
-  taps: Object.freeze(['final'] as const),
+  taps: CORE_DEFAULTS.taps,
   // running
   /** Images per forward pass on a CPU backend. */
   batch: 32,
@@ -35,7 +35,7 @@ export const BIAS_DEFAULTS = Object.freeze({
   /** Worker threads for the forward passes (1: this thread). */
   workers: 1,
   /** Compute backend. */
-  backend: 'auto',
+  backend: CORE_DEFAULTS.backend,
   /** `bias-score` output folder. */
   out: './bias-score-out',
   /** `bias-score compare` output folder. */

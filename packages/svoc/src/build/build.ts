@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { acquireOutputLock, backendSettings, createProgress, currentBackend, UsageError, VERSION, type ProgressOptions } from '@shapetex/core';
+import { acquireOutputLock, backendSettings, CORE_DEFAULTS, createProgress, currentBackend, UsageError, VERSION, type ProgressOptions } from '@shapetex/core';
 import type { WeightsSource } from '../adain/stylizer.js';
 import { MANIFEST_FILE, compareRecords, readManifest, writeManifest } from '../probe/manifest.js';
 import { VOC_CLASSES, type Manifest, type ProbeRecord } from '../types.js';
@@ -199,7 +199,7 @@ async function recordsDone(out: string, build: Record<string, unknown>, textures
 /** The lanes that stylize: `workers` threads, or this thread with the weights already read. */
 async function openLanes(o: Resolved, workers: number, job: StylizeJob, weights: AdainWeights, log: Log): Promise<Lane[]> {
   const lanes = workers > 1
-    ? await createWorkerLanes(workers, { ...job, backend: o.backend ?? currentBackend()?.name ?? 'auto', settings: { ...backendSettings() } })
+    ? await createWorkerLanes(workers, { ...job, backend: o.backend ?? currentBackend()?.name ?? CORE_DEFAULTS.backend, settings: { ...backendSettings() } })
     : [await createLocalLane({ ...job, vgg: weights.vgg, decoder: weights.decoder }, o.log === null ? null : log)];
   if (workers > 1) log(`svoc build: ${workers} workers on ${lanes[0]!.backend} (${lanes[0]!.device})`);
   return lanes;
