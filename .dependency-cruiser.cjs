@@ -13,9 +13,9 @@
 
 /** Lower layers first; a layer is a list of folders or top-level files under src/. */
 const LAYERS = {
-  core: [['util', 'version.ts'], ['kernels'], ['backend'], ['image', 'io'], ['zoo'], ['features'], ['pool']],
-  svoc: [['types.ts'], ['probe', 'adain'], ['build', 'synth', 'cue']],
-  bias: [['pairs'], ['estimate'], ['types.ts'], ['cue'], ['dynamics'], ['report'], ['score'], ['filters', 'compare'], ['cli']],
+  core: [['util', 'version.ts', 'defaults.ts'], ['kernels'], ['backend'], ['image', 'io'], ['zoo'], ['features'], ['pool']],
+  svoc: [['types.ts', 'defaults.ts'], ['probe', 'adain'], ['build', 'synth', 'cue']],
+  bias: [['pairs', 'defaults.ts'], ['estimate'], ['types.ts'], ['cue'], ['dynamics'], ['report'], ['score'], ['filters', 'compare'], ['cli']],
 };
 
 /** Entry points: imported by nothing inside their package. */

@@ -3,6 +3,7 @@
  * dynamics and reports.
  */
 export * from './types.js';
+export { BIAS_DEFAULTS } from './defaults.js';
 export * from './pairs/index.js';
 export * from './estimate/index.js';
 export * from './score/index.js';

@@ -12,3 +12,4 @@ export * from './pool/index.js';
 export { planConv, applyConvPlan, releaseConvPlan } from './kernels/conv.js';
 export type { ConvSpec, ConvPlan, ConvRunOptions, PaddingMode } from './kernels/conv.js';
 export { VERSION } from './version.js';
+export { CORE_DEFAULTS } from './defaults.js';

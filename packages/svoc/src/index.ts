@@ -2,6 +2,7 @@
  * @shapetex/svoc — probe sets: Stylized PASCAL VOC built with AdaIN, and synthetic sets.
  */
 export * from './types.js';
+export { SVOC_DEFAULTS } from './defaults.js';
 export * from './probe/index.js';
 export * from './synth/index.js';
 export * from './adain/index.js';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ExitBox } from './exit.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 /**
  * `bias-score compare <out-dirs...>`: one report over several runs (the thesis's ablation
@@ -10,7 +11,7 @@ export function addCompareCommand(program: Command, exit: ExitBox): void {
     .description('compare runs: per-tap ablation tables (Phase 1+2 and Phase 3 r and Score), overlay plots of biases and error curves')
     .argument('<out-dirs...>', 'bias-score output folders, one per run')
     .option('--labels <a,b,...>', 'names of the runs, one per folder (default: the folder names)', (v: string) => v.split(','))
-    .option('--out <dir>', 'folder for compare.md, compare.csv, compare.json and plots/', './bias-score-compare')
+    .option('--out <dir>', 'folder for compare.md, compare.csv, compare.json and plots/', BIAS_DEFAULTS.compareOut)
     .option('--json', 'print the comparison as JSON on stdout')
     .exitOverride()
     .action(async (dirs: string[], o: { labels?: string[]; out: string; json?: boolean }) => {

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ExitBox } from './exit.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 import { integerOption } from './options.js';
 import { parseSheetEpochs } from '../filters/sheet.js';
 
@@ -30,10 +31,10 @@ export function addFiltersCommand(program: Command, exit: ExitBox): void {
   const cmd = program.command('filters')
     .description('first-layer filters: each checkpoint\'s first convolution as an image grid (PNG), and a sheet of chosen epochs')
     .argument('<checkpoints...>', 'checkpoint files or folders (searched like the scoring command does)')
-    .option('--out <dir>', 'output folder for filters_<name>.png, sheet.png and filters.json', './bias-score-filters')
+    .option('--out <dir>', 'output folder for filters_<name>.png, sheet.png and filters.json', BIAS_DEFAULTS.filtersOut)
     .option('--layer <key>', 'weight to draw instead of the first 4-D weight with 3 input channels')
     .option('--scale <n>', 'screen pixels per kernel pixel (default: tiles about 48 px wide)', integerOption('--scale', 1))
-    .option('--gap <n>', 'pixels between tiles', integerOption('--gap', 0), 2)
+    .option('--gap <n>', 'pixels between tiles', integerOption('--gap', 0), BIAS_DEFAULTS.filterGap)
     .option('--at <e1,e2,...|phases>', 'also draw sheet.png: these epochs side by side, or the phase boundaries of --phases', atOption)
     .option('--phases <file|dir>', 'phases.json (or a bias-score output folder holding one) for --at phases')
     .option('--json', 'print the summary (what filters.json holds) as JSON on stdout')

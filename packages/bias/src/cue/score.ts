@@ -15,6 +15,7 @@ import { createRng } from '@shapetex/core';
 import { percentile } from '../estimate/bootstrap.js';
 import type { ClassMap } from './class-map.js';
 import type { CueSummary } from '../types.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 export type { CueSummary };
 
@@ -74,8 +75,8 @@ export function cueSummary(
     else other++;
   });
   const n = entering.length;
-  const B = opts.bootstrap ?? 0;
-  const seed = opts.seed ?? 0;
+  const B = opts.bootstrap ?? BIAS_DEFAULTS.bootstrap;
+  const seed = opts.seed ?? BIAS_DEFAULTS.seed;
   let ci: CueSummary['ci'] = null;
   if (B > 0 && shape + texture > 0) {
     const rng = createRng(seed);

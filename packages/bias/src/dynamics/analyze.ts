@@ -3,6 +3,7 @@
  * curve into phases and correlates error with the biases per (tap, method). Its result is what
  * `phases.json` holds and what the report and plots are drawn from.
  */
+import { BIAS_DEFAULTS } from '../defaults.js';
 import type { ResultRecord } from '../types.js';
 import type { CueDynamics } from './cue.js';
 import { phaseCorrelations } from './correlate.js';
@@ -73,16 +74,14 @@ export interface DynamicsAnalysis {
  * curve without a split gives N/A everywhere.
  */
 export function analyzeDynamics(records: readonly ResultRecord[], curve: ErrorCurve, opts: AnalyzeOptions = {}): DynamicsAnalysis {
+  const d = BIAS_DEFAULTS;
   const options = {
-    method: opts.method ?? 'threshold',
-    window: opts.window ?? 5,
-    theta: opts.theta ?? 0.1,
-    smooth: opts.smooth ?? 5,
-    splitSmooth: opts.splitSmooth ?? 1,
+    method: opts.method ?? d.phaseMethod,
+    window: opts.window ?? d.window,
+    theta: opts.theta ?? d.theta,
+    smooth: opts.smooth ?? d.smooth,
+    splitSmooth: opts.splitSmooth ?? d.splitSmooth,
   } satisfies DynamicsAnalysis['options'];
-  const shapeName = opts.shapeFactor ?? 'shape';
-  const textureName = opts.textureFactor ?? 'texture';
-
   const phases = splitPhases(curve.errors, {
     method: options.method,
     epochs: curve.epochs,
@@ -90,71 +89,9 @@ export function analyzeDynamics(records: readonly ResultRecord[], curve: ErrorCu
     theta: options.theta,
     smooth: options.method === 'extrema' ? options.smooth : options.splitSmooth,
   });
-  const errorAt = new Map(curve.epochs.map((e, i) => [e, curve.errors[i]]));
-
-  const noEpoch: string[] = [];
-  const byGroup = new Map<string, ResultRecord[]>();
-  for (const r of records) {
-    if (r.epoch === null || r.epoch === undefined) {
-      if (!noEpoch.includes(r.checkpoint)) noEpoch.push(r.checkpoint);
-      continue;
-    }
-    const key = `${r.tap}\u0000${r.method}`;
-    const list = byGroup.get(key) ?? [];
-    list.push(r);
-    byGroup.set(key, list);
-  }
-
-  const groups: DynamicsGroup[] = [];
-  for (const list of byGroup.values()) {
-    const first = list[0];
-    const si = factorIndex(first, shapeName);
-    const ti = factorIndex(first, textureName);
-    // stable sort keeps the caller's order (scoring's epoch-then-name order) among equal epochs
-    const sorted = list.slice().sort((a, b) => (a.epoch as number) - (b.epoch as number));
-    const duplicates: string[] = [];
-    const kept: ResultRecord[] = [];
-    for (const r of sorted) {
-      if (kept.length && kept[kept.length - 1].epoch === r.epoch) duplicates.push(r.checkpoint);
-      else kept.push(r);
-    }
-    const aligned = kept.filter((r) => errorAt.has(r.epoch as number));
-    const recordEpochs = new Set(kept.map((r) => r.epoch as number));
-    const epochs = aligned.map((r) => r.epoch as number);
-    const errors = epochs.map((e) => errorAt.get(e) as number);
-    const shape = aligned.map((r) => fraction(r, si, shapeName));
-    const texture = aligned.map((r) => fraction(r, ti, textureName));
-    const withCi = aligned.length > 0 && aligned.every((r) => r.ci);
-    groups.push({
-      tap: first.tap,
-      method: first.method,
-      factors: first.factors,
-      epochs,
-      checkpoints: aligned.map((r) => r.checkpoint),
-      errors,
-      shape,
-      texture,
-      ...(withCi
-        ? {
-            ci: {
-              shape: aligned.map((r) => [r.ci!.low[si], r.ci!.high[si]] as [number, number]),
-              texture: aligned.map((r) => [r.ci!.low[ti], r.ci!.high[ti]] as [number, number]),
-            },
-          }
-        : {}),
-      missing: {
-        inErrors: kept.filter((r) => !errorAt.has(r.epoch as number)).map((r) => r.epoch as number),
-        inRecords: curve.epochs.filter((e) => !recordEpochs.has(e)),
-      },
-      duplicates,
-      correlations: phaseCorrelations(errors, shape, texture, phases, {
-        epochs,
-        smooth: options.smooth,
-        ...(withCi ? { ciWidth: ciWidths(aligned, si, ti) } : {}),
-      }),
-    });
-  }
-
+  const { noEpoch, byGroup } = groupByTapAndMethod(records);
+  const names = { shape: opts.shapeFactor ?? 'shape', texture: opts.textureFactor ?? 'texture' };
+  const groups = [...byGroup.values()].map((list) => analyzeGroup(list, curve, phases, names, options.smooth));
   return {
     curve: {
       ...(curve.source !== undefined ? { source: curve.source } : {}),
@@ -171,11 +108,88 @@ export function analyzeDynamics(records: readonly ResultRecord[], curve: ErrorCu
   };
 }
 
+/** The records with an epoch by (tap, method), in first-seen order; the checkpoints without one. */
+function groupByTapAndMethod(records: readonly ResultRecord[]): { noEpoch: string[]; byGroup: Map<string, ResultRecord[]> } {
+  const noEpoch: string[] = [];
+  const byGroup = new Map<string, ResultRecord[]>();
+  for (const r of records) {
+    if (r.epoch === null || r.epoch === undefined) {
+      if (!noEpoch.includes(r.checkpoint)) noEpoch.push(r.checkpoint);
+      continue;
+    }
+    const key = `${r.tap}\u0000${r.method}`;
+    const list = byGroup.get(key) ?? [];
+    list.push(r);
+    byGroup.set(key, list);
+  }
+  return { noEpoch, byGroup };
+}
+
+/**
+ * One (tap, method): its checkpoints by epoch (the first of equal epochs kept), joined with the
+ * error curve, and the phase correlations of the aligned series.
+ */
+function analyzeGroup(
+  list: ResultRecord[],
+  curve: ErrorCurve,
+  phases: PhaseSplit | null,
+  names: { shape: string; texture: string },
+  smooth: number,
+): DynamicsGroup {
+  const errorAt = new Map(curve.epochs.map((e, i) => [e, curve.errors[i]]));
+  const first = list[0];
+  const si = factorIndex(first, names.shape);
+  const ti = factorIndex(first, names.texture);
+  // stable sort keeps the caller's order (scoring's epoch-then-name order) among equal epochs
+  const sorted = list.slice().sort((a, b) => (a.epoch as number) - (b.epoch as number));
+  const duplicates: string[] = [];
+  const kept: ResultRecord[] = [];
+  for (const r of sorted) {
+    if (kept.length && kept[kept.length - 1].epoch === r.epoch) duplicates.push(r.checkpoint);
+    else kept.push(r);
+  }
+  const aligned = kept.filter((r) => errorAt.has(r.epoch as number));
+  const recordEpochs = new Set(kept.map((r) => r.epoch as number));
+  const epochs = aligned.map((r) => r.epoch as number);
+  const errors = epochs.map((e) => errorAt.get(e) as number);
+  const shape = aligned.map((r) => fraction(r, si, names.shape));
+  const texture = aligned.map((r) => fraction(r, ti, names.texture));
+  const withCi = aligned.length > 0 && aligned.every((r) => r.ci);
+  return {
+    tap: first.tap,
+    method: first.method,
+    factors: first.factors,
+    epochs,
+    checkpoints: aligned.map((r) => r.checkpoint),
+    errors,
+    shape,
+    texture,
+    ...(withCi
+      ? {
+          ci: {
+            shape: aligned.map((r) => [r.ci!.low[si], r.ci!.high[si]] as [number, number]),
+            texture: aligned.map((r) => [r.ci!.low[ti], r.ci!.high[ti]] as [number, number]),
+          },
+        }
+      : {}),
+    missing: {
+      inErrors: kept.filter((r) => !errorAt.has(r.epoch as number)).map((r) => r.epoch as number),
+      inRecords: curve.epochs.filter((e) => !recordEpochs.has(e)),
+    },
+    duplicates,
+    correlations: phaseCorrelations(errors, shape, texture, phases, {
+      epochs,
+      smooth,
+      ...(withCi ? { ciWidth: ciWidths(aligned, si, ti) } : {}),
+    }),
+  };
+}
+
 /** The interval methods of {@link phaseCorrelations} with its defaults, as phases.json states them. */
 export const INTERVALS = {
   level: 0.95,
   r: 'Fisher z over the phase\'s epochs: tanh(atanh(r) ± 1.959964/√(n − 3))',
-  score: 'percentile bootstrap over the phase\'s epochs (1000 resamples of the (error, shape, texture) triples, seed 0)',
+  score: `percentile bootstrap over the phase's epochs (${BIAS_DEFAULTS.scoreResamples} resamples of the (error, shape, texture) triples, seed ${BIAS_DEFAULTS.seed})`,
   noise: 'range of the smoothed bias over the phase < mean width of its bootstrap interval (0.01 without --bootstrap)',
 } as const;
 

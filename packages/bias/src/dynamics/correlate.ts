@@ -7,6 +7,7 @@ import { movingAverage } from './smooth.js';
 import { bootstrapScoreInterval, fisherInterval } from './interval.js';
 import type { BiasNoise, PhaseCorrelation, PhaseCorrelationOptions, PhaseName, PhaseSplit } from './types.js';
 import { AnalysisError } from './errors.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 /**
  * Pearson r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² Σ(y−ȳ)²), or null (N/A) when there are fewer than 3
@@ -66,8 +67,8 @@ export function phaseCorrelations(
     throw new AnalysisError(`phaseCorrelations: ${n} errors but ${w.shape.length} shape and ${w.texture.length} texture interval widths; expected one per point`);
   }
   const e = movingAverage(errors, opts.smoothErrors ?? 1);
-  const s = movingAverage(shape, opts.smooth ?? 5);
-  const t = movingAverage(texture, opts.smooth ?? 5);
+  const s = movingAverage(shape, opts.smooth ?? BIAS_DEFAULTS.smooth);
+  const t = movingAverage(texture, opts.smooth ?? BIAS_DEFAULTS.smooth);
   return NAMES.map((name, k) => {
     if (!phases) {
       return { phase: name, startEpoch: null, endEpoch: null, n: 0, shapeR: null, textureR: null, score: null, shapeCi: null, textureCi: null, scoreCi: null, noise: { shape: null, texture: null } };
@@ -88,7 +89,7 @@ export function phaseCorrelations(
     const score = shapeR === null || textureR === null ? null : (Math.abs(shapeR) + Math.abs(textureR)) / 2;
     const m = members.length;
     // one seed per phase, so a phase's interval does not depend on which other phases exist
-    const boot = { resamples: opts.scoreResamples ?? 1000, seed: (opts.seed ?? 0) * NAMES.length + k };
+    const boot = { resamples: opts.scoreResamples ?? BIAS_DEFAULTS.scoreResamples, seed: (opts.seed ?? BIAS_DEFAULTS.seed) * NAMES.length + k };
     return {
       phase: name,
       startEpoch: range.startEpoch,

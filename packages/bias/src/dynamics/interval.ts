@@ -5,6 +5,7 @@
  */
 import { createRng } from '@shapetex/core';
 import { percentile } from '../estimate/bootstrap.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 /** z_{0.975}: the standard normal's 97.5th percentile, for two-sided 95% intervals. */
 export const Z_95 = 1.959963984540054;
@@ -45,8 +46,8 @@ export function bootstrapScoreInterval(
 ): [number, number] | null {
   const n = errors.length;
   if (!(n > 3)) return null;
-  const B = opts.resamples ?? 1000;
-  const rng = createRng(opts.seed ?? 0);
+  const B = opts.resamples ?? BIAS_DEFAULTS.scoreResamples;
+  const rng = createRng(opts.seed ?? BIAS_DEFAULTS.seed);
   const e = new Array<number>(n), s = new Array<number>(n), t = new Array<number>(n);
   const scores: number[] = [];
   for (let b = 0; b < B; b++) {

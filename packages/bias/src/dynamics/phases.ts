@@ -5,6 +5,7 @@
 import { movingAverage } from './smooth.js';
 import type { Phase, PhaseSplit, SplitPhasesOptions } from './types.js';
 import { AnalysisError } from './errors.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 /**
  * Splits a curve of errors in percent into three phases with shared boundaries.
@@ -20,7 +21,7 @@ import { AnalysisError } from './errors.js';
  * depends on it is N/A.
  */
 export function splitPhases(errors: readonly number[], opts: SplitPhasesOptions = {}): PhaseSplit | null {
-  const method = opts.method ?? 'threshold';
+  const method = opts.method ?? BIAS_DEFAULTS.phaseMethod;
   const n = errors.length;
   const epochs = opts.epochs ?? errors.map((_, i) => i);
   if (epochs.length !== n) {
@@ -34,14 +35,14 @@ export function splitPhases(errors: readonly number[], opts: SplitPhasesOptions 
   }
   let found: { i1: number; j?: number; i2: number } | null;
   if (method === 'threshold') {
-    const w = opts.window ?? 5;
-    const theta = opts.theta ?? 0.1;
+    const w = opts.window ?? BIAS_DEFAULTS.window;
+    const theta = opts.theta ?? BIAS_DEFAULTS.theta;
     if (!Number.isInteger(w) || w < 1) throw new RangeError(`splitPhases: window must be a positive integer, got ${w}`);
     if (!(theta >= 0)) throw new RangeError(`splitPhases: theta must be ≥ 0 percentage points, got ${theta}`);
-    const e = movingAverage(errors, opts.smooth ?? 1);
+    const e = movingAverage(errors, opts.smooth ?? BIAS_DEFAULTS.splitSmooth);
     found = thresholdIndices(e, w, theta);
   } else if (method === 'extrema') {
-    const e = movingAverage(errors, opts.smooth ?? 5);
+    const e = movingAverage(errors, opts.smooth ?? BIAS_DEFAULTS.smooth);
     found = extremaIndices(e);
   } else {
     throw new RangeError(`splitPhases: unknown method '${String(method)}', expected 'threshold' or 'extrema'`);

@@ -5,19 +5,20 @@ import { DEFAULT_ESTIMATOR, ESTIMATOR_METHODS, estimatorOf, isEstimatorMethod } 
 import { dimsFromFractions, percentFromDims, ROUNDINGS, softmaxWithResidual } from './dims.js';
 import { bootstrapInterval } from './bootstrap.js';
 import type { Estimate, EstimateFromPairsOptions, EstimateOptions } from './types.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 function checkOptions(options: EstimateOptions): Required<Pick<EstimateOptions, 'method' | 'bootstrap' | 'seed' | 'bootstrapMethod' | 'rounding'>> {
   const method = options.method ?? DEFAULT_ESTIMATOR;
   if (!isEstimatorMethod(method)) throw new RangeError(`estimate: method must be one of ${ESTIMATOR_METHODS.join(', ')}, got ${JSON.stringify(method)}`);
-  const bootstrap = options.bootstrap ?? 0;
+  const bootstrap = options.bootstrap ?? BIAS_DEFAULTS.bootstrap;
   if (!(Number.isInteger(bootstrap) && bootstrap >= 0)) throw new RangeError(`estimate: bootstrap must be a non-negative integer (resamples), got ${bootstrap}`);
-  const seed = options.seed ?? 0;
+  const seed = options.seed ?? BIAS_DEFAULTS.seed;
   if (!Number.isInteger(seed)) throw new RangeError(`estimate: seed must be an integer, got ${seed}`);
   const bootstrapMethod = options.bootstrapMethod ?? 'auto';
   if (!['auto', 'exact', 'linearized'].includes(bootstrapMethod)) {
     throw new RangeError(`estimate: bootstrapMethod must be auto, exact or linearized, got ${JSON.stringify(bootstrapMethod)}`);
   }
-  const rounding = options.rounding ?? 'half-up';
+  const rounding = options.rounding ?? BIAS_DEFAULTS.rounding;
   if (!ROUNDINGS.includes(rounding)) throw new RangeError(`estimate: rounding must be one of ${ROUNDINGS.join(', ')}, got ${JSON.stringify(rounding)}`);
   return { method, bootstrap, seed, bootstrapMethod, rounding };
 }

@@ -5,6 +5,7 @@
  * near-square grid. Pure: kernels in, pixels out.
  */
 import type { ConvKernels, FilterGrid, FilterGridOptions } from './types.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 /** Grey of a constant kernel, which has no range to scale: it shows as flat mid-grey. */
 export const CONSTANT_KERNEL_GREY = 128;
@@ -47,7 +48,7 @@ function checkInt(name: string, v: number, lo: number): void {
 /** The grid image of a convolution's kernels, one tile per output channel (see {@link FilterGrid}). */
 export function filterGrid(k: ConvKernels, opts: FilterGridOptions = {}): FilterGrid {
   const scale = opts.scale ?? defaultScale(k.kh, k.kw);
-  const gap = opts.gap ?? 2;
+  const gap = opts.gap ?? BIAS_DEFAULTS.filterGap;
   const columns = opts.columns ?? Math.max(1, Math.ceil(Math.sqrt(k.out)));
   checkInt('scale', scale, 1);
   checkInt('gap', gap, 0);

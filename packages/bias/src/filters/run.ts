@@ -4,13 +4,12 @@
  * cannot be read is recorded and the others are still drawn.
  */
 import path from 'node:path';
-import { UsageError, VERSION } from '@shapetex/core';
+import { UsageError, VERSION, writeFileAtomic } from '@shapetex/core';
 import { CHECKPOINT_GLOBS, discoverCheckpoints, type CheckpointEntry } from '../score/discover.js';
 import { checkpointName, compareCheckpoints } from '../score/epoch.js';
 import { defaultEpochEntry } from '../score/score.js';
 import { readPhasesJson } from '../report/read.js';
 import { AnalysisError } from '../dynamics/errors.js';
-import { writeFileAtomic } from '../report/write.js';
 import { filterGrid } from './grid.js';
 import { firstConvKernels } from './read.js';
 import { renderFilterGrid, renderGrids } from './render.js';

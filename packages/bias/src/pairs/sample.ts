@@ -3,6 +3,7 @@ import { ProbeSetError, type ProbeSet } from '@shapetex/svoc';
 import { factorRule, factorValues, svocShapeRule, svocTextureRule, type PartnerRule } from './candidates.js';
 import { sampleReferencePairs } from './reference.js';
 import type { Pairs, SamplePairsOptions } from './types.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 /**
  * Whether a probe set is paired with SVOC semantics (docs/method.md): its manifest says `kind: 'svoc'`,
@@ -61,9 +62,9 @@ export function partnerRules(probeSet: ProbeSet): { rules: PartnerRule[]; svoc: 
  * {@link sampleReferencePairs}); `pairsPerFactor` does not apply to it.
  */
 export function samplePairs(probeSet: ProbeSet, options: SamplePairsOptions = {}): Pairs {
-  const seed = options.seed ?? 0;
+  const seed = options.seed ?? BIAS_DEFAULTS.seed;
   if (!Number.isInteger(seed)) throw new RangeError(`samplePairs: seed must be an integer, got ${seed}`);
-  const pairing = options.pairing ?? 'balanced';
+  const pairing = options.pairing ?? BIAS_DEFAULTS.pairing;
   if (pairing !== 'balanced' && pairing !== 'reference') throw new RangeError(`samplePairs: pairing must be balanced or reference, got ${JSON.stringify(pairing)}`);
   if (pairing === 'reference') {
     if (options.pairsPerFactor !== undefined) throw new RangeError('samplePairs: pairsPerFactor does not apply to the reference pairing (one pair per record)');

@@ -12,7 +12,8 @@ import type { ResultRecord } from '../types.js';
 import { dynamicsSpec } from './dynamics-figure.js';
 import { scatterSpec } from './scatter.js';
 import { biasPoints, biasSpec, errorsSpec, layerPoints, layersSpec } from './specs.js';
-import { writeFileAtomic } from './write.js';
+import { writeFileAtomic } from '@shapetex/core';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 /** Compiles a Vega-Lite spec and renders it to an SVG string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
@@ -52,7 +53,7 @@ export interface PlotOptions {
  * `scatter`.
  */
 export function plotSpecs(records: readonly ResultRecord[], analysis?: DynamicsAnalysis, opts: PlotOptions = {}): PlotSpec[] {
-  const points = { residual: opts.residual ?? false };
+  const points = { residual: opts.residual ?? BIAS_DEFAULTS.plotResidual };
   const specs: PlotSpec[] = [{ name: 'bias', caption: 'Fraction of units per factor over epochs', spec: biasSpec(biasPoints(records, points)) }];
   const layers = layerPoints(records);
   if (layers.taps.length > 1) specs.push({ name: 'layers', caption: 'Per-layer shape and texture fractions over epochs', spec: layersSpec(layers) });

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { canonicalJson, writeFileAtomic, type CueConflictSet } from '@shapetex/svoc';
+import { writeFileAtomic } from '@shapetex/core';
+import { canonicalJson, type CueConflictSet } from '@shapetex/svoc';
 import { loadClassMap, type ClassMap } from '../cue/class-map.js';
 import type { CueCheckpoint } from '../cue/score.js';
 import { mvhCsv, mvhFileName } from './cue-mvh.js';

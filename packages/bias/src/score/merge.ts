@@ -1,17 +1,17 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { VERSION } from '@shapetex/core';
+import { VERSION, writeFileAtomic } from '@shapetex/core';
 import type { ResultRecord } from '../types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
 import { writeAnalysisOutputs, type AnalysisOutputs } from './analysis.js';
 import { recordKey } from './jsonl.js';
-import { writeFileAtomic } from '@shapetex/svoc';
 import { readTextIfExists } from '../report/read.js';
 import { OUTPUT_FILES, readFailures, readResults, readRunInfo, sortRecords, writeFailures, writeResults, writeRunInfo, type RunInfo } from './outputs.js';
 import { UsageError } from './run.js';
 import { checkErrorsFile } from './preflight.js';
 import { diffSettings } from './settings.js';
 import { mergeMvhCsvs } from './cue-run.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 export interface MergeOptions {
   /** Output folders of shard runs (each with run.json and results.jsonl). */
@@ -96,8 +96,8 @@ export async function mergeOutputs(opts: MergeOptions): Promise<MergeSummary> {
   await mergeMvhCsvs(infos.map((i) => i.dir), out);
   const errorsFiles = [...new Set(infos.map((i) => i.info.options.errors).filter((e): e is string => typeof e === 'string'))];
   const errorsFile = opts.errors ?? (errorsFiles.length === 1 ? errorsFiles[0] : undefined);
-  const phaseMethod = opts.phaseMethod ?? (first.info.options.phases as PhaseMethod | undefined) ?? 'threshold';
-  const smooth = opts.smooth ?? (first.info.options.smooth as number | undefined) ?? 5;
+  const phaseMethod = opts.phaseMethod ?? (first.info.options.phases as PhaseMethod | undefined) ?? BIAS_DEFAULTS.phaseMethod;
+  const smooth = opts.smooth ?? (first.info.options.smooth as number | undefined) ?? BIAS_DEFAULTS.smooth;
   const analysis = await writeAnalysisOutputs(out, records, errorsFile, {
     checkpoints: first.info.checkpoints.path, ...(first.info.probe ? { probe: first.info.probe.path } : {}),
     ...(first.info.cue ? { cueConflict: first.info.cue.path } : {}),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '@shapetex/svoc';
+import { writeFileAtomic, writeJsonAtomic } from '@shapetex/core';
 import { readTextIfExists } from '../report/read.js';
 import type { ResultRecord } from '../types.js';
 import { resultsCsv } from './csv.js';

@@ -13,9 +13,10 @@ import { samplePairs } from '../pairs/sample.js';
 import type { Pairing } from '../pairs/types.js';
 import { CHECKPOINT_GLOBS, type CheckpointEntry } from './discover.js';
 import type { ModelLoader, ScoringModel } from './types.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 /** The input size used when neither `--image-size` nor the model fixes one. */
-export const DEFAULT_IMAGE_SIZE = 224;
+export const DEFAULT_IMAGE_SIZE = BIAS_DEFAULTS.imageSize;
 
 export interface PreflightOptions {
   /** The checkpoints argument as given (for messages) and what discovery found in it. */

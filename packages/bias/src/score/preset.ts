@@ -2,6 +2,7 @@ import { IMAGE_PRESETS, resolvePreprocessing, type ChannelOrder, type Normalizat
 import { DEFAULT_ESTIMATOR } from '../estimate/estimators.js';
 import type { EstimatorMethod, PercentRounding } from '../estimate/types.js';
 import type { Pairing } from '../pairs/types.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 /** Named measurement recipes; `islam2021` is the reference implementation's. */
 export type ScorePreset = 'islam2021';
@@ -50,17 +51,17 @@ export function resolveMeasurement(opts: MeasurementOptions): Measurement {
     throw new RangeError(`preset must be one of ${Object.keys(SCORE_PRESETS).join(', ')}, got ${JSON.stringify(preset)}`);
   }
   const base: Partial<(typeof SCORE_PRESETS)[ScorePreset]> = preset ? SCORE_PRESETS[preset] : {};
-  const imageSize = opts.imageSize ?? base.imageSize ?? 224;
+  const imageSize = opts.imageSize ?? base.imageSize ?? BIAS_DEFAULTS.imageSize;
   if (!(Number.isSafeInteger(imageSize) && imageSize >= 1)) throw new RangeError(`imageSize must be an integer ≥ 1, got ${imageSize}`);
   const image = resolvePreprocessing({
     size: imageSize,
-    norm: opts.norm ?? base.norm ?? 'imagenet',
-    resize: opts.resize ?? base.resize ?? 'pil',
-    channelOrder: opts.channelOrder ?? base.channelOrder ?? 'rgb',
+    norm: opts.norm ?? base.norm ?? BIAS_DEFAULTS.norm,
+    resize: opts.resize ?? base.resize ?? BIAS_DEFAULTS.resize,
+    channelOrder: opts.channelOrder ?? base.channelOrder ?? BIAS_DEFAULTS.channelOrder,
   });
-  const pairing = opts.pairing ?? base.pairing ?? 'balanced';
+  const pairing = opts.pairing ?? base.pairing ?? BIAS_DEFAULTS.pairing;
   if (pairing !== 'balanced' && pairing !== 'reference') throw new RangeError(`pairing must be balanced or reference, got ${JSON.stringify(pairing)}`);
-  const rounding = opts.rounding ?? base.rounding ?? 'half-up';
+  const rounding = opts.rounding ?? base.rounding ?? BIAS_DEFAULTS.rounding;
   if (rounding !== 'half-up' && rounding !== 'python') throw new RangeError(`rounding must be half-up or python, got ${JSON.stringify(rounding)}`);
   return {
     preset, imageSize: image.size, norm: image.norm, resize: image.resize, channelOrder: image.channelOrder,

@@ -2,6 +2,7 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { batchImages, type ChannelOrder, type Normalization, type ResizeMethod } from '@shapetex/core';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 /** One batch of prepared probe images (NHWC float32), rows `start .. start + n − 1`. */
 export interface PreparedBatch {
@@ -46,7 +47,7 @@ export async function prepareProbe(files: readonly string[], opts: PrepareProbeO
   const { size, norm, batchSize } = opts;
   const bytes = files.length * size * size * 3 * 4;
   const limit = opts.memoryLimitBytes ?? 2 ** 30;
-  const stream = batchImages(files, { size, norm, batchSize, resize: opts.resize ?? 'pil', channelOrder: opts.channelOrder ?? 'rgb' });
+  const stream = batchImages(files, { size, norm, batchSize, resize: opts.resize ?? BIAS_DEFAULTS.resize, channelOrder: opts.channelOrder ?? BIAS_DEFAULTS.channelOrder });
   if (bytes <= limit) {
     const kept: PreparedBatch[] = [];
     for await (const b of stream) {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { acquireOutputLock, initBackend, OutputLockedError, UsageError, VERSION } from '@shapetex/core';
-import { readCueConflictSet, readProbeSet, writeFileAtomic, type CueConflictSet, type ProbeSetRead } from '@shapetex/svoc';
+import { acquireOutputLock, initBackend, OutputLockedError, UsageError, VERSION, writeFileAtomic } from '@shapetex/core';
+import { readCueConflictSet, readProbeSet, type CueConflictSet, type ProbeSetRead } from '@shapetex/svoc';
 import { cueRunInfo, cueSettings, loadCueClassMap, writeMvhCsv } from './cue-run.js';
 import { pairsCsv } from '../pairs/csv.js';
 import { samplePairs } from '../pairs/sample.js';
@@ -19,6 +19,7 @@ import { resolveMeasurement } from './preset.js';
 import { probeSkipped, SKIPPED_SHOWN } from './skipped.js';
 import { selectShard, type Shard } from './shard.js';
 import type { CheckpointFailure, FailureLine, RunFailure, ScoreOptions, ScoreProgress } from './types.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 // A run that must not start (options that contradict the output folder, bad inputs): exit 2.
 // Its home is core; re-exported here, where bias's modules have always imported it from.
@@ -113,11 +114,11 @@ export function runSettings(opts: RunOptions, probeHash: string | null, factors:
     channelOrder: m.channelOrder,
     pairing: m.pairing,
     rounding: m.rounding,
-    taps: opts.taps === 'all' ? 'all' : [...(opts.taps ?? ['final'])],
+    taps: opts.taps === 'all' ? 'all' : [...(opts.taps ?? BIAS_DEFAULTS.taps)],
     methods: m.methods,
     pairsPerFactor: opts.pairsPerFactor ?? null,
-    seed: opts.seed ?? 0,
-    bootstrap: opts.bootstrap ?? 0,
+    seed: opts.seed ?? BIAS_DEFAULTS.seed,
+    bootstrap: opts.bootstrap ?? BIAS_DEFAULTS.bootstrap,
   };
 }
 
@@ -133,7 +134,7 @@ export function runSettings(opts: RunOptions, probeHash: string | null, factors:
  * go to errors.jsonl and the run goes on.
  */
 export async function runBiasScore(opts: RunOptions): Promise<RunSummary> {
-  const out = path.resolve(opts.out ?? './bias-score-out');
+  const out = path.resolve(opts.out ?? BIAS_DEFAULTS.out);
   // One writer per output folder: a second run on it is refused (a usage error, exit 2).
   const lock = await acquireOutputLock(out, 'bias-score').catch((err: unknown) => {
     throw err instanceof OutputLockedError ? new UsageError(err.message) : err;
@@ -165,13 +166,13 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
   }
   const { checkpoints: found } = await discoverCheckpoints(opts.checkpoints, { readEpochEntry: opts.readEpochEntry ?? defaultEpochEntry })
     .catch((err: Error) => { throw new UsageError(err.message); });
-  const backend = await initBackend(opts.backend ?? 'auto', { log });
+  const backend = await initBackend(opts.backend ?? BIAS_DEFAULTS.backend, { log });
   // Everything that can be checked before the first forward pass (exit 2 within seconds). The size
   // asked for is --image-size, else the preset's; left to the model (or 224) when neither is given.
   const asked = checkedMeasurement(opts);
   const askedSize = opts.imageSize ?? (opts.preset !== undefined ? asked.imageSize : undefined);
   const checked = await preflight({
-    checkpoints: opts.checkpoints, found, ...(probe ? { probe } : {}), cue: cueSet !== undefined, taps: opts.taps ?? ['final'], seed: opts.seed ?? 0, load: opts.loadModel ?? defaultModelLoader, log,
+    checkpoints: opts.checkpoints, found, ...(probe ? { probe } : {}), cue: cueSet !== undefined, taps: opts.taps ?? [...BIAS_DEFAULTS.taps], seed: opts.seed ?? BIAS_DEFAULTS.seed, load: opts.loadModel ?? defaultModelLoader, log,
     pairing: asked.pairing, ...(opts.errors !== undefined ? { errors: opts.errors } : {}), ...(askedSize !== undefined ? { imageSize: askedSize } : {}),
     ...(opts.pairsPerFactor !== undefined ? { pairsPerFactor: opts.pairsPerFactor } : {}),
     ...(opts.arch !== undefined ? { arch: opts.arch } : {}), ...(opts.numClasses !== undefined ? { numClasses: opts.numClasses } : {}),
@@ -210,15 +211,15 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
 
   // Backend default batch: a GPU wants large batches; on CPU backends 32 already fills the cores
   // and keeps the activations of a 224 px ResNet-50 within a few hundred MiB.
-  const batch = opts.batch ?? (backend.accelerated ? 128 : 32);
+  const batch = opts.batch ?? (backend.accelerated ? BIAS_DEFAULTS.gpuBatch : BIAS_DEFAULTS.batch);
   const options: Record<string, unknown> = {
-    checkpoints: opts.checkpoints, probe: opts.probe ?? null, cueConflict: opts.cueConflict ?? null, classMap: opts.classMap ?? null, out, errors: opts.errors ?? null, backend: opts.backend ?? 'auto',
-    batch, workers: opts.workers ?? 1, shard: `${shard.index}/${shard.count}`, arch: settings.arch, numClasses: settings.numClasses,
-    preset: opts.preset ?? null, imageSize: settings.imageSize, token: opts.token ?? 'cls', heads: opts.heads ?? null, norm: opts.norm ?? settings.norm, resize: settings.resize,
+    checkpoints: opts.checkpoints, probe: opts.probe ?? null, cueConflict: opts.cueConflict ?? null, classMap: opts.classMap ?? null, out, errors: opts.errors ?? null, backend: opts.backend ?? BIAS_DEFAULTS.backend,
+    batch, workers: opts.workers ?? BIAS_DEFAULTS.workers, shard: `${shard.index}/${shard.count}`, arch: settings.arch, numClasses: settings.numClasses,
+    preset: opts.preset ?? null, imageSize: settings.imageSize, token: opts.token ?? BIAS_DEFAULTS.token, heads: opts.heads ?? null, norm: opts.norm ?? settings.norm, resize: settings.resize,
     channelOrder: settings.channelOrder, pairing: settings.pairing, rounding: settings.rounding,
     strictProbe: opts.strictProbe ?? false, taps: settings.taps, methods: settings.methods,
     pairs: settings.pairsPerFactor, seed: settings.seed, bootstrap: settings.bootstrap,
-    phases: opts.phaseMethod ?? 'threshold', smooth: opts.smooth ?? 5, plotResidual: opts.plotResidual ?? false,
+    phases: opts.phaseMethod ?? BIAS_DEFAULTS.phaseMethod, smooth: opts.smooth ?? BIAS_DEFAULTS.smooth, plotResidual: opts.plotResidual ?? BIAS_DEFAULTS.plotResidual,
   };
   const info: RunInfo = {
     tool: 'bias-score', version: VERSION, backend: { name: backend.name, device: backend.device, accelerated: backend.accelerated, settings: { ...backend.settings } },
@@ -240,7 +241,7 @@ async function scoreInto(out: string, opts: RunOptions): Promise<RunSummary> {
   let scored = 0;
   const { out: _o, errors: _e, backend: _b, log: _l, shard: _s, checkpoints: _c, probe: _p, phaseMethod: _m, smooth: _w, plotResidual: _r, workers: _n, strictProbe: _t, cueConflict: _q, classMap: _k, onProgress, ...scoring } = opts;
   // More than one worker: every checkpoint goes through the same pool of threads.
-  const pooled = (opts.workers ?? 1) > 1 && !opts.loadModel ? pooledModelLoader(opts.workers!, backend.name) : undefined;
+  const pooled = (opts.workers ?? BIAS_DEFAULTS.workers) > 1 && !opts.loadModel ? pooledModelLoader(opts.workers!, backend.name) : undefined;
   if (pooled) scoring.loadModel = pooled.load;
   // A checkpoint is reported done once its lines are saved, not when its scores exist.
   let pendingDone: ScoreProgress | undefined;
@@ -329,7 +330,7 @@ async function analyse(out: string, records: ResultRecord[], opts: RunOptions, l
   try {
     analysis = await writeAnalysisOutputs(out, records, opts.errors, {
       checkpoints: opts.checkpoints, ...(opts.probe ? { probe: opts.probe } : {}), ...(opts.cueConflict ? { cueConflict: opts.cueConflict } : {}), ...(opts.errors ? { errorsFile: opts.errors } : {}), version: VERSION, generatedAt: new Date().toISOString(),
-    }, { method: opts.phaseMethod ?? 'threshold', smooth: opts.smooth ?? 5 }, { residual: opts.plotResidual ?? false });
+    }, { method: opts.phaseMethod ?? BIAS_DEFAULTS.phaseMethod, smooth: opts.smooth ?? BIAS_DEFAULTS.smooth }, { residual: opts.plotResidual ?? BIAS_DEFAULTS.plotResidual });
   } catch (err) {
     const stage = err instanceof OutputStageError ? err.stage : 'analysis';
     const cause = err instanceof OutputStageError ? err.cause as Error : err as Error;

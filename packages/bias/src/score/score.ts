@@ -15,6 +15,7 @@ import { prepareProbe, type PreparedProbe } from './probe-cache.js';
 import { resolveMeasurement } from './preset.js';
 import { selectShard } from './shard.js';
 import type { CheckpointFailure, CheckpointResult, ModelLoadOptions, ModelLoader, ScoreOptions, ScoringModel } from './types.js';
+import { BIAS_DEFAULTS } from '../defaults.js';
 
 
 /** Core's `loadModel`: any supported checkpoint format as a feature model. */
@@ -61,9 +62,9 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
     throw new RangeError(`scoreCheckpoints: ${(err as Error).message}`);
   }
   const { imageSize, norm, resize, channelOrder, pairing, rounding } = measurement;
-  const seed = options.seed ?? 0;
-  const bootstrap = options.bootstrap ?? 0;
-  const batch = options.batch ?? 32;
+  const seed = options.seed ?? BIAS_DEFAULTS.seed;
+  const bootstrap = options.bootstrap ?? BIAS_DEFAULTS.bootstrap;
+  const batch = options.batch ?? BIAS_DEFAULTS.batch;
   checkInt('imageSize', imageSize, 1);
   checkInt('seed', seed, 0);
   checkInt('bootstrap', bootstrap, 0);
@@ -77,7 +78,7 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
   const methods = measurement.methods;
   for (const m of methods) if (!isEstimatorMethod(m)) throw new RangeError(`scoreCheckpoints: method must be ${ESTIMATOR_METHODS.join(' or ')}, got ${JSON.stringify(m)}`);
   if (methods.length === 0) throw new RangeError('scoreCheckpoints: methods is empty');
-  const wantTaps = options.taps ?? ['final'];
+  const wantTaps = options.taps ?? [...BIAS_DEFAULTS.taps];
   if (wantTaps !== 'all' && wantTaps.length === 0) throw new RangeError('scoreCheckpoints: taps is empty');
 
   if (options.probe === undefined && options.cue === undefined) throw new RangeError('scoreCheckpoints: give a probe set, a cue-conflict set, or both');

@@ -13,6 +13,7 @@ import { loadNative } from './native.js';
 import { loadWebgpu } from './webgpu.js';
 import { checkWasmThreads, loadWasm, wasmDevice } from './wasm.js';
 import { backendSettings, nextSettings, setBackendSettings, type BackendSettings } from '../kernels/settings.js';
+import { CORE_DEFAULTS } from '../defaults.js';
 
 export { BackendUnavailableError };
 
@@ -69,7 +70,7 @@ export interface InitBackendOptions extends Partial<BackendSettings> {
  * returns the same choice, with the settings given applied; the choice is logged once.
  */
 export async function initBackend(name?: BackendName | string, opts: InitBackendOptions = {}): Promise<BackendInfo> {
-  const want = parseBackendName(name ?? process.env.SHAPETEX_BACKEND ?? 'auto');
+  const want = parseBackendName(name ?? process.env.SHAPETEX_BACKEND ?? CORE_DEFAULTS.backend);
   const { log: _log, ...given } = opts;
   checkWasmThreads(nextSettings(given).wasmThreads);
   const settings = setBackendSettings(given);

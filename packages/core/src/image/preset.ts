@@ -1,4 +1,5 @@
 import { parseNorm, type Normalization, type NormPreset } from './norm.js';
+import { CORE_DEFAULTS } from '../defaults.js';
 
 /** How a probe image is brought to the square input size (see resample.ts and resize-cv2.ts). */
 export type ResizeMethod = 'pil' | 'cv2-linear';
@@ -50,9 +51,9 @@ export function resolvePreprocessing(opts: PreprocessOptions): Preprocessing {
   }
   const size = opts.size ?? base.size;
   if (size === undefined || !Number.isInteger(size) || size < 1) throw new RangeError(`image size must be a positive integer, got ${size}`);
-  const resize = opts.resize ?? base.resize ?? 'pil';
+  const resize = opts.resize ?? base.resize ?? CORE_DEFAULTS.resize;
   if (!RESIZE_METHODS.includes(resize)) throw new RangeError(`resize must be one of ${RESIZE_METHODS.join(', ')}, got ${JSON.stringify(resize)}`);
-  const channelOrder = opts.channelOrder ?? base.channelOrder ?? 'rgb';
+  const channelOrder = opts.channelOrder ?? base.channelOrder ?? CORE_DEFAULTS.channelOrder;
   if (!CHANNEL_ORDERS.includes(channelOrder)) throw new RangeError(`channelOrder must be one of ${CHANNEL_ORDERS.join(', ')}, got ${JSON.stringify(channelOrder)}`);
-  return { size, norm: parseNorm(opts.norm ?? base.norm ?? 'imagenet'), resize, channelOrder };
+  return { size, norm: parseNorm(opts.norm ?? base.norm ?? CORE_DEFAULTS.norm), resize, channelOrder };
 }

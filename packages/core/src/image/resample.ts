@@ -14,6 +14,7 @@
  * dropping taps outside the image. Computed in float64, so unlike PIL's 8-bit path nothing is
  * rounded between the two passes.
  */
+import { checkResizeArgs } from './resize-args.js';
 
 interface Taps {
   /** First input index of each output pixel. */
@@ -60,18 +61,8 @@ function computeTaps(inSize: number, outSize: number): Taps {
  * Resize an interleaved image (`channels` values per pixel, any numeric array, row-major HWC)
  * to `outW`×`outH`. Returns float64 values on the input's scale.
  */
-export function resizeBilinear(
-  src: ArrayLike<number>,
-  inW: number,
-  inH: number,
-  channels: number,
-  outW: number,
-  outH: number,
-): Float64Array {
-  if (src.length !== inW * inH * channels) {
-    throw new RangeError(`resizeBilinear: ${src.length} values do not make a ${inW}x${inH}x${channels} image`);
-  }
-  if (!(outW >= 1 && outH >= 1)) throw new RangeError(`resizeBilinear: output size ${outW}x${outH} must be positive`);
+export function resizeBilinear(src: ArrayLike<number>, inW: number, inH: number, channels: number, outW: number, outH: number): Float64Array {
+  checkResizeArgs('resizeBilinear', src, { inW, inH, channels }, outW, outH);
   const tx = computeTaps(inW, outW);
   const ty = computeTaps(inH, outH);
   // Horizontal pass first (inH × outW), then vertical, as PIL does.

@@ -13,6 +13,7 @@
  * needed. Blends are computed in float64 (OpenCV rounds to float32 after each step: the two
  * differ by float32 rounding, about 1e-7 relative).
  */
+import { checkResizeArgs } from './resize-args.js';
 
 interface Axis {
   /** First input index blended for each output index. */
@@ -46,20 +47,8 @@ function axis(inSize: number, outSize: number): Axis {
  * Resize an interleaved image (`channels` values per pixel, row-major HWC, any numeric array) to
  * `outW`×`outH` with OpenCV's INTER_LINEAR rule. Returns float64 values on the input's scale.
  */
-export function resizeLinearCv2(
-  src: ArrayLike<number>,
-  inW: number,
-  inH: number,
-  channels: number,
-  outW: number,
-  outH: number,
-): Float64Array {
-  if (src.length !== inW * inH * channels) {
-    throw new RangeError(`resizeLinearCv2: ${src.length} values do not make a ${inW}x${inH}x${channels} image`);
-  }
-  if (!(Number.isInteger(outW) && Number.isInteger(outH) && outW >= 1 && outH >= 1)) {
-    throw new RangeError(`resizeLinearCv2: output size ${outW}x${outH} must be positive integers`);
-  }
+export function resizeLinearCv2(src: ArrayLike<number>, inW: number, inH: number, channels: number, outW: number, outH: number): Float64Array {
+  checkResizeArgs('resizeLinearCv2', src, { inW, inH, channels }, outW, outH);
   const ax = axis(inW, outW), ay = axis(inH, outH);
   // Horizontal pass over every input row, then the vertical blend of two rows, as OpenCV does.
   const mid = new Float64Array(inH * outW * channels);

@@ -78,108 +78,121 @@ export interface TorchDecoder {
   refused: string[];
 }
 
+/** What the hooks of one decode share: the tensors waiting for their storage, and the objects they made. */
+interface DecodeState {
+  label: string;
+  opts: ReadOptions;
+  budget: MemoryBudget | undefined;
+  pending: PendingTensor[];
+  /** argparse.Namespace objects made here (their state is set by BUILD). */
+  namespaces: WeakSet<object>;
+  /** numpy arrays made here (their data comes with BUILD). */
+  numpyArrays: WeakSet<NumpyArray>;
+}
+
+const fail = (st: DecodeState, msg: string): never => {
+  throw new CheckpointError(st.label, msg);
+};
+
+/** A tensor entry whose data is filled once `storage` is read (`dtype` overrides the storage's). */
+function rebuildTensor(st: DecodeState, storage: unknown, offset: unknown, shape: unknown, stride: unknown, dtype?: DType | null): TensorEntry {
+  if (!isStorageRef(storage)) return fail(st, 'a tensor is rebuilt from something that is not a storage');
+  const ref = storage as StorageRef;
+  const dt = dtype ?? ref.dtype;
+  if (dt === null) return fail(st, `tensor with storage ${ref.typeName} (key ${ref.key}): dtype not supported (expected float32/16/64, bfloat16, int64/32/16/8, uint8 or bool)`);
+  const entry: TensorEntry = { dtype: dt, shape: [], data: new Float32Array(0) };
+  const viewOffset = typeof offset === 'number' ? offset + ref.viewOffset : offset;
+  st.pending.push({ entry, storage: ref, offset: viewOffset, stride, shape });
+  return entry;
+}
+
+function namespace(st: DecodeState): Record<string, unknown> {
+  const o = Object.create(null) as Record<string, unknown>;
+  st.namespaces.add(o);
+  return o;
+}
+
+/** REDUCE of a known global on `args`: the value it stands for; unknown globals stay inert objects. */
+function callGlobal(st: DecodeState, fn: PickleGlobal, args: unknown[]): unknown {
+  const q = fn.qualifiedName;
+  if (!isKnown(q, fn.module, fn.name)) return new PickleObject(q, args);
+  switch (q) {
+    case 'collections.OrderedDict': case 'builtins.dict': case 'collections.defaultdict': {
+      const m = new Map<unknown, unknown>();
+      const init = q === 'collections.defaultdict' ? undefined : args[0];
+      if (Array.isArray(init)) for (const kv of init) if (Array.isArray(kv) && kv.length === 2) m.set(kv[0], kv[1]);
+      return m;
+    }
+    case 'builtins.list': case 'builtins.tuple': return Array.isArray(args[0]) ? [...args[0]] : [];
+    case 'builtins.set': case 'builtins.frozenset': return new Set(Array.isArray(args[0]) ? args[0] : []);
+    case 'builtins.bytes': case 'builtins.bytearray': case '_codecs.encode':
+      if (args.length === 0) return new Uint8Array(0);
+      if (args[0] instanceof Uint8Array) return args[0];
+      if (typeof args[0] === 'string') return encodeString(st.label, args[0], args[1]);
+      return new PickleObject(q, args);
+    case 'copyreg._reconstructor': {
+      const cls = args[0];
+      if (cls instanceof PickleGlobal && cls.qualifiedName === 'argparse.Namespace') return namespace(st);
+      return new PickleObject(cls instanceof PickleGlobal ? cls.qualifiedName : '<reconstructed>', args.slice(2));
+    }
+    case 'argparse.Namespace': return namespace(st);
+    case 'torch._utils._rebuild_tensor': case 'torch._utils._rebuild_tensor_v2':
+      return rebuildTensor(st, args[0], args[1], args[2], args[3]);
+    case 'torch._utils._rebuild_tensor_v3': {
+      const d = args[6];
+      const dt = d instanceof PickleGlobal && d.module === 'torch' ? TORCH_DTYPES[d.name] ?? null : null;
+      if (dt === null) return fail(st, `_rebuild_tensor_v3 with dtype ${d instanceof PickleGlobal ? d.qualifiedName : String(d)} is not supported`);
+      return rebuildTensor(st, args[0], args[1], args[2], args[3], dt);
+    }
+    case 'torch._utils._rebuild_parameter': case 'torch._utils._rebuild_parameter_with_state':
+      return args[0];
+    case 'torch._tensor._rebuild_from_type': case 'torch._tensor._rebuild_from_type_v2':
+      // (func, type, args, state): the subclass and its Python state are dropped; the tensor is the
+      // data. torch never nests these, so one level is unwrapped: a nested (or cyclic) one stays inert.
+      if (args[0] instanceof PickleGlobal && !args[0].name.startsWith('_rebuild_from_type') && Array.isArray(args[2])) return callGlobal(st, args[0], args[2]);
+      return new PickleObject(q, args);
+    case 'torch.Size': return Array.isArray(args[0]) ? [...args[0]] : [];
+    case 'torch.device': return args.map(String).join(':');
+    case 'numpy.dtype': return new NumpyDtype(typeof args[0] === 'string' ? args[0] : String(args[0]));
+    default: break;
+  }
+  if (NUMPY_MODULES.has(fn.module) && fn.name === '_reconstruct') {
+    const a = new NumpyArray();
+    st.numpyArrays.add(a);
+    return a;
+  }
+  if (NUMPY_MODULES.has(fn.module) && fn.name === 'scalar') return numpyScalar(st.label, args);
+  // Known value globals (storage classes, dtypes, torch.Tensor) called as functions: keep inert.
+  return new PickleObject(q, args);
+}
+
+/** BUILD: sets the state of the objects made here (numpy dtypes and arrays, namespaces); false for any other. */
+function buildObject(st: DecodeState, obj: unknown, state: unknown): boolean {
+  if (obj instanceof NumpyDtype) {
+    if (Array.isArray(state) && typeof state[1] === 'string') obj.byteorder = state[1];
+    return true;
+  }
+  if (obj instanceof NumpyArray && st.numpyArrays.has(obj)) {
+    buildNumpyArray(st.label, obj, state, st.opts, st.budget);
+    return true;
+  }
+  if (typeof obj === 'object' && obj !== null && st.namespaces.has(obj)) {
+    const dict = Array.isArray(state) ? state[0] : state;
+    if (dict instanceof Map) {
+      for (const [k, v] of dict) if (typeof k === 'string') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+    return true;
+  }
+  return false;
+}
+
 /**
  * Hooks that decode what torch.save writes. `persistentIdToStorage` turns a persistent id tuple
  * into a StorageRef (the zip and legacy formats shape it differently).
  */
 export function torchDecoder(label: string, opts: ReadOptions, persistentIdToStorage: (pid: unknown) => unknown, budget?: MemoryBudget): TorchDecoder {
-  const pending: PendingTensor[] = [];
+  const st: DecodeState = { label, opts, budget, pending: [], namespaces: new WeakSet(), numpyArrays: new WeakSet() };
   const refusedSet = new Set<string>();
-  const namespaces = new WeakSet<object>();
-  const numpyArrays = new WeakSet<NumpyArray>();
-  const fail = (msg: string): never => {
-    throw new CheckpointError(label, msg);
-  };
-
-  const rebuildTensor = (storage: unknown, offset: unknown, shape: unknown, stride: unknown, dtype?: DType | null): TensorEntry => {
-    if (!isStorageRef(storage)) return fail('a tensor is rebuilt from something that is not a storage');
-    const ref = storage as StorageRef;
-    const dt = dtype ?? ref.dtype;
-    if (dt === null) return fail(`tensor with storage ${ref.typeName} (key ${ref.key}): dtype not supported (expected float32/16/64, bfloat16, int64/32/16/8, uint8 or bool)`);
-    const entry: TensorEntry = { dtype: dt, shape: [], data: new Float32Array(0) };
-    const viewOffset = typeof offset === 'number' ? offset + ref.viewOffset : offset;
-    pending.push({ entry, storage: ref, offset: viewOffset, stride, shape });
-    return entry;
-  };
-
-  const namespace = (): Record<string, unknown> => {
-    const o = Object.create(null) as Record<string, unknown>;
-    namespaces.add(o);
-    return o;
-  };
-
-  const call = (fn: PickleGlobal, args: unknown[]): unknown => {
-    const q = fn.qualifiedName;
-    if (!isKnown(q, fn.module, fn.name)) return new PickleObject(q, args);
-    switch (q) {
-      case 'collections.OrderedDict': case 'builtins.dict': case 'collections.defaultdict': {
-        const m = new Map<unknown, unknown>();
-        const init = q === 'collections.defaultdict' ? undefined : args[0];
-        if (Array.isArray(init)) for (const kv of init) if (Array.isArray(kv) && kv.length === 2) m.set(kv[0], kv[1]);
-        return m;
-      }
-      case 'builtins.list': case 'builtins.tuple': return Array.isArray(args[0]) ? [...args[0]] : [];
-      case 'builtins.set': case 'builtins.frozenset': return new Set(Array.isArray(args[0]) ? args[0] : []);
-      case 'builtins.bytes': case 'builtins.bytearray': case '_codecs.encode':
-        if (args.length === 0) return new Uint8Array(0);
-        if (args[0] instanceof Uint8Array) return args[0];
-        if (typeof args[0] === 'string') return encodeString(label, args[0], args[1]);
-        return new PickleObject(q, args);
-      case 'copyreg._reconstructor': {
-        const cls = args[0];
-        if (cls instanceof PickleGlobal && cls.qualifiedName === 'argparse.Namespace') return namespace();
-        return new PickleObject(cls instanceof PickleGlobal ? cls.qualifiedName : '<reconstructed>', args.slice(2));
-      }
-      case 'argparse.Namespace': return namespace();
-      case 'torch._utils._rebuild_tensor': case 'torch._utils._rebuild_tensor_v2':
-        return rebuildTensor(args[0], args[1], args[2], args[3]);
-      case 'torch._utils._rebuild_tensor_v3': {
-        const d = args[6];
-        const dt = d instanceof PickleGlobal && d.module === 'torch' ? TORCH_DTYPES[d.name] ?? null : null;
-        if (dt === null) return fail(`_rebuild_tensor_v3 with dtype ${d instanceof PickleGlobal ? d.qualifiedName : String(d)} is not supported`);
-        return rebuildTensor(args[0], args[1], args[2], args[3], dt);
-      }
-      case 'torch._utils._rebuild_parameter': case 'torch._utils._rebuild_parameter_with_state':
-        return args[0];
-      case 'torch._tensor._rebuild_from_type': case 'torch._tensor._rebuild_from_type_v2':
-        // (func, type, args, state): the subclass and its Python state are dropped; the tensor is the
-        // data. torch never nests these, so one level is unwrapped: a nested (or cyclic) one stays inert.
-        if (args[0] instanceof PickleGlobal && !args[0].name.startsWith('_rebuild_from_type') && Array.isArray(args[2])) return call(args[0], args[2]);
-        return new PickleObject(q, args);
-      case 'torch.Size': return Array.isArray(args[0]) ? [...args[0]] : [];
-      case 'torch.device': return args.map(String).join(':');
-      case 'numpy.dtype': return new NumpyDtype(typeof args[0] === 'string' ? args[0] : String(args[0]));
-      default: break;
-    }
-    if (NUMPY_MODULES.has(fn.module) && fn.name === '_reconstruct') {
-      const a = new NumpyArray();
-      numpyArrays.add(a);
-      return a;
-    }
-    if (NUMPY_MODULES.has(fn.module) && fn.name === 'scalar') return numpyScalar(label, args);
-    // Known value globals (storage classes, dtypes, torch.Tensor) called as functions: keep inert.
-    return new PickleObject(q, args);
-  };
-
-  const build = (obj: unknown, state: unknown): boolean => {
-    if (obj instanceof NumpyDtype) {
-      if (Array.isArray(state) && typeof state[1] === 'string') obj.byteorder = state[1];
-      return true;
-    }
-    if (obj instanceof NumpyArray && numpyArrays.has(obj)) {
-      buildNumpyArray(label, obj, state, opts, budget);
-      return true;
-    }
-    if (typeof obj === 'object' && obj !== null && namespaces.has(obj)) {
-      const dict = Array.isArray(state) ? state[0] : state;
-      if (dict instanceof Map) {
-        for (const [k, v] of dict) if (typeof k === 'string') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
-      }
-      return true;
-    }
-    return false;
-  };
-
   const hooks: UnpickleHooks = {
     global(module, name) {
       const m = PY2_MODULES[module] ?? module;
@@ -187,11 +200,11 @@ export function torchDecoder(label: string, opts: ReadOptions, persistentIdToSto
       if (!isKnown(g.qualifiedName, m, name)) refusedSet.add(g.qualifiedName);
       return g;
     },
-    call,
-    build,
+    call: (fn, args) => callGlobal(st, fn, args),
+    build: (obj, state) => buildObject(st, obj, state),
     persistentLoad: persistentIdToStorage,
   };
-  return { hooks, pending, get refused() { return [...refusedSet]; } };
+  return { hooks, pending: st.pending, get refused() { return [...refusedSet]; } };
 }
 
 const storageRefs = new WeakSet<object>();

@@ -14,6 +14,7 @@ import type { FromWorker, ModelSource, ToWorker } from './protocol.js';
 import { splitRows } from './split.js';
 import { LOGITS } from '../zoo/logits.js';
 import type { FeatureModel } from '../zoo/feature-model.js';
+import { CORE_DEFAULTS } from '../defaults.js';
 
 export type { ModelSource } from './protocol.js';
 
@@ -145,7 +146,7 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`createFeaturePool: workers must be a positive integer, got ${opts.workers}`);
   const sources = [opts.stateDict, opts.modelPath, opts.factory].filter((s) => s !== undefined).length;
   if (sources !== 1) throw new Error(`createFeaturePool: give exactly one of stateDict, modelPath or factory (got ${sources})`);
-  const backend = opts.backend ?? currentBackend()?.name ?? 'auto';
+  const backend = opts.backend ?? currentBackend()?.name ?? CORE_DEFAULTS.backend;
   // the workers run with the settings in force here, not what their environment says
   const settings = { ...nextSettings(opts.settings) };
   const source: ModelSource = { arch: opts.arch, numClasses: opts.numClasses, token: opts.token, heads: opts.heads, stateDict: opts.stateDict, modelPath: opts.modelPath, factory: opts.factory };

@@ -6,3 +6,6 @@ export { UsageError, isUsageError } from './usage-error.js';
 export { InterruptedError } from './interrupted.js';
 export { exitCodeOf } from './exit-code.js';
 export type { FailureExitCode } from './exit-code.js';
+export { writeFileAtomic, writeJsonAtomic, copyFileAtomic } from './atomic.js';
+export { createProgress, formatDuration, progressBar, redrawnLine } from './progress.js';
+export type { DurationStyle, Progress, ProgressOptions, ProgressStream } from './progress.js';

@@ -23,6 +23,7 @@ import { applyLayerNorm, disposeLayerNorm, layerNormOf, type LayerNorm } from '.
 import { gelu } from './gelu.js';
 import { LOGITS } from './types.js';
 import { CheckpointError } from '../io/errors.js';
+import { CORE_DEFAULTS } from '../defaults.js';
 
 const LN_EPS = 1e-6;
 
@@ -145,7 +146,7 @@ function buildConvNext(v: (typeof VARIANTS)[number], sd: StateDict, opts: Create
   const net = stagedNetwork({
     arch,
     ...(numClasses !== undefined ? { numClasses } : {}),
-    defaultImageSize: 224,
+    defaultImageSize: CORE_DEFAULTS.imageSize,
     tapChannels: { ...Object.fromEntries(STAGE_TAPS.map((t, i) => [t, widths[i]!])), final: widths[3]! },
     stem: (x) => applyLayerNorm(applyConv(x, stemConv), stemNorm),
     stages: stages.map((blocks, s) => (x: tf.Tensor4D) => {

@@ -14,6 +14,7 @@ import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.
 import { finalOnlyNetwork } from './network.js';
 import { pooledLinearLogits, readLinear } from './logits.js';
 import { CheckpointError } from '../io/errors.js';
+import { CORE_DEFAULTS } from '../defaults.js';
 
 const CONFIGS: Record<string, readonly number[]> = {
   densenet121: [6, 12, 24, 16],
@@ -131,7 +132,7 @@ function buildDenseNet(arch: string, sd: StateDict, opts: CreateModelOptions = {
     disposeAffine(norm5);
   };
   // logits: relu(norm5) → adaptive_avg_pool2d(1) → classifier, as torchvision's forward
-  const net = finalOnlyNetwork(arch, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: 224 }, run, release);
+  const net = finalOnlyNetwork(arch, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: CORE_DEFAULTS.imageSize }, run, release);
   return pooledLinearLogits(net, readLinear(sd, 'classifier', norm5.scale.shape[0]));
 }
 

@@ -15,6 +15,7 @@ import { applyConv, disposeConv, foldConv, silu, type FoldedConv } from './conv-
 import { finalOnlyNetwork } from './network.js';
 import { pooledLinearLogits, readLinear } from './logits.js';
 import { CheckpointError } from '../io/errors.js';
+import { CORE_DEFAULTS } from '../defaults.js';
 
 const ARCH = 'efficientnet_b0';
 /** Stride of each stage's first block (torchvision `_efficientnet_conf`), then blocks per stage for B0. */
@@ -151,7 +152,7 @@ function buildEfficientNetB0(sd: StateDict, opts: CreateModelOptions = {}): Netw
     disposeConv(head);
   };
   // logits: avgpool → classifier.1 (classifier.0 is Dropout), as torchvision's forward
-  const net = finalOnlyNetwork(ARCH, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: 224 }, run, release);
+  const net = finalOnlyNetwork(ARCH, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: CORE_DEFAULTS.imageSize }, run, release);
   return pooledLinearLogits(net, readLinear(sd, 'classifier.1'));
 }
 

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelDescription, Network } from './types.js';
 import { LOGITS } from './logits.js';
+import { CORE_DEFAULTS } from '../defaults.js';
 
 export interface FeatureModel extends ModelDescription {
   /**
@@ -48,7 +49,7 @@ export function resolveTaps(
   model: { arch: string; taps: readonly string[]; layerTaps?: readonly string[]; hasLogits?: boolean; noLogitsReason?: string },
   taps: readonly string[] | undefined,
 ): string[] {
-  const wanted = [...new Set(taps ?? ['final'])];
+  const wanted = [...new Set(taps ?? CORE_DEFAULTS.taps)];
   for (const t of wanted) {
     if (t === LOGITS && !model.taps.includes(t)) {
       if (!model.hasLogits) throw new NoLogitsError(model.arch, model.noLogitsReason ?? 'this network has no classifier output');

@@ -11,6 +11,7 @@ import { checkKeys, expectBn, expectHead, expectStem, fitScore, shapeOf, type Ke
 import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
 import { finalOnlyNetwork } from './network.js';
 import { pooledLinearLogits, readLinear } from './logits.js';
+import { CORE_DEFAULTS } from '../defaults.js';
 
 const ARCH = 'mobilenet_v2';
 /**
@@ -98,7 +99,7 @@ function buildMobileNetV2(sd: StateDict, opts: CreateModelOptions = {}): Network
     disposeConv(head);
   };
   // logits: avgpool → classifier.1 (classifier.0 is Dropout), as torchvision's forward
-  const net = finalOnlyNetwork(ARCH, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: 224 }, run, release);
+  const net = finalOnlyNetwork(ARCH, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: CORE_DEFAULTS.imageSize }, run, release);
   return pooledLinearLogits(net, readLinear(sd, 'classifier.1'));
 }
 

@@ -11,6 +11,7 @@ import { checkKeys, classesOf, expectBn, fitScore, type KeyShapes } from './keys
 import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
 import { stagedNetwork, dimOf, STAGE_TAPS } from './staged.js';
 import { pooledLinearLogits, readLinear } from './logits.js';
+import { CORE_DEFAULTS } from '../defaults.js';
 
 export type ResNetBlockKind = 'basic' | 'bottleneck';
 
@@ -142,7 +143,7 @@ function buildResNet(v: ResNetVariant, sd: StateDict, opts: CreateModelOptions =
   return pooledLinearLogits(stagedNetwork({
     arch: v.name,
     ...(numClasses !== undefined ? { numClasses } : {}),
-    defaultImageSize: 224,
+    defaultImageSize: CORE_DEFAULTS.imageSize,
     tapChannels: { ...Object.fromEntries(STAGE_TAPS.map((t, i) => [t, channels[i]!])), final: channels[3]! },
     stem(x) {
       // PyTorch's max-pool pads with −inf on both sides; 'same' would pad only bottom/right on

@@ -16,12 +16,13 @@ import type { CreateModelOptions, Network } from './types.js';
 import { artifactsHandler, readTfjsArtifacts, TfjsModelError } from './tfjs-io.js';
 import { fixedInputSize, stageTaps } from './tfjs-stages.js';
 import { LOGITS } from './logits.js';
+import { CORE_DEFAULTS } from '../defaults.js';
 
 export { TfjsModelError, readTfjsArtifacts, tfjsModelKind, tfjsWeightValues } from './tfjs-io.js';
 export type { TfjsWeightValues } from './tfjs-io.js';
 export type { TfjsModelKind } from './tfjs-io.js';
 
-const DEFAULT_IMAGE_SIZE = 224;
+const DEFAULT_IMAGE_SIZE = CORE_DEFAULTS.imageSize;
 const GLOBAL_POOL_LAYERS = new Set(['GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Flatten']);
 
 /** Feature map of a tap as NHWC: 4-D kept, 2-D [N,D] as [N,1,1,D]. */

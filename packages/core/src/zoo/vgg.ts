@@ -11,6 +11,7 @@ import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.
 import { finalOnlyNetwork } from './network.js';
 import { withLogits, withoutLogits } from './logits.js';
 import { vggHead } from './vgg-head.js';
+import { CORE_DEFAULTS } from '../defaults.js';
 
 /** torchvision `cfgs['D']`: output channels of each 3x3 conv, 'M' for a max-pool. */
 const VGG16_CFG: readonly (number | 'M')[] = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'];
@@ -73,7 +74,7 @@ function buildVgg(arch: string, batchNorm: boolean, sd: StateDict, opts: CreateM
   }));
   const lastC = layers[layers.length - 1]!.channels;
   // torchvision pools to 7x7 before a 25088-wide Linear; a CIFAR VGG feeds the C-wide vector.
-  const defaultImageSize = cls.inFeatures === lastC ? 32 : 224;
+  const defaultImageSize = cls.inFeatures === lastC ? CORE_DEFAULTS.cifarImageSize : CORE_DEFAULTS.imageSize;
   const net = finalOnlyNetwork(arch, { numClasses: opts.numClasses ?? cls.numClasses, defaultImageSize }, (x) => {
     let h = x;
     convs.forEach((c, i) => {

@@ -22,6 +22,7 @@ import { applySelfAttention, disposeSelfAttention, type SelfAttention } from './
 import { gelu } from './gelu.js';
 import { resamplePosEmbed } from './pos-embed.js';
 import { CheckpointError } from '../io/errors.js';
+import { CORE_DEFAULTS } from '../defaults.js';
 
 /** LayerNorm ε of torchvision's and timm's ViTs and DeiTs. */
 export const VIT_LN_EPS = 1e-6;
@@ -135,7 +136,7 @@ export function vitHeads(arch: string, D: number, heads: number | undefined): nu
 
 /** The token option, checked. */
 export function tokenChoice(arch: string, token: string | undefined): TokenChoice {
-  const t = token ?? 'cls';
+  const t = token ?? CORE_DEFAULTS.token;
   if (!(TOKEN_CHOICES as readonly string[]).includes(t)) throw new Error(`${arch}: token must be one of ${TOKEN_CHOICES.join(', ')}, found ${JSON.stringify(token)}`);
   return t as TokenChoice;
 }

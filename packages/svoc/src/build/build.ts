@@ -6,13 +6,14 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { acquireOutputLock, backendSettings, currentBackend, InterruptedError, UsageError, VERSION } from '@shapetex/core';
+import { acquireOutputLock, backendSettings, CORE_DEFAULTS, createProgress, currentBackend, InterruptedError, UsageError, VERSION, type ProgressOptions } from '@shapetex/core';
 import type { WeightsSource } from '../adain/stylizer.js';
 import { MANIFEST_FILE, compareRecords, readManifest, writeManifest } from '../probe/manifest.js';
 import { VOC_CLASSES, type Manifest, type ProbeRecord } from '../types.js';
 import { chooseTextures, type Texture, type TextureChoice } from './dtd.js';
+import { SVOC_DEFAULTS } from '../defaults.js';
+import { driveLanes } from './drive.js';
 import { createLocalLane, imageFileOf, type Lane, type StylizeJob } from './lane.js';
-import { createProgress, type ProgressOptions } from './progress.js';
 import { shardItems, shardLabel, type Shard } from './shard.js';
 import { selectVocImages, type VocContent, type VocSelectionMode } from './voc.js';
 import { readAdainWeights } from './weights.js';
@@ -126,64 +127,112 @@ export async function buildSvoc(options: BuildSvocOptions): Promise<Manifest> {
   }
 }
 
-async function buildLocked(options: BuildSvocOptions, weights: Awaited<ReturnType<typeof readAdainWeights>>): Promise<Manifest> {
-  const o = { seed: 0, alpha: 1, size: 512, crop: false, preserveColor: false, quality: 95, textures: 5 as TextureChoice, manifestInterval: 2, ...options };
-  const log = o.log === undefined ? (l: string): void => { process.stderr.write(`${l}\n`); } : o.log ?? ((): void => undefined);
+type AdainWeights = Awaited<ReturnType<typeof readAdainWeights>>;
+type Log = (line: string) => void;
+
+/** The options with svoc's defaults filled in (an option given as `undefined` stays undefined, as given). */
+function withDefaults(options: BuildSvocOptions) {
+  const d = SVOC_DEFAULTS.build;
+  return {
+    seed: d.seed, alpha: d.alpha, size: d.size, crop: d.crop as boolean, preserveColor: d.preserveColor as boolean, quality: d.quality,
+    textures: d.textures as TextureChoice, manifestInterval: d.manifestInterval, ...options,
+  };
+}
+type Resolved = ReturnType<typeof withDefaults>;
+
+/** Checks the numeric options (RangeError on a bad one); returns the worker count and the shard. */
+function checkOptions(o: Resolved): { workers: number; shard: Shard } {
   if (!(o.alpha >= 0 && o.alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${o.alpha}`);
   if (!Number.isInteger(o.size) || o.size < 8) throw new RangeError(`size must be an integer of at least 8, got ${o.size}`);
   if (!Number.isInteger(o.quality) || o.quality < 1 || o.quality > 100) throw new RangeError(`quality must be an integer from 1 to 100, got ${o.quality}`);
   if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit < 1)) throw new RangeError(`limit must be a positive integer, got ${o.limit}`);
-  const workers = o.workers ?? 1;
+  const workers = o.workers ?? SVOC_DEFAULTS.build.workers;
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${o.workers}`);
   const shard = o.shard ?? { index: 0, count: 1 };
   if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 0 || shard.index >= shard.count) {
     throw new RangeError(`shard must be I/N with 0 ≤ I < N, got ${shard.index}/${shard.count}`);
   }
-  const out = path.resolve(o.out);
-  const manifestFile = path.join(out, MANIFEST_FILE);
-  // Unreadable inputs (VOC folder, image set, list, DTD, textures) are usage errors: nothing was done yet.
-  const asUsage = (err: Error): never => { throw new UsageError(err.message, { cause: err }); };
-  const selection = await selectVocImages(o.voc, { ...(o.imageSet !== undefined ? { imageSet: o.imageSet } : {}), ...(o.list !== undefined ? { list: o.list } : {}), mode: o.select ?? 'single-object' })
+  return { workers, shard };
+}
+
+/** Unreadable inputs (VOC folder, image set, list, DTD, textures) are usage errors: nothing was done yet. */
+const asUsage = (err: Error): never => { throw new UsageError(err.message, { cause: err }); };
+
+/** The selected VOC contents of this build (after `limit`, then the shard), logged. */
+async function selectContents(o: Resolved, shard: Shard, log: Log) {
+  const mode = o.select ?? SVOC_DEFAULTS.build.select;
+  const selection = await selectVocImages(o.voc, { ...(o.imageSet !== undefined ? { imageSet: o.imageSet } : {}), ...(o.list !== undefined ? { list: o.list } : {}), mode })
     .catch(asUsage);
   for (const s of selection.skipped) log(`svoc build: skipped ${s.contentId}: ${s.reason}`);
-  log(`svoc build: selected ${selection.selected.length} of ${selection.considered} images in ${selection.source} (${o.list !== undefined ? 'list' : o.select ?? 'single-object'}; ${selection.excluded} excluded by the rule, ${selection.skipped.length} skipped)`);
+  log(`svoc build: selected ${selection.selected.length} of ${selection.considered} images in ${selection.source} (${o.list !== undefined ? 'list' : mode}; ${selection.excluded} excluded by the rule, ${selection.skipped.length} skipped)`);
   if (selection.selected.length === 0) throw new UsageError(`no VOC image selected from ${selection.source}`);
   const limited = o.limit !== undefined ? selection.selected.slice(0, o.limit) : selection.selected;
   const contents = shardItems(limited, shard);
   if (shard.count > 1) log(`svoc build: shard ${shard.index}/${shard.count}: ${contents.length} of ${limited.length} contents`);
+  return { selection, contents };
+}
+
+/** The manifest's `build`: every parameter that made the images (backend and device added once the lanes run). */
+async function buildParameters(o: Resolved, selection: Awaited<ReturnType<typeof selectVocImages>>, shard: Shard): Promise<Record<string, unknown>> {
+  return {
+    alpha: o.alpha, size: o.size, crop: o.crop, preserveColor: o.preserveColor, quality: o.quality, seed: o.seed,
+    textures: typeof o.textures === 'number' || o.textures === 'islam2021' ? o.textures : 'list',
+    selection: { mode: o.list !== undefined ? 'list' : o.select ?? SVOC_DEFAULTS.build.select, source: selection.source, considered: selection.considered, selected: selection.selected.length, skipped: selection.skipped.length },
+    weights: { vgg: await weightsInfo(o.vgg), decoder: await weightsInfo(o.decoder) },
+    ...(shard.count > 1 ? { shard: { index: shard.index, count: shard.count } } : {}),
+  };
+}
+
+/** Resume: the records of an earlier run in `out` whose image is on disk (after checking it used the same parameters). */
+async function recordsDone(out: string, build: Record<string, unknown>, textures: Manifest['textures'], log: Log): Promise<Map<string, ProbeRecord>> {
+  const manifestFile = path.join(out, MANIFEST_FILE);
+  const done = new Map<string, ProbeRecord>();
+  if (await isFile(manifestFile)) {
+    const old = await readManifest(manifestFile);
+    checkResumable(old, build, textures, manifestFile);
+    for (const r of old.records) if (await isFile(path.join(out, r.file))) done.set(r.file, r);
+    log(`svoc build: resuming in ${out}: ${done.size} of ${old.records.length} recorded images present`);
+  }
+  return done;
+}
+
+/** The lanes that stylize: `workers` threads, or this thread with the weights already read. */
+async function openLanes(o: Resolved, workers: number, job: StylizeJob, weights: AdainWeights, log: Log): Promise<Lane[]> {
+  const lanes = workers > 1
+    ? await createWorkerLanes(workers, { ...job, backend: o.backend ?? currentBackend()?.name ?? CORE_DEFAULTS.backend, settings: { ...backendSettings() } })
+    : [await createLocalLane({ ...job, vgg: weights.vgg, decoder: weights.decoder }, o.log === null ? null : log)];
+  if (workers > 1) log(`svoc build: ${workers} workers on ${lanes[0]!.backend} (${lanes[0]!.device})`);
+  return lanes;
+}
+
+const recordOf = (c: VocContent, t: Texture): ProbeRecord => ({
+  file: imageFileOf(c, t),
+  factors: { shape: c.contentId, texture: t.id },
+  classId: c.classId, className: c.className, contentId: c.contentId, textureId: t.id, textureName: t.name,
+});
+
+async function buildLocked(options: BuildSvocOptions, weights: AdainWeights): Promise<Manifest> {
+  const o = withDefaults(options);
+  const log: Log = o.log === undefined ? (l: string): void => { process.stderr.write(`${l}\n`); } : o.log ?? ((): void => undefined);
+  const { workers, shard } = checkOptions(o);
+  const out = path.resolve(o.out);
+  const manifestFile = path.join(out, MANIFEST_FILE);
+  const { selection, contents } = await selectContents(o, shard, log);
 
   const textures: Texture[] = await chooseTextures(o.dtd, o.textures, o.seed).catch(asUsage);
   const textureEntries = await Promise.all(textures.map(async (t) => ({ id: t.id, name: t.name, source: t.source, sha256: await sha256File(t.source) })));
   log(`svoc build: textures ${textures.map((t) => `${t.id}=${t.name}`).join(', ')}`);
 
-  const build: Record<string, unknown> = {
-    alpha: o.alpha, size: o.size, crop: o.crop, preserveColor: o.preserveColor, quality: o.quality, seed: o.seed,
-    textures: typeof o.textures === 'number' || o.textures === 'islam2021' ? o.textures : 'list',
-    selection: { mode: o.list !== undefined ? 'list' : o.select ?? 'single-object', source: selection.source, considered: selection.considered, selected: selection.selected.length, skipped: selection.skipped.length },
-    weights: { vgg: await weightsInfo(o.vgg), decoder: await weightsInfo(o.decoder) },
-    ...(shard.count > 1 ? { shard: { index: shard.index, count: shard.count } } : {}),
-  };
-
-  // Resume: keep the records whose image is on disk.
-  const done = new Map<string, ProbeRecord>();
-  if (await isFile(manifestFile)) {
-    const old = await readManifest(manifestFile);
-    checkResumable(old, build, textureEntries, manifestFile);
-    for (const r of old.records) if (await isFile(path.join(out, r.file))) done.set(r.file, r);
-    log(`svoc build: resuming in ${out}: ${done.size} of ${old.records.length} recorded images present`);
-  }
-
+  const build = await buildParameters(o, selection, shard);
+  const done = await recordsDone(out, build, textureEntries, log);
   const job: StylizeJob = {
     vgg: o.vgg, decoder: o.decoder, textures, size: o.size, crop: o.crop, alpha: o.alpha, quality: o.quality, preserveColor: o.preserveColor, out,
     ...(o.backend !== undefined ? { backend: o.backend } : {}),
   };
-  const lanes = workers > 1
-    ? await createWorkerLanes(workers, { ...job, backend: o.backend ?? currentBackend()?.name ?? 'auto', settings: { ...backendSettings() } })
-    : [await createLocalLane({ ...job, vgg: weights.vgg, decoder: weights.decoder }, o.log === null ? null : log)];
+  const lanes = await openLanes(o, workers, job, weights, log);
   build.backend = lanes[0]!.backend;
   build.device = lanes[0]!.device;
   build.backendSettings = lanes[0]!.settings;
-  if (workers > 1) log(`svoc build: ${workers} workers on ${lanes[0]!.backend} (${lanes[0]!.device})`);
 
   const manifestOf = (): Manifest => ({
     kind: 'svoc', version: VERSION, factors: ['shape', 'texture'],
@@ -193,65 +242,16 @@ async function buildLocked(options: BuildSvocOptions, weights: Awaited<ReturnTyp
     build,
     created: new Date().toISOString(),
   });
-  let lastWrite = performance.now();
   let written: Manifest | undefined;
-  // lanes finish contents concurrently: one manifest write at a time
-  let writing: Promise<void> = Promise.resolve();
-  const flush = (): Promise<void> => (writing = writing.then(async () => { written = manifestOf(); await writeManifest(out, written); lastWrite = performance.now(); }));
+  const writeNow = async (): Promise<void> => { written = manifestOf(); await writeManifest(out, written); };
 
-  const recordOf = (c: VocContent, t: Texture): ProbeRecord => ({
-    file: imageFileOf(c, t),
-    factors: { shape: c.contentId, texture: t.id },
-    classId: c.classId, className: c.className, contentId: c.contentId, textureId: t.id, textureName: t.name,
-  });
   const total = contents.length * textures.length;
   const already = contents.reduce((n, c) => n + textures.filter((t) => done.has(recordOf(c, t).file)).length, 0);
   const progress = o.progress === null ? null : createProgress({ total, initial: already, ...(o.progress ?? {}) });
-  let finished = already;
-  progress?.update(finished);
-
-  const failed: string[] = [];
-  const queue = contents.filter((c) => textures.some((t) => !done.has(recordOf(c, t).file)));
-  let fatal: Error | null = null;
-  const stopped = (): boolean => fatal !== null || o.signal?.aborted === true;
-  // a stop finishes the contents in progress; the ones each lane holds next are not started
-  const cancelAll = (): void => { for (const l of lanes) l.cancel(); };
-  o.signal?.addEventListener('abort', cancelAll, { once: true });
-  const runOne = async (lane: Lane, c: VocContent): Promise<void> => {
-    const todo = textures.flatMap((t, k) => (done.has(recordOf(c, t).file) ? [] : [k]));
-    const byFile = new Map(todo.map((k) => [recordOf(c, textures[k]!).file, recordOf(c, textures[k]!)]));
-    const outcome = await lane.run(c, todo, (file) => {
-      const rec = byFile.get(file);
-      if (rec) { done.set(file, rec); progress?.update(++finished); }
-    });
-    if ('skipped' in outcome) {
-      failed.push(c.contentId);
-      log(`svoc build: skipped ${c.contentId}: ${outcome.skipped}`);
-    }
-    if ((performance.now() - lastWrite) / 1000 >= o.manifestInterval) await flush();
-  };
-  // Each lane has two contents in hand: the next one decodes while the current one is stylized.
-  const drive = async (lane: Lane): Promise<void> => {
-    let previous: Promise<void> | null = null;
-    const settle = async (p: Promise<void> | null): Promise<void> => {
-      await p?.catch((err: Error) => { fatal ??= err; cancelAll(); });
-    };
-    while (!stopped() && queue.length > 0) {
-      const current = runOne(lane, queue.shift()!);
-      await settle(previous);
-      previous = current;
-    }
-    await settle(previous);
-  };
-  try {
-    await Promise.all(lanes.map(drive));
-  } finally {
-    o.signal?.removeEventListener('abort', cancelAll);
-    await Promise.all(lanes.map((l) => l.dispose().catch(() => undefined)));
-    await flush();
-    progress?.finish();
-  }
-  if (fatal) throw fatal;
+  const failed = await driveLanes({
+    lanes, contents, textures, done, recordOf, progress, initial: already, log,
+    writeManifest: writeNow, manifestInterval: o.manifestInterval, ...(o.signal !== undefined ? { signal: o.signal } : {}),
+  });
   if (o.signal?.aborted) {
     throw new InterruptedError(`svoc build interrupted: ${done.size} images recorded in ${manifestFile}; rerun the same command to finish`);
   }

@@ -1,8 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { BACKEND_NAMES } from '@shapetex/core';
+import { SVOC_DEFAULTS } from '../defaults.js';
 import { buildSvoc } from './build.js';
 import { parseTextureChoice, type TextureChoice } from './dtd.js';
 import { parseShard, type Shard } from './shard.js';
+
+const D = SVOC_DEFAULTS.build;
 
 function integer(name: string, lo: number, hi: number) {
   return (raw: string): number => {
@@ -65,19 +68,19 @@ export function registerBuildCommand(program: Command): Command {
     .requiredOption('--vgg <file>', 'AdaIN encoder weights (vgg_normalised.pth)')
     .requiredOption('--decoder <file>', 'AdaIN decoder weights (decoder.pth)')
     .requiredOption('--out <dir>', 'output folder (resumed when it holds a manifest)')
-    .option('--textures <spec>', 'N textures drawn with --seed (one per category), islam2021, or comma-separated files/DTD names', textures, 5 as TextureChoice)
-    .option('--seed <n>', 'seed of the texture draw', integer('--seed', 0, Number.MAX_SAFE_INTEGER), 0)
-    .option('--alpha <a>', 'style strength in [0, 1]', unitInterval, 1)
-    .option('--size <n>', 'shorter side of content and style, pixels', integer('--size', 8, 8192), 512)
-    .option('--crop', 'centre-crop content and style to size x size', false)
-    .option('--preserve-color', "keep the content's colours (CORAL on the style first)", false)
-    .option('--image-set <file>', 'image-set file, or a name in ImageSets/Main (default trainval)')
+    .option('--textures <spec>', 'N textures drawn with --seed (one per category), islam2021, or comma-separated files/DTD names', textures, D.textures as TextureChoice)
+    .option('--seed <n>', 'seed of the texture draw', integer('--seed', 0, Number.MAX_SAFE_INTEGER), D.seed)
+    .option('--alpha <a>', 'style strength in [0, 1]', unitInterval, D.alpha)
+    .option('--size <n>', 'shorter side of content and style, pixels', integer('--size', 8, 8192), D.size)
+    .option('--crop', 'centre-crop content and style to size x size', D.crop as boolean)
+    .option('--preserve-color', "keep the content's colours (CORAL on the style first)", D.preserveColor as boolean)
+    .option('--image-set <file>', `image-set file, or a name in ImageSets/Main (default ${D.imageSet})`)
     .option('--single-class', 'keep images whose objects are all of one class (default: exactly one object)', false)
     .option('--list <file>', 'reference list of {classId}_{imageId} lines instead of an image set')
     .option('--limit <n>', 'stylize only the first N selected images (a trial)', integer('--limit', 1, Number.MAX_SAFE_INTEGER))
-    .option('--quality <n>', 'JPEG quality', integer('--quality', 1, 100), 95)
+    .option('--quality <n>', 'JPEG quality', integer('--quality', 1, 100), D.quality)
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`, backend)
-    .option('--workers <n>', 'worker threads, each with its own backend, stylizing whole images in parallel', integer('--workers', 1, 256), 1)
+    .option('--workers <n>', 'worker threads, each with its own backend, stylizing whole images in parallel', integer('--workers', 1, 256), D.workers)
     .option('--shard <i/n>', 'build only shard I of N (contents at positions ≡ I mod N), for an array job; join with svoc merge', shard)
     .action(async (f: BuildFlags) => {
       const ac = new AbortController();

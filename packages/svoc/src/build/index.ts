@@ -6,8 +6,9 @@ export type { VocContent, VocSkip, VocSelection, VocSelectOptions, VocSelectionM
 export { chooseTextures, parseTextureChoice, resolveDtdImages, ISLAM2021_TEXTURES } from './dtd.js';
 export type { Texture, TextureChoice } from './dtd.js';
 export { loadStyleInput, encodeJpeg, shorterSideSize, centerCropOffset } from './images.js';
-export { createProgress, formatDuration } from './progress.js';
-export type { Progress, ProgressOptions } from './progress.js';
+// the count progress display lives in core; re-exported here for the builders' callers
+export { createProgress, formatDuration } from '@shapetex/core';
+export type { Progress, ProgressOptions } from '@shapetex/core';
 export { mergeSvoc } from './merge.js';
 export type { MergeSvocOptions } from './merge.js';
 export { registerMergeCommand } from './merge-command.js';

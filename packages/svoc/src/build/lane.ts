@@ -5,10 +5,9 @@
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendSettings } from '@shapetex/core';
+import { initBackend, writeFileAtomic, type BackendSettings } from '@shapetex/core';
 import { coral } from '../adain/coral.js';
 import { createStylizer, type Stylizer, type WeightsSource } from '../adain/stylizer.js';
-import { writeFileAtomic } from '../probe/atomic.js';
 import { formatProbeFileName } from '../probe/names.js';
 import type { Texture } from './dtd.js';
 import { encodeJpeg, loadStyleInput } from './images.js';

@@ -4,9 +4,9 @@
  * every record. The result is what a single build would have written: the same files, the same
  * bytes, the same records and build parameters.
  */
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { acquireOutputLock } from '@shapetex/core';
+import { acquireOutputLock, copyFileAtomic } from '@shapetex/core';
 import { canonicalJson, MANIFEST_FILE, compareRecords, readManifest, writeManifest } from '../probe/manifest.js';
 import type { Manifest, ProbeRecord } from '../types.js';
 import { shardLabel } from './shard.js';
@@ -87,15 +87,9 @@ async function mergeLocked(options: MergeSvocOptions): Promise<Manifest> {
   }
   await mkdir(out, { recursive: true });
   for (const [file, { dir }] of records) {
-    const to = path.join(out, file);
-    const tmp = path.join(path.dirname(to), `.${path.basename(to)}.${process.pid}.merge.tmp`);
-    try {
-      await copyFile(path.join(dir, file), tmp);
-      await rename(tmp, to);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw new Error(`svoc merge: could not copy ${path.join(dir, file)} to ${to}: ${(err as Error).message}`, { cause: err });
-    }
+    await copyFileAtomic(path.join(dir, file), path.join(out, file)).catch((err: Error) => {
+      throw new Error(`svoc merge: ${err.message}`, { cause: err.cause });
+    });
   }
   const { shard: _shard, ...build } = first.manifest.build;
   build.backend = common(shards.map((s) => s.manifest.build.backend));

@@ -4,6 +4,7 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SVOC_DEFAULTS } from '../defaults.js';
 import { VOC_CLASSES } from '../types.js';
 
 /** One content image: the VOC id and the class its annotation (or the list) gives. */
@@ -141,7 +142,7 @@ export async function imageSetFile(root: string, set: string): Promise<string> {
  */
 export async function selectVocImages(vocDir: string, opts: VocSelectOptions = {}): Promise<VocSelection> {
   const root = await resolveVocRoot(vocDir);
-  const mode = opts.mode ?? 'single-object';
+  const mode = opts.mode ?? SVOC_DEFAULTS.build.select;
   if (mode !== 'single-object' && mode !== 'single-class') throw new Error(`selection mode must be single-object or single-class, got "${String(mode)}"`);
   const skipped: VocSkip[] = [];
   let excluded = 0;
@@ -152,7 +153,7 @@ export async function selectVocImages(vocDir: string, opts: VocSelectOptions = {
     const text = await readFile(source, 'utf8').catch((e: Error) => { throw new Error(`cannot read the list file ${source}: ${e.message}`); });
     candidates = parseContentList(text, source);
   } else {
-    source = await imageSetFile(root, opts.imageSet ?? 'trainval');
+    source = await imageSetFile(root, opts.imageSet ?? SVOC_DEFAULTS.build.imageSet);
     const text = await readFile(source, 'utf8').catch((e: Error) => { throw new Error(`cannot read the image-set file ${source}: ${e.message}`); });
     candidates = parseImageSet(text).map((contentId) => ({ contentId }));
   }

@@ -11,14 +11,13 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { acquireOutputLock, initBackend, InterruptedError, VERSION } from '@shapetex/core';
+import { acquireOutputLock, createProgress, initBackend, InterruptedError, VERSION, writeFileAtomic, type ProgressOptions } from '@shapetex/core';
 import { coral } from '../adain/coral.js';
 import { createStylizer, type WeightsSource } from '../adain/stylizer.js';
 import { loadStyleInput } from '../build/images.js';
-import { createProgress, type ProgressOptions } from '../build/progress.js';
 import { selectVocImages } from '../build/voc.js';
 import { MANIFEST_FILE, compareRecords, readManifest, writeManifest } from '../probe/manifest.js';
-import { writeFileAtomic } from '../probe/atomic.js';
+import { SVOC_DEFAULTS } from '../defaults.js';
 import { VOC_CLASSES, type Manifest, type ProbeRecord } from '../types.js';
 import { textureSources } from './boxes.js';
 import { encodePng, loadBoxStyle } from './images.js';
@@ -95,7 +94,7 @@ export async function buildCueConflict(options: BuildCueConflictOptions): Promis
 }
 
 async function buildLocked(options: BuildCueConflictOptions): Promise<Manifest> {
-  const o = { seed: 0, perContent: 1, minBox: 64, alpha: 1, size: 512, crop: false, preserveColor: false, manifestInterval: 2, ...options };
+  const o = { ...SVOC_DEFAULTS.cue, ...options };
   const log = o.log === undefined ? (l: string): void => { process.stderr.write(`${l}\n`); } : o.log ?? ((): void => undefined);
   checkOptions(o);
   const out = path.resolve(o.out);

@@ -1,6 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { BACKEND_NAMES } from '@shapetex/core';
+import { SVOC_DEFAULTS } from '../defaults.js';
 import { buildCueConflict } from './build.js';
+
+const D = SVOC_DEFAULTS.cue;
 
 function integer(name: string, lo: number, hi: number) {
   return (raw: string): number => {
@@ -40,14 +43,14 @@ export function registerCueConflictCommand(program: Command): Command {
     .requiredOption('--vgg <file>', 'AdaIN encoder weights (vgg_normalised.pth)')
     .requiredOption('--decoder <file>', 'AdaIN decoder weights (decoder.pth)')
     .requiredOption('--out <dir>', 'output folder (resumed when it holds a manifest)')
-    .option('--seed <n>', 'seed of the texture draw', integer('--seed', 0, Number.MAX_SAFE_INTEGER), 0)
-    .option('--per-content <n>', 'cue-conflict images per content image (distinct texture classes)', integer('--per-content', 1, 19), 1)
-    .option('--min-box <px>', 'smallest shorter side of an object box used as texture', integer('--min-box', 1, 100000), 64)
-    .option('--alpha <a>', 'style strength in [0, 1]', unitInterval, 1)
-    .option('--size <n>', 'shorter side of content and style, pixels', integer('--size', 8, 8192), 512)
-    .option('--crop', 'centre-crop the content to size x size', false)
-    .option('--preserve-color', "keep the content's colours (CORAL on the style first)", false)
-    .option('--image-set <file>', 'image-set file, or a name in ImageSets/Main (default trainval)')
+    .option('--seed <n>', 'seed of the texture draw', integer('--seed', 0, Number.MAX_SAFE_INTEGER), D.seed)
+    .option('--per-content <n>', 'cue-conflict images per content image (distinct texture classes)', integer('--per-content', 1, 19), D.perContent)
+    .option('--min-box <px>', 'smallest shorter side of an object box used as texture', integer('--min-box', 1, 100000), D.minBox)
+    .option('--alpha <a>', 'style strength in [0, 1]', unitInterval, D.alpha)
+    .option('--size <n>', 'shorter side of content and style, pixels', integer('--size', 8, 8192), D.size)
+    .option('--crop', 'centre-crop the content to size x size', D.crop as boolean)
+    .option('--preserve-color', "keep the content's colours (CORAL on the style first)", D.preserveColor as boolean)
+    .option('--image-set <file>', `image-set file, or a name in ImageSets/Main (default ${SVOC_DEFAULTS.build.imageSet})`)
     .option('--list <file>', 'reference list of {classId}_{imageId} lines instead of an image set')
     .option('--limit <n>', 'only the first N planned images (a trial)', integer('--limit', 1, Number.MAX_SAFE_INTEGER))
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`, backend)

@@ -6,4 +6,5 @@ export {
 export { ProbeSetError, ManifestError } from './errors.js';
 export { parseProbeFileName, formatProbeFileName } from './names.js';
 export type { ProbeFileName } from './names.js';
-export { writeFileAtomic, writeJsonAtomic } from './atomic.js';
+// the atomic writers live in core; re-exported here, where probe-set writers have always found them
+export { writeFileAtomic, writeJsonAtomic } from '@shapetex/core';

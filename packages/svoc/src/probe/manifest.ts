@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeJsonAtomic } from '@shapetex/core';
 import type { Manifest, ProbeRecord } from '../types.js';
 import { ManifestError } from './errors.js';
-import { writeJsonAtomic } from './atomic.js';
 
 /** The manifest's file name at a probe set's root (docs/formats.md). */
 export const MANIFEST_FILE = 'manifest.json';

@@ -1,5 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { SVOC_DEFAULTS } from '../defaults.js';
 import { synthesizeProbeSet } from './synthesize.js';
+
+const D = SVOC_DEFAULTS.synth;
 
 function integer(name: string, lo: number, hi: number) {
   return (raw: string): number => {
@@ -31,16 +34,16 @@ export function registerSynthCommand(program: Command): Command {
     .command('synth')
     .description('write a synthetic probe set: every combination of shape, texture and colour values')
     .requiredOption('--out <dir>', 'output folder')
-    .option('--factors <list>', 'factors, comma-separated, among shape,texture,color', factorList, ['shape', 'texture', 'color'])
-    .option('--per-factor <n>', 'values per factor (2..12)', integer('--per-factor', 2, 12), 8)
-    .option('--size <n>', 'image side in pixels', integer('--size', 8, 4096), 64)
-    .option('--seed <n>', 'seed of every random draw', integer('--seed', 0, Number.MAX_SAFE_INTEGER), 0)
+    .option('--factors <list>', 'factors, comma-separated, among shape,texture,color', factorList, [...D.factors] as string[])
+    .option('--per-factor <n>', 'values per factor (2..12)', integer('--per-factor', 2, 12), D.perFactor)
+    .option('--size <n>', 'image side in pixels', integer('--size', 8, 4096), D.size)
+    .option('--seed <n>', 'seed of every random draw', integer('--seed', 0, Number.MAX_SAFE_INTEGER), D.seed)
     .option('--subset <n>', 'write only N combinations, drawn with the seed', integer('--subset', 1, Number.MAX_SAFE_INTEGER))
     .option('--format <fmt>', 'jpg or png', (raw: string) => {
       if (raw !== 'jpg' && raw !== 'png') throw new InvalidArgumentError(`--format must be jpg or png, got "${raw}"`);
       return raw;
-    }, 'jpg')
-    .option('--quality <n>', 'JPEG quality', integer('--quality', 1, 100), 90)
+    }, D.format as 'jpg' | 'png')
+    .option('--quality <n>', 'JPEG quality', integer('--quality', 1, 100), D.quality)
     .option('--no-jitter', 'no per-image position/scale/rotation/pattern-phase jitter')
     .action(async (o: {
       out: string; factors: string[]; perFactor: number; size: number; seed: number; subset?: number;

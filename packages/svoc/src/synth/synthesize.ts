@@ -1,9 +1,9 @@
 import path from 'node:path';
 import sharp from 'sharp';
-import { createRng, VERSION, type Rng } from '@shapetex/core';
+import { createRng, VERSION, writeFileAtomic, type Rng } from '@shapetex/core';
+import { SVOC_DEFAULTS } from '../defaults.js';
 import type { Manifest, ProbeRecord } from '../types.js';
 import { formatProbeFileName } from '../probe/names.js';
-import { writeFileAtomic } from '../probe/atomic.js';
 import { writeManifest } from '../probe/manifest.js';
 import { SILHOUETTES } from './shapes.js';
 import { createPatterns } from './textures.js';
@@ -83,9 +83,56 @@ interface Factor {
  * reference naming, so the folder also reads as an SVOC-style set without its manifest.
  */
 export async function synthesizeProbeSet(options: SynthesizeOptions): Promise<Manifest> {
+  const o = resolveOptions(options);
+  const { perFactor, size, format, quality } = o;
+  // Fixed draw order from one seed: noise lattice, then one pose per combination of the full
+  // grid (drawn even for combinations a subset leaves out, so a subset's images equal the
+  // full set's), then the subset.
+  const master = createRng(o.seed);
+  const patterns = createPatterns(master.fork());
+  const poseRng = master.fork();
+  const subsetRng = master.fork();
+  const hues = spreadHues(perFactor);
+  const factors: Factor[] = o.names.map((name, i) => {
+    const kind = o.kinds[i]!;
+    const values = kind === 'shape' ? SILHOUETTES.slice(0, perFactor).map((s) => s.name)
+      : kind === 'texture' ? patterns.slice(0, perFactor).map((p) => p.name)
+      : hues.map((h) => h.name);
+    return { name, kind, values };
+  });
+
+  const total = perFactor ** factors.length;
+  const poses = Array.from({ length: total }, () => (o.amp ? drawPose(poseRng, o.amp, size) : NO_JITTER));
+  let chosen = Array.from({ length: total }, (_, c) => c);
+  if (o.subset !== undefined) {
+    check(isInt(o.subset, 1, total), 'subset', `an integer from 1 to ${total} (the number of combinations)`, o.subset);
+    chosen = subsetRng.shuffle(chosen).slice(0, o.subset).sort((a, b) => a - b);
+  }
+  const { records, jobs } = planImages(chosen, factors, { perFactor, size, format, patterns, hues, poses });
+
+  let done = 0;
+  await pool(jobs, o.concurrency, async ({ file, spec }) => {
+    const { rgb } = renderProbeImage(spec);
+    const img = sharp(rgb, { raw: { width: size, height: size, channels: 3 } });
+    // 4:4:4 keeps full-resolution chroma: the colour factor must survive at small sizes.
+    const bytes = format === 'jpg'
+      ? await img.jpeg({ quality, chromaSubsampling: '4:4:4' }).toBuffer()
+      : await img.png().toBuffer();
+    await writeFileAtomic(path.join(o.out, file), bytes);
+    o.onProgress?.(++done, jobs.length);
+  });
+
+  const manifest = synthManifest(o, factors, records, hues, total);
+  await writeManifest(o.out, manifest);
+  return manifest;
+}
+
+/** The options with svoc's defaults filled in, checked (RangeError naming the option); `amp` = the jitter, or null for none. */
+function resolveOptions(options: SynthesizeOptions) {
+  const d = SVOC_DEFAULTS.synth;
   const {
-    out, factors: names = ['shape', 'texture', 'color'], perFactor = 8, size = 64, seed = 0, subset,
-    format = 'jpg', quality = 90, jitter = true, concurrency = 4, onProgress,
+    out, factors: names = [...d.factors], perFactor = d.perFactor, size = d.size, seed = d.seed, subset,
+    format = d.format, quality = d.quality, jitter = true, concurrency = d.concurrency, onProgress,
   } = options;
   check(typeof out === 'string' && out.length > 0, 'out', 'an output folder', out);
   check(Array.isArray(names) && names.length > 0, 'factors', 'a non-empty list of shape, texture, color', names);
@@ -102,35 +149,26 @@ export async function synthesizeProbeSet(options: SynthesizeOptions): Promise<Ma
   check(isInt(quality, 1, 100), 'quality', 'an integer from 1 to 100', quality);
   check(isInt(concurrency, 1, 64), 'concurrency', 'an integer from 1 to 64', concurrency);
   const amp: SynthJitter | null = jitter === false ? null : { ...DEFAULT_JITTER, ...(jitter === true ? {} : jitter) };
+  return { out, names, kinds: kinds as SynthFactorKind[], perFactor, size, seed, subset, format, quality, concurrency, onProgress, amp };
+}
+type Resolved = ReturnType<typeof resolveOptions>;
 
-  // Fixed draw order from one seed: noise lattice, then one pose per combination of the full
-  // grid (drawn even for combinations a subset leaves out, so a subset's images equal the
-  // full set's), then the subset.
-  const master = createRng(seed);
-  const patterns = createPatterns(master.fork());
-  const poseRng = master.fork();
-  const subsetRng = master.fork();
-  const hues = spreadHues(perFactor);
-  const factors: Factor[] = names.map((name, i) => {
-    const kind = kinds[i]!;
-    const values = kind === 'shape' ? SILHOUETTES.slice(0, perFactor).map((s) => s.name)
-      : kind === 'texture' ? patterns.slice(0, perFactor).map((p) => p.name)
-      : hues.map((h) => h.name);
-    return { name, kind, values };
-  });
+interface Catalogue {
+  perFactor: number;
+  size: number;
+  format: 'jpg' | 'png';
+  patterns: ReturnType<typeof createPatterns>;
+  hues: ReturnType<typeof spreadHues>;
+  poses: Pose[];
+}
 
-  const total = perFactor ** factors.length;
-  const poses = Array.from({ length: total }, () => (amp ? drawPose(poseRng, amp, size) : NO_JITTER));
-  let chosen = Array.from({ length: total }, (_, c) => c);
-  if (subset !== undefined) {
-    check(isInt(subset, 1, total), 'subset', `an integer from 1 to ${total} (the number of combinations)`, subset);
-    chosen = subsetRng.shuffle(chosen).slice(0, subset).sort((a, b) => a - b);
-  }
-
+/** One record and one render job per chosen combination (records as `synthesizeProbeSet` describes them). */
+function planImages(chosen: number[], factors: Factor[], cat: Catalogue): { records: ProbeRecord[]; jobs: { file: string; spec: RenderSpec }[] } {
+  const { patterns, hues } = cat;
   const records: ProbeRecord[] = [];
   const jobs: { file: string; spec: RenderSpec }[] = [];
   for (const c of chosen) {
-    const idx = digits(c, perFactor, factors.length);
+    const idx = digits(c, cat.perFactor, factors.length);
     const value = (kind: SynthFactorKind): number | null => {
       const k = factors.findIndex((f) => f.kind === kind);
       return k < 0 ? null : idx[k]!;
@@ -139,7 +177,7 @@ export async function synthesizeProbeSet(options: SynthesizeOptions): Promise<Ma
     const others = factors.filter((f) => f.kind !== 'texture').map((f) => f.values[idx[factors.indexOf(f)]!]!);
     const contentId = others.length > 0 ? others.join('-') : 'plain';
     const textureId = t === null ? 1 : t + 1;
-    const file = formatProbeFileName({ textureId, classId: idx[0]! + 1, contentId, ext: format });
+    const file = formatProbeFileName({ textureId, classId: idx[0]! + 1, contentId, ext: cat.format });
     records.push({
       file,
       factors: Object.fromEntries(factors.map((f, k) => [f.name, f.values[idx[k]!]!])),
@@ -153,29 +191,22 @@ export async function synthesizeProbeSet(options: SynthesizeOptions): Promise<Ma
     jobs.push({
       file,
       spec: {
-        size,
+        size: cat.size,
         silhouette: s === null ? null : SILHOUETTES[s]!,
         pattern: t === null ? null : patterns[t]!,
         hue: h === null ? null : hues[h]!.hue,
-        pose: poses[c]!,
+        pose: cat.poses[c]!,
       },
     });
   }
+  return { records, jobs };
+}
 
-  let done = 0;
-  await pool(jobs, concurrency, async ({ file, spec }) => {
-    const { rgb } = renderProbeImage(spec);
-    const img = sharp(rgb, { raw: { width: size, height: size, channels: 3 } });
-    // 4:4:4 keeps full-resolution chroma: the colour factor must survive at small sizes.
-    const bytes = format === 'jpg'
-      ? await img.jpeg({ quality, chromaSubsampling: '4:4:4' }).toBuffer()
-      : await img.png().toBuffer();
-    await writeFileAtomic(path.join(out, file), bytes);
-    onProgress?.(++done, jobs.length);
-  });
-
+/** The set's manifest: records, the texture factor's values (or `plain`), the first factor's values as classes, and every generator parameter. */
+function synthManifest(o: Resolved, factors: Factor[], records: ProbeRecord[], hues: ReturnType<typeof spreadHues>, total: number): Manifest {
+  const { seed, size, perFactor, format, quality } = o;
   const textureFactor = factors.find((f) => f.kind === 'texture');
-  const manifest: Manifest = {
+  return {
     kind: 'synthetic',
     version: VERSION,
     factors: factors.map((f) => f.name),
@@ -186,17 +217,15 @@ export async function synthesizeProbeSet(options: SynthesizeOptions): Promise<Ma
       generator: 'synthesizeProbeSet',
       seed, size, perFactor, format,
       ...(format === 'jpg' ? { quality } : {}),
-      subset: subset ?? null,
+      subset: o.subset ?? null,
       combinations: total,
       kinds: Object.fromEntries(factors.map((f) => [f.name, f.kind])),
       values: Object.fromEntries(factors.map((f) => [f.name, f.values])),
       ...(factors.some((f) => f.kind === 'color') ? { hues: Object.fromEntries(hues.map((h) => [h.name, h.hue])) } : {}),
-      jitter: amp ?? false,
+      jitter: o.amp ?? false,
     },
     created: new Date().toISOString(),
   };
-  await writeManifest(out, manifest);
-  return manifest;
 }
 
 function drawPose(rng: Rng, amp: SynthJitter, size: number): Pose {
