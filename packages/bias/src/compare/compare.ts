@@ -4,10 +4,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { VERSION, writeFileAtomic } from '@shapetex/core';
+import { UsageError, VERSION, writeFileAtomic } from '@shapetex/core';
 import { writePlotFiles, type PlotSpec } from '../report/render.js';
 import { layerPoints, layersSpec } from '../report/specs.js';
-import { UsageError } from '../score/run.js';
 import { readComparedRun, runLabels } from './read.js';
 import { compareBiasSpec, compareErrorsSpec } from './specs.js';
 import { compareCuePoints, compareCueSpec } from './cue.js';

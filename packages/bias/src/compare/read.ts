@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isCompleteAnalysis, readPhasesJson } from '../report/read.js';
 import { readResults, readRunInfo } from '../score/outputs.js';
-import { UsageError } from '../score/run.js';
+import { UsageError } from '@shapetex/core';
 import type { ComparedRun } from './types.js';
 
 /** One output folder: run.json, results.jsonl and, when the run had an error curve, phases.json. */

@@ -13,7 +13,9 @@ export { probeSetHash, settingsHash, diffSettings } from './settings.js';
 export type { RunSettings } from './settings.js';
 export { prepareProbe } from './probe-cache.js';
 export type { PreparedProbe, PreparedBatch, PrepareProbeOptions } from './probe-cache.js';
-export { runBiasScore, runSettings, UsageError } from './run.js';
+export { runBiasScore, runSettings } from './run.js';
+// A run that must not start (bad options, inputs that contradict the output folder): exit 2.
+export { UsageError } from '@shapetex/core';
 export type { RunOptions, RunSummary } from './run.js';
 export { mergeOutputs } from './merge.js';
 export { pooledModelLoader } from './pool-loader.js';

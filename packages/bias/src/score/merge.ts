@@ -1,13 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { VERSION, writeFileAtomic } from '@shapetex/core';
+import { UsageError, VERSION, writeFileAtomic } from '@shapetex/core';
 import type { ResultRecord } from '../types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
 import { writeAnalysisOutputs, type AnalysisOutputs } from './analysis.js';
 import { recordKey } from './jsonl.js';
 import { readTextIfExists } from '../report/read.js';
 import { OUTPUT_FILES, readFailures, readResults, readRunInfo, sortRecords, writeFailures, writeResults, writeRunInfo, type RunInfo } from './outputs.js';
-import { UsageError } from './run.js';
 import { checkErrorsFile } from './preflight.js';
 import { diffSettings } from './settings.js';
 import { mergeMvhCsvs } from './cue-run.js';

@@ -37,6 +37,48 @@ function checkInt(name: string, v: number | undefined, lo: number): void {
 }
 
 /**
+ * The options of {@link scoreCheckpoints} with their defaults filled in and checked: the
+ * measurement (preset and explicit options) and the counts; a RangeError names the bad one.
+ */
+function checkedScoreOptions(options: ScoreOptions) {
+  let measurement;
+  try {
+    measurement = resolveMeasurement(options);
+  } catch (err) {
+    throw new RangeError(`scoreCheckpoints: ${(err as Error).message}`);
+  }
+  const seed = options.seed ?? BIAS_DEFAULTS.seed;
+  const bootstrap = options.bootstrap ?? BIAS_DEFAULTS.bootstrap;
+  const batch = options.batch ?? BIAS_DEFAULTS.batch;
+  checkInt('imageSize', measurement.imageSize, 1);
+  checkInt('seed', seed, 0);
+  checkInt('bootstrap', bootstrap, 0);
+  checkInt('batch', batch, 1);
+  checkInt('pairsPerFactor', options.pairsPerFactor, 1);
+  checkInt('numClasses', options.numClasses, 1);
+  checkInt('heads', options.heads, 1);
+  if (options.token !== undefined && !(core.TOKEN_CHOICES as readonly string[]).includes(options.token)) {
+    throw new RangeError(`scoreCheckpoints: token must be ${core.TOKEN_CHOICES.join(' or ')}, got ${JSON.stringify(options.token)}`);
+  }
+  const methods = measurement.methods;
+  for (const m of methods) if (!isEstimatorMethod(m)) throw new RangeError(`scoreCheckpoints: method must be ${ESTIMATOR_METHODS.join(' or ')}, got ${JSON.stringify(m)}`);
+  if (methods.length === 0) throw new RangeError('scoreCheckpoints: methods is empty');
+  const wantTaps = options.taps ?? [...BIAS_DEFAULTS.taps];
+  if (wantTaps !== 'all' && wantTaps.length === 0) throw new RangeError('scoreCheckpoints: taps is empty');
+  return { ...measurement, seed, bootstrap, batch, methods, wantTaps };
+}
+
+/** What the loader is asked for: the options of core's `loadModel` that were given. */
+function loadOptionsOf(options: ScoreOptions): ModelLoadOptions {
+  return {
+    ...(options.arch !== undefined ? { arch: options.arch } : {}),
+    ...(options.numClasses !== undefined ? { numClasses: options.numClasses } : {}),
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.heads !== undefined ? { heads: options.heads } : {}),
+  };
+}
+
+/**
  * Scores every checkpoint of a folder (docs/formats.md):
  *
  * 1. the probe set's images are decoded, resized to `imageSize` and normalised once, and kept
@@ -55,31 +97,7 @@ function checkInt(name: string, v: number | undefined, lo: number): void {
  * options, folder) reject instead.
  */
 export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<CheckpointResult> {
-  let measurement;
-  try {
-    measurement = resolveMeasurement(options);
-  } catch (err) {
-    throw new RangeError(`scoreCheckpoints: ${(err as Error).message}`);
-  }
-  const { imageSize, norm, resize, channelOrder, pairing, rounding } = measurement;
-  const seed = options.seed ?? BIAS_DEFAULTS.seed;
-  const bootstrap = options.bootstrap ?? BIAS_DEFAULTS.bootstrap;
-  const batch = options.batch ?? BIAS_DEFAULTS.batch;
-  checkInt('imageSize', imageSize, 1);
-  checkInt('seed', seed, 0);
-  checkInt('bootstrap', bootstrap, 0);
-  checkInt('batch', batch, 1);
-  checkInt('pairsPerFactor', options.pairsPerFactor, 1);
-  checkInt('numClasses', options.numClasses, 1);
-  checkInt('heads', options.heads, 1);
-  if (options.token !== undefined && !(core.TOKEN_CHOICES as readonly string[]).includes(options.token)) {
-    throw new RangeError(`scoreCheckpoints: token must be ${core.TOKEN_CHOICES.join(' or ')}, got ${JSON.stringify(options.token)}`);
-  }
-  const methods = measurement.methods;
-  for (const m of methods) if (!isEstimatorMethod(m)) throw new RangeError(`scoreCheckpoints: method must be ${ESTIMATOR_METHODS.join(' or ')}, got ${JSON.stringify(m)}`);
-  if (methods.length === 0) throw new RangeError('scoreCheckpoints: methods is empty');
-  const wantTaps = options.taps ?? [...BIAS_DEFAULTS.taps];
-  if (wantTaps !== 'all' && wantTaps.length === 0) throw new RangeError('scoreCheckpoints: taps is empty');
+  const { imageSize, norm, resize, channelOrder, pairing, rounding, seed, bootstrap, batch, methods, wantTaps } = checkedScoreOptions(options);
 
   if (options.probe === undefined && options.cue === undefined) throw new RangeError('scoreCheckpoints: give a probe set, a cue-conflict set, or both');
   const probe: ProbeSet | undefined = typeof options.probe === 'string' ? await readProbeSet(options.probe) : options.probe;
@@ -107,12 +125,7 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
     ...(options.cue?.classMap ? { classMap: options.cue.classMap } : {}),
   } : null;
   const load = options.loadModel ?? defaultModelLoader;
-  const loadOpts: ModelLoadOptions = {
-    ...(options.arch !== undefined ? { arch: options.arch } : {}),
-    ...(options.numClasses !== undefined ? { numClasses: options.numClasses } : {}),
-    ...(options.token !== undefined ? { token: options.token } : {}),
-    ...(options.heads !== undefined ? { heads: options.heads } : {}),
-  };
+  const loadOpts = loadOptionsOf(options);
   try {
     for (let index = 0; index < entries.length; index++) {
       const entry = entries[index]!;
