@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { VERSION, type TokenChoice } from '@shapetex/core';
+import { stopOnSignals, VERSION, type TokenChoice } from '@shapetex/core';
 import { DEFAULT_ESTIMATOR } from '../estimate/estimators.js';
 import type { EstimatorMethod } from '../estimate/types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
@@ -83,14 +83,7 @@ async function runScoreCommand(program: Command, exit: ExitBox, checkpoints: str
   const { runBiasScore } = await import('../score/run.js');
   const progress = createProgress(process.stderr);
   // Ctrl-C / SIGTERM: stop after the checkpoint in progress, run.json says `interrupted`; again to quit at once.
-  const ac = new AbortController();
-  const stop = (): void => {
-    if (ac.signal.aborted) process.exit(130);
-    process.stderr.write('\nbias-score: stopping after the current checkpoint (again to quit at once)\n');
-    ac.abort();
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const stop = stopOnSignals('bias-score: stopping after the current checkpoint (again to quit at once)');
   const summary = await runBiasScore({
     checkpoints, ...(o.probe !== undefined ? { probe: o.probe } : {}), out: o.out, backend: o.backend, shard: o.shard,
     ...(o.cueConflict !== undefined ? { cueConflict: o.cueConflict } : {}),
@@ -105,10 +98,9 @@ async function runScoreCommand(program: Command, exit: ExitBox, checkpoints: str
     phaseMethod: o.phases, smooth: o.smooth, plotResidual: o.plotResidual === true, workers: o.workers,
     ...(o.batch !== undefined ? { batch: o.batch } : {}),
     onProgress: (e) => progress.update(e),
-    log: (line) => process.stderr.write(line + '\n'), signal: ac.signal,
+    log: (line) => process.stderr.write(line + '\n'), signal: stop.signal,
   }).finally(() => {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    stop.dispose();
   });
   for (const f of summary.failures) process.stderr.write(`bias-score: FAILED ${f.checkpoint} (${f.stage}): ${f.message}\n`);
   for (const f of summary.runFailures) process.stderr.write(`bias-score: FAILED ${f.stage} stage${f.input ? ` (${f.input})` : ''}: ${f.message}\n`);

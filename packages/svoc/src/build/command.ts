@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { BACKEND_NAMES } from '@shapetex/core';
+import { BACKEND_NAMES, stopOnSignals } from '@shapetex/core';
 import { SVOC_DEFAULTS } from '../defaults.js';
 import { buildSvoc } from './build.js';
 import { parseTextureChoice, type TextureChoice } from './dtd.js';
@@ -83,14 +83,7 @@ export function registerBuildCommand(program: Command): Command {
     .option('--workers <n>', 'worker threads, each with its own backend, stylizing whole images in parallel', integer('--workers', 1, 256), D.workers)
     .option('--shard <i/n>', 'build only shard I of N (contents at positions ≡ I mod N), for an array job; join with svoc merge', shard)
     .action(async (f: BuildFlags) => {
-      const ac = new AbortController();
-      const stop = (): void => {
-        if (ac.signal.aborted) process.exit(130);
-        process.stderr.write('\nsvoc build: stopping after the current content image (again to quit at once)\n');
-        ac.abort();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      const stop = stopOnSignals('svoc build: stopping after the current content image (again to quit at once)');
       try {
         const t0 = performance.now();
         const m = await buildSvoc({
@@ -98,13 +91,12 @@ export function registerBuildCommand(program: Command): Command {
           textures: f.textures, seed: f.seed, alpha: f.alpha, size: f.size, crop: f.crop, preserveColor: f.preserveColor,
           ...(f.imageSet !== undefined ? { imageSet: f.imageSet } : {}), select: f.singleClass ? 'single-class' : 'single-object',
           ...(f.list !== undefined ? { list: f.list } : {}), ...(f.limit !== undefined ? { limit: f.limit } : {}),
-          quality: f.quality, ...(f.backend !== undefined ? { backend: f.backend } : {}), signal: ac.signal,
+          quality: f.quality, ...(f.backend !== undefined ? { backend: f.backend } : {}), signal: stop.signal,
           workers: f.workers, ...(f.shard !== undefined ? { shard: f.shard } : {}),
         });
         process.stdout.write(`svoc build: ${m.records.length} images in ${f.out} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        stop.dispose();
       }
     });
 }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { BACKEND_NAMES } from '@shapetex/core';
+import { BACKEND_NAMES, stopOnSignals } from '@shapetex/core';
 import { SVOC_DEFAULTS } from '../defaults.js';
 import { buildCueConflict } from './build.js';
 
@@ -55,25 +55,17 @@ export function registerCueConflictCommand(program: Command): Command {
     .option('--limit <n>', 'only the first N planned images (a trial)', integer('--limit', 1, Number.MAX_SAFE_INTEGER))
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`, backend)
     .action(async (f: Flags) => {
-      const ac = new AbortController();
-      const stop = (): void => {
-        if (ac.signal.aborted) process.exit(130);
-        process.stderr.write('\nsvoc cue-conflict: stopping after the current image (again to quit at once)\n');
-        ac.abort();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      const stop = stopOnSignals('svoc cue-conflict: stopping after the current image (again to quit at once)');
       try {
         const m = await buildCueConflict({
           voc: f.voc, vgg: f.vgg, decoder: f.decoder, out: f.out, seed: f.seed, perContent: f.perContent, minBox: f.minBox,
           alpha: f.alpha, size: f.size, crop: f.crop, preserveColor: f.preserveColor,
           ...(f.imageSet !== undefined ? { imageSet: f.imageSet } : {}), ...(f.list !== undefined ? { list: f.list } : {}),
-          ...(f.limit !== undefined ? { limit: f.limit } : {}), ...(f.backend !== undefined ? { backend: f.backend } : {}), signal: ac.signal,
+          ...(f.limit !== undefined ? { limit: f.limit } : {}), ...(f.backend !== undefined ? { backend: f.backend } : {}), signal: stop.signal,
         });
         process.stdout.write(`svoc cue-conflict: ${m.records.length} images in ${f.out}\n`);
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        stop.dispose();
       }
     });
 }
