@@ -10,6 +10,7 @@
  * the standard VOC order). Any other head: a JSON file `{ "category": [class indices], … }`.
  */
 import { readFile } from 'node:fs/promises';
+import { UsageError } from '@shapetex/core';
 import { VOC_CLASSES } from '@shapetex/svoc';
 import { IMAGENET16 } from './imagenet16.js';
 
@@ -54,32 +55,32 @@ export function defaultClassMap(numClasses: number | undefined): ClassMap | unde
  */
 export function parseClassMap(value: unknown, file: string): ClassMap {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`class map ${file}: expected a JSON object of category → [class indices], got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
+    throw new UsageError(`class map ${file}: expected a JSON object of category → [class indices], got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
   }
   const owner = new Map<number, string>();
   const rec: Record<string, number[]> = {};
   for (const [cat, idx] of Object.entries(value as Record<string, unknown>)) {
-    if (cat.trim() === '') throw new Error(`class map ${file}: a category name is empty`);
-    if (!Array.isArray(idx) || idx.length === 0) throw new Error(`class map ${file}: "${cat}" must be a non-empty array of class indices, got ${JSON.stringify(idx)}`);
+    if (cat.trim() === '') throw new UsageError(`class map ${file}: a category name is empty`);
+    if (!Array.isArray(idx) || idx.length === 0) throw new UsageError(`class map ${file}: "${cat}" must be a non-empty array of class indices, got ${JSON.stringify(idx)}`);
     for (const i of idx) {
-      if (!Number.isSafeInteger(i) || (i as number) < 0) throw new Error(`class map ${file}: "${cat}" holds ${JSON.stringify(i)}, expected integer class indices ≥ 0`);
+      if (!Number.isSafeInteger(i) || (i as number) < 0) throw new UsageError(`class map ${file}: "${cat}" holds ${JSON.stringify(i)}, expected integer class indices ≥ 0`);
       const before = owner.get(i as number);
-      if (before !== undefined) throw new Error(`class map ${file}: class ${i} is in both "${before}" and "${cat}"`);
+      if (before !== undefined) throw new UsageError(`class map ${file}: class ${i} is in both "${before}" and "${cat}"`);
       owner.set(i as number, cat);
     }
     rec[cat.toLowerCase()] = [...(idx as number[])];
   }
-  if (Object.keys(rec).length < 2) throw new Error(`class map ${file}: needs at least 2 categories, found ${Object.keys(rec).length}`);
+  if (Object.keys(rec).length < 2) throw new UsageError(`class map ${file}: needs at least 2 categories, found ${Object.keys(rec).length}`);
   return fromRecord(file, rec, null);
 }
 
 export async function readClassMapFile(file: string): Promise<ClassMap> {
-  const text = await readFile(file, 'utf8').catch((err: Error) => { throw new Error(`class map ${file}: cannot read it (${err.message})`, { cause: err }); });
+  const text = await readFile(file, 'utf8').catch((err: Error) => { throw new UsageError(`class map ${file}: cannot read it (${err.message})`, { cause: err }); });
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new Error(`class map ${file}: not valid JSON (${(err as Error).message})`, { cause: err });
+    throw new UsageError(`class map ${file}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
   return parseClassMap(value, file);
 }

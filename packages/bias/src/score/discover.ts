@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
+import { UsageError } from '@shapetex/core';
 import { compareCheckpoints, epochFromNameRules, resolveEpoch, type EpochSource } from './epoch.js';
 
 /** Default globs of docs/formats.md. */
@@ -38,7 +39,7 @@ export interface DiscoverOptions {
 export async function discoverCheckpoints(input: string, options: DiscoverOptions = {}): Promise<{ root: string; checkpoints: CheckpointEntry[] }> {
   const abs = path.resolve(input);
   const info = await stat(abs).catch((err: Error) => {
-    throw new Error(`checkpoints ${input}: not found (${err.message})`, { cause: err });
+    throw new UsageError(`checkpoints ${input}: not found (${err.message})`, { cause: err });
   });
   let root: string;
   let rels: string[];
