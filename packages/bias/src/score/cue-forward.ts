@@ -3,8 +3,7 @@
  * with the reserved output `logits`, the logits mapped to the set's categories, the summary
  * computed. The cue images are prepared once per run, like the probe set.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { LOGITS } from '@shapetex/core';
+import { extractFeatures, LOGITS } from '@shapetex/core';
 import type { CueConflictSet } from '@shapetex/svoc';
 import type { PreparedProbe } from './probe-cache.js';
 import type { ScoringModel } from './types.js';
@@ -24,30 +23,15 @@ export interface CueRun {
 }
 
 
-/** Row-major N×K logits of every prepared image, K read from the first batch. */
+/**
+ * Row-major N×K logits of every prepared image, through core's extraction like the probe's
+ * features (the same batches and checks: K read from the rows, the same in every batch). A model
+ * that does not say whether it has logits is asked for them; one that says it has none is refused.
+ */
 export async function forwardLogits(model: ScoringModel, prepared: PreparedProbe): Promise<{ K: number; logits: Float32Array }> {
   if (model.hasLogits === false) throw new Error(`${model.arch}: the cue-conflict decisions need the classifier's output: ${model.noLogitsReason ?? 'this model has none'}`);
-  let K = 0;
-  let logits = new Float32Array(0);
-  for await (const b of prepared.batches()) {
-    const x = tf.tensor4d(b.data, b.shape);
-    let rows: Float32Array | undefined;
-    try {
-      rows = (await model.features(x, [LOGITS]))[LOGITS];
-    } finally {
-      x.dispose();
-    }
-    const n = b.shape[0];
-    if (!rows || rows.length === 0 || rows.length % n !== 0) throw new Error(`${model.arch}: logits returned ${rows?.length ?? 0} values for ${n} images`);
-    if (K === 0) {
-      K = rows.length / n;
-      logits = new Float32Array(prepared.count * K);
-    } else if (rows.length / n !== K) {
-      throw new Error(`${model.arch}: logits have ${rows.length / n} classes in one batch and ${K} in another`);
-    }
-    logits.set(rows, b.start * K);
-  }
-  return { K, logits };
+  const { [LOGITS]: out } = await extractFeatures({ arch: model.arch, taps: model.taps, features: (x, taps) => model.features(x, taps), hasLogits: true }, prepared.batches(), { taps: [LOGITS] });
+  return { K: out!.D, logits: out!.data };
 }
 
 export async function scoreCue(model: ScoringModel, cue: CueRun): Promise<CueCheckpoint> {
