@@ -65,6 +65,34 @@ describe('one writer per output folder', () => {
     expect(existsSync(path.join(out, '.lock'))).toBe(false);
   });
 
+  it('bias-score merge takes the lock too: into a folder in use it exits 2 naming the holder; otherwise it merges and releases it', async () => {
+    const src = path.join(w.dir, 'merge-src');
+    const made = await bias(args(src));
+    expect(made.status, made.stderr).toBe(0);
+    const out = path.join(w.dir, 'merge-busy');
+    const first = bias(args(out));
+    await waitFor(() => existsSync(path.join(out, '.lock')), 'the run to take the lock');
+    const holder = JSON.parse(readFileSync(path.join(out, '.lock'), 'utf8')) as { pid: number; tool: string };
+    process.kill(holder.pid, 'SIGSTOP');
+    let refused;
+    try {
+      refused = await bias(['merge', src, '--out', out]);
+    } finally {
+      process.kill(holder.pid, 'SIGCONT');
+    }
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`is in use by bias-score \\(pid ${holder.pid} on [^,]+, since [^)]+\\); one writer per output folder`));
+    const a = await first;
+    expect(a.status, a.stderr).toBe(0);
+    // The run's rows are its own: the refused merge wrote nothing into the folder.
+    expect(JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')).mergedFrom).toBeUndefined();
+    const merged = path.join(w.dir, 'merge-ok');
+    const ok = await bias(['merge', src, '--out', merged]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(keys((await readLines(path.join(merged, 'results.jsonl'))) as Row[])).toHaveLength(3);
+    expect(existsSync(path.join(merged, '.lock'))).toBe(false);
+  });
+
   it('a holder killed with SIGKILL does not leave the folder stuck: the next run takes over and completes', async () => {
     const out = path.join(w.dir, 'killed');
     const killed = await bias(args(out), (err) => /checkpoint 1\/3/.test(err));

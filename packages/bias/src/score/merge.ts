@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError, VERSION, writeFileAtomic } from '@shapetex/core';
+import { acquireOutputLock, UsageError, VERSION, writeFileAtomic } from '@shapetex/core';
 import type { ResultRecord } from '../types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
 import { writeAnalysisOutputs, type AnalysisOutputs } from './analysis.js';
@@ -51,6 +51,17 @@ export async function mergeOutputs(opts: MergeOptions): Promise<MergeSummary> {
   // An explicit --errors is checked before anything is read or written (a UsageError, exit 2).
   if (opts.errors !== undefined) await checkErrorsFile(opts.errors);
   const out = path.resolve(opts.out);
+  // One writer per output folder, as for a scoring run: a merge into a folder in use (a run
+  // still scoring into it, another merge) is refused with OutputLockedError, exit 2.
+  const lock = await acquireOutputLock(out, 'bias-score merge');
+  try {
+    return await mergeInto(out, opts);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function mergeInto(out: string, opts: MergeOptions): Promise<MergeSummary> {
   const infos: { dir: string; info: RunInfo }[] = [];
   for (const input of opts.inputs) {
     const dir = path.resolve(input);
