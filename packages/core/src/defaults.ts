@@ -6,6 +6,8 @@
 export const CORE_DEFAULTS = Object.freeze({
   /** Square input size, pixels, of a network whose topology does not fix one (ImageNet models). */
   imageSize: 224,
+  /** Classes of a head whose size is neither given nor read from the weights (ImageNet's). */
+  numClasses: 1000,
   /** Input size, pixels, of the CIFAR variants (a VGG whose classifier reads one 1×1 map). */
   cifarImageSize: 32,
   /** Normalisation of a network's input (R, G, B mean and std). */

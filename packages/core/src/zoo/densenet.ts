@@ -73,8 +73,8 @@ function readLayout(arch: string, sd: StateDict): Layout {
   });
   expectBn(expected, 'features.norm5', c);
   const numClasses = classesOf(sd, 'classifier.weight');
-  expected.set('classifier.weight', [numClasses ?? 1000, c]);
-  expected.set('classifier.bias', [numClasses ?? 1000]);
+  expected.set('classifier.weight', [numClasses ?? CORE_DEFAULTS.numClasses, c]);
+  expected.set('classifier.bias', [numClasses ?? CORE_DEFAULTS.numClasses]);
   return { config, expected, ...(numClasses !== undefined ? { numClasses } : {}) };
 }
 

@@ -5,6 +5,7 @@
 import { CheckpointError } from '../io/errors.js';
 import type { StateDict, TensorEntry } from '../io/types.js';
 import { ArchitectureMismatchError } from './errors.js';
+import { CORE_DEFAULTS } from '../defaults.js';
 
 /** Expected parameter/buffer shapes of an architecture, built up as its config is walked. */
 export type KeyShapes = Map<string, number[]>;
@@ -79,8 +80,8 @@ export function expectHead(arch: string, sd: StateDict, expected: KeyShapes, ind
   expected.set(`features.${index}.0.weight`, [last, inp, 1, 1]);
   expectBn(expected, `features.${index}.1`, last);
   const numClasses = classesOf(sd, 'classifier.1.weight');
-  expected.set('classifier.1.weight', [numClasses ?? 1000, last]);
-  expected.set('classifier.1.bias', [numClasses ?? 1000]);
+  expected.set('classifier.1.weight', [numClasses ?? CORE_DEFAULTS.numClasses, last]);
+  expected.set('classifier.1.bias', [numClasses ?? CORE_DEFAULTS.numClasses]);
   return numClasses !== undefined ? { numClasses } : {};
 }
 
