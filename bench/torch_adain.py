@@ -18,6 +18,8 @@ own by calling this once per round. Prints one JSON object on its last line.
 import argparse
 import io
 import json
+import os
+import sys
 import time
 
 import numpy as np
@@ -25,9 +27,9 @@ import torch
 import torch.nn as nn
 from PIL import Image
 
-
-def pad():
-    return nn.ReflectionPad2d((1, 1, 1, 1))
+# pytorch-AdaIN's adain and padding, shared with the parity fixtures
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'adain'))
+from adain_ref import adain, pad  # noqa: E402
 
 
 def encoder():
@@ -69,18 +71,6 @@ def init(net):
                 m.weight.normal_(0.0, (2.0 / fan_in) ** 0.5)
                 m.bias.normal_(0.0, 0.01)
     return net.eval()
-
-
-def calc_mean_std(feat, eps=1e-5):
-    n, c = feat.shape[:2]
-    var = feat.view(n, c, -1).var(dim=2) + eps
-    return feat.view(n, c, -1).mean(dim=2).view(n, c, 1, 1), var.sqrt().view(n, c, 1, 1)
-
-
-def adain(cf, sf):
-    cm, cs = calc_mean_std(cf)
-    sm, ss = calc_mean_std(sf)
-    return (cf - cm) / cs * ss + sm
 
 
 def jpeg(out):
