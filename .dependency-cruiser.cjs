@@ -13,7 +13,7 @@
 
 /** Lower layers first; a layer is a list of folders or top-level files under src/. */
 const LAYERS = {
-  core: [['util', 'version.ts', 'defaults.ts'], ['kernels'], ['backend'], ['image', 'io'], ['zoo'], ['features'], ['pool']],
+  core: [['util', 'version.ts', 'defaults.ts'], ['kernels'], ['image', 'io'], ['onnx'], ['backend'], ['zoo'], ['features'], ['pool']],
   svoc: [['types.ts', 'defaults.ts'], ['probe', 'adain'], ['build', 'synth', 'cue']],
   bias: [['pairs', 'defaults.ts'], ['estimate'], ['types.ts'], ['cue'], ['dynamics'], ['report'], ['score'], ['filters', 'compare'], ['cli']],
 };

@@ -4,13 +4,14 @@
  * fixed per variant; every channel count is read from the weights, so narrowed or widened
  * variants load. Taps: `stage1..stage4` = outputs of `layer1..layer4`; `final` = `layer4`.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import { checkKeys, classesOf, expectBn, fitScore, type KeyShapes } from './keys.js';
-import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
-import { stagedNetwork, dimOf, STAGE_TAPS } from './staged.js';
-import { pooledLinearLogits, readLinear } from './logits.js';
+import { dimOf, STAGE_TAPS } from './staged.js';
+import { convWeights, type ConvWeights } from './graph/weights.js';
+import type { Ops } from './graph/ops.js';
+import { graphNetwork } from './graph/network.js';
+import { headMeta, readLinearWeights, stagedGraph } from './graph/staged.js';
 import { CORE_DEFAULTS } from '../defaults.js';
 
 export type ResNetBlockKind = 'basic' | 'bottleneck';
@@ -100,63 +101,61 @@ function readLayout(v: ResNetVariant, sd: StateDict): ResNetLayout {
 }
 
 interface FoldedBlock {
-  convs: FoldedConv[];
-  shortcut: FoldedConv | null;
+  convs: ConvWeights[];
+  shortcut: ConvWeights | null;
 }
 
 function foldBlock(sd: StateDict, kind: ResNetBlockKind, l: BlockLayout): FoldedBlock {
   const p = l.prefix;
   const convs = kind === 'basic'
     ? [
-      foldConv(sd, `${p}.conv1.weight`, { bn: `${p}.bn1`, stride: l.stride, activation: 'relu' }),
-      foldConv(sd, `${p}.conv2.weight`, { bn: `${p}.bn2` }),
+      convWeights(sd, `${p}.conv1.weight`, { bn: `${p}.bn1`, stride: l.stride, activation: 'relu' }),
+      convWeights(sd, `${p}.conv2.weight`, { bn: `${p}.bn2` }),
     ]
     : [
-      foldConv(sd, `${p}.conv1.weight`, { bn: `${p}.bn1`, activation: 'relu' }),
-      foldConv(sd, `${p}.conv2.weight`, { bn: `${p}.bn2`, stride: l.stride, activation: 'relu' }),
-      foldConv(sd, `${p}.conv3.weight`, { bn: `${p}.bn3` }),
+      convWeights(sd, `${p}.conv1.weight`, { bn: `${p}.bn1`, activation: 'relu' }),
+      convWeights(sd, `${p}.conv2.weight`, { bn: `${p}.bn2`, stride: l.stride, activation: 'relu' }),
+      convWeights(sd, `${p}.conv3.weight`, { bn: `${p}.bn3` }),
     ];
-  const shortcut = l.projection ? foldConv(sd, `${p}.downsample.0.weight`, { bn: `${p}.downsample.1`, stride: l.stride, pad: 0 }) : null;
+  const shortcut = l.projection ? convWeights(sd, `${p}.downsample.0.weight`, { bn: `${p}.downsample.1`, stride: l.stride, pad: 0 }) : null;
   return { convs, shortcut };
 }
 
 /**
  * y = relu(F(x) + shortcut(x)); the last conv of F is linear, so the ReLU follows the sum, which
- * that conv adds itself (applyConv's residual add: one pass on wasm).
+ * that conv adds itself (one pass on wasm).
  */
-function runBlock(x: tf.Tensor4D, b: FoldedBlock): tf.Tensor4D {
+function runBlock<V>(ops: Ops<V>, x: V, b: FoldedBlock): V {
   let h = x;
   const last = b.convs.length - 1;
-  for (let i = 0; i < last; i++) h = applyConv(h, b.convs[i]!);
-  const sc = b.shortcut ? applyConv(x, b.shortcut) : x;
-  return applyConv(h, b.convs[last]!, { residual: sc, relu: true });
+  for (let i = 0; i < last; i++) h = ops.conv(h, b.convs[i]!);
+  const sc = b.shortcut ? ops.conv(x, b.shortcut) : x;
+  return ops.conv(h, b.convs[last]!, { residual: sc, relu: true });
 }
 
 function buildResNet(v: ResNetVariant, sd: StateDict, opts: CreateModelOptions = {}): Network {
   const { stages, expected } = readLayout(v, sd);
   checkKeys(v.name, sd, expected, isClassifier);
-  const stem = foldConv(sd, 'conv1.weight', { bn: 'bn1', stride: 2, pad: 3, activation: 'relu' });
+  const stem = convWeights(sd, 'conv1.weight', { bn: 'bn1', stride: 2, pad: 3, activation: 'relu' });
   const blocks = stages.map((st) => st.map((l) => foldBlock(sd, v.block, l)));
-  const numClasses = opts.numClasses ?? classesOf(sd, 'fc.weight');
   const channels = stages.map((st) => st[st.length - 1]!.cout);
-  // logits: avgpool → flatten → fc, as torchvision's forward
-  return pooledLinearLogits(stagedNetwork({
+  const head = readLinearWeights(sd, 'fc', channels[3]!);
+  const numClasses = opts.numClasses ?? classesOf(sd, 'fc.weight');
+  return graphNetwork({
     arch: v.name,
+    taps: [...STAGE_TAPS, 'final'],
     ...(numClasses !== undefined ? { numClasses } : {}),
     defaultImageSize: CORE_DEFAULTS.imageSize,
     tapChannels: { ...Object.fromEntries(STAGE_TAPS.map((t, i) => [t, channels[i]!])), final: channels[3]! },
-    stem(x) {
-      // PyTorch's max-pool pads with −inf on both sides; 'same' would pad only bottom/right on
-      // even sizes. Explicit pad 1 with floor rounding is the same window grid.
-      return tf.maxPool(applyConv(x, stem), 3, 2, 1, 'floor');
-    },
-    stages: blocks.map((st) => (x: tf.Tensor4D) => st.reduce(runBlock, x)),
-    final: (stage4) => stage4,
-    release() {
-      disposeConv(stem);
-      for (const st of blocks) for (const b of st) { b.convs.forEach(disposeConv); if (b.shortcut) disposeConv(b.shortcut); }
-    },
-  }), readLinear(sd, 'fc', channels[3]!));
+    ...headMeta(head),
+  }, stagedGraph({
+    // PyTorch's max-pool pads with −inf on both sides: pad 1 with floor rounding
+    stem: (ops, x) => ops.maxPool(ops.conv(x, stem), { k: 3, stride: 2, pad: 1 }),
+    stages: blocks.map((st) => <V>(ops: Ops<V>, x: V) => st.reduce((h, b) => runBlock(ops, h, b), x)),
+    final: (_ops, stage4) => stage4,
+    // logits: avgpool → flatten → fc, as torchvision's forward
+    ...(typeof head === 'string' ? {} : { logits: <V>(ops: Ops<V>, final: V) => ops.linear(ops.globalAvgPool(final), head) }),
+  }));
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
+import type { ZooGraph } from './graph/ops.js';
 
 /**
  * Which tokens a transformer tap stands for: `cls` = the class token (a [N, 1, 1, D] map),
@@ -80,6 +81,11 @@ export interface ModelDescription {
 export interface Network extends ModelDescription {
   /** What a vision transformer was read as (absent for CNNs). */
   transformer?: TransformerInfo;
+  /**
+   * The architecture's one description (graph/ops.ts), from which the ONNX graph is emitted;
+   * absent for TF.js models and for families not yet described as a graph.
+   */
+  graph?: ZooGraph;
   /**
    * NHWC input → NHWC feature maps of the requested taps, before pooling; with `hasLogits` the
    * name `logits` may be asked for too, returned as an [N, 1, 1, K] map. Creates tensors: call
