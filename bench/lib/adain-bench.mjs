@@ -42,12 +42,12 @@ export async function createAdainBench(size, T = 5) {
   const stylizer = await createStylizer(adainStateDicts(0));
   const image = (seed) => tf.tidy(() => tf.randomUniform([size, size, 3], 0, 1, 'float32', seed));
   const content = image(1), style = image(2);
-  const styleFeatures = stylizer.encode(style);
+  const styleFeatures = await stylizer.encode(style);
   const stylizeOnce = async () => { const out = await stylizer.stylize(content, style); await out.data(); out.dispose(); };
   const builderOnce = async () => {
-    const fc = stylizer.encode(content);
+    const fc = await stylizer.encode(content);
     for (let k = 0; k < T; k++) {
-      const out = stylizer.decode(fc, styleFeatures);
+      const out = await stylizer.decode(fc, styleFeatures);
       await encodeJpeg(out, size, size, 95);
       out.dispose();
     }

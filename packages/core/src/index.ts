@@ -8,6 +8,7 @@ export * from './io/index.js';
 export * from './zoo/index.js';
 export * from './features/index.js';
 export * from './pool/index.js';
+export * from './onnx/index.js';
 // the one convolution entry point (it picks shapetex's wasm kernels or tfjs's convolution)
 export { planConv, applyConvPlan, releaseConvPlan } from './kernels/conv.js';
 export type { ConvSpec, ConvPlan, ConvRunOptions, PaddingMode } from './kernels/conv.js';

@@ -36,15 +36,63 @@ describe.each(['wasm', 'cpu'] as const)('AdaIN stylizer vs PyTorch (%s)', (backe
     const content = tf.tensor3d(f32('content.f32'), m.content as [number, number, number]);
     const style = tf.tensor3d(f32('style.f32'), m.style as [number, number, number]);
     const before = tf.memory().numTensors;
-    const fc = s.encode(content);
-    const fs = s.encode(style);
+    const fc = await s.encode(content);
+    const fs = await s.encode(style);
     // PyTorch's NCHW relu4_1 shape, as NHWC: 30x36 → 15x18 → 8x9 → 4x5 with ceil-mode pools.
     const [, c, h, w] = m.relu4_1_shape;
     expect(fc.shape).toEqual([1, h, w, c]);
-    const out = s.decode(fc, fs, { alpha: 0.5 });
+    const out = await s.decode(fc, fs, { alpha: 0.5 });
     expect(tf.memory().numTensors).toBe(before + 3);
     expect(maxAbsDiff(await out.data(), f32('out_alpha05.f32'))).toBeLessThanOrEqual(1e-3);
     tf.dispose([fc, fs, out, content, style]);
+    s.dispose();
+  });
+});
+
+// The same oracle on ONNX Runtime: the graphs are emitted from the same layer lists.
+describe('AdaIN stylizer vs PyTorch on ONNX Runtime', () => {
+  beforeAll(async () => { await initBackend('cpu', { log: null }); });
+  const make = () => createStylizer({ vgg: rawStateDict('vgg_small'), decoder: rawStateDict('decoder_small'), engine: 'onnx' });
+
+  it.each([['out_alpha1.f32', 1], ['out_alpha05.f32', 0.5]] as const)('matches %s (alpha %s) to 1e-3', async (file, alpha) => {
+    const m = meta();
+    const s = await make();
+    expect(s.engine).toBe('onnx');
+    expect(s.featureChannels).toBe(m.widths[3]);
+    const content = tf.tensor3d(f32('content.f32'), m.content as [number, number, number]);
+    const style = tf.tensor3d(f32('style.f32'), m.style as [number, number, number]);
+    const before = tf.memory().numTensors;
+    const out = await s.stylize(content, style, { alpha });
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(out.shape).toEqual(m.out);
+    const got = await out.data();
+    expect(maxAbsDiff(got, f32(file))).toBeLessThanOrEqual(1e-3);
+    expect(Math.max(...got)).toBeGreaterThan(1);
+    tf.dispose([out, content, style]);
+    s.dispose();
+  });
+
+  it('encode gives PyTorch\'s relu4_1 shape; decodeMany of one content with a batch of styles equals one decode per style', async () => {
+    const m = meta();
+    const s = await make();
+    const content = tf.tensor3d(f32('content.f32'), m.content as [number, number, number]);
+    const style = tf.tensor3d(f32('style.f32'), m.style as [number, number, number]);
+    const fc = await s.encode(content);
+    const fs = await s.encode(style);
+    const [, c, h, w] = m.relu4_1_shape;
+    expect(fc.shape).toEqual([1, h, w, c]);
+    // a second style: the content's own features, so the batch holds two different styles
+    const fc2 = await s.encode(content);
+    const many = await s.decodeMany(fc, [fs, fc2], { alpha: 0.5 });
+    expect(many).toHaveLength(2);
+    expect(maxAbsDiff(await many[0]!.data(), f32('out_alpha05.f32'))).toBeLessThanOrEqual(1e-3);
+    const alone = await s.decode(fc, fc2, { alpha: 0.5 });
+    expect(maxAbsDiff(await many[1]!.data(), await alone.data())).toBeLessThanOrEqual(1e-5);
+    // features made elsewhere (not by this stylizer) are transposed on the way in
+    const foreign = tf.tensor4d(await fs.data(), fs.shape);
+    const viaForeign = await s.decode(fc, foreign, { alpha: 0.5 });
+    expect(maxAbsDiff(await viaForeign.data(), f32('out_alpha05.f32'))).toBeLessThanOrEqual(1e-3);
+    tf.dispose([fc, fs, fc2, ...many, alone, foreign, viaForeign, content, style]);
     s.dispose();
   });
 });

@@ -69,7 +69,7 @@ export async function createLocalLane(job: StylizeJob, log: ((line: string) => v
   try {
     styles = await Promise.all(job.textures.map((t) => loadStyleInput(t.source, job.size, job.crop)));
     // Without colour preservation a texture's features are the same for every content: encode once.
-    features = job.preserveColor ? null : styles.map((s) => stylizer.encode(s));
+    features = job.preserveColor ? null : await encodeAll(stylizer, styles);
   } catch (err) {
     tf.dispose(styles);
     stylizer.dispose();
@@ -108,22 +108,47 @@ export async function createLocalLane(job: StylizeJob, log: ((line: string) => v
   };
 }
 
+/** Each image's features, in order; on a failure the ones already made are freed. */
+async function encodeAll(s: Stylizer, images: readonly tf.Tensor3D[]): Promise<tf.Tensor4D[]> {
+  const out: tf.Tensor4D[] = [];
+  try {
+    for (const im of images) out.push(await s.encode(im));
+  } catch (err) {
+    tf.dispose(out);
+    throw err;
+  }
+  return out;
+}
+
+/**
+ * Textures decoded in one batch with a content: a content's every texture at once on ONNX
+ * Runtime, bounded so that a 512 px batch's decoder activations stay within a few hundred MB.
+ */
+const DECODE_BATCH = 4;
+
 async function stylizeContent(s: Stylizer, job: StylizeJob, styles: tf.Tensor3D[], features: tf.Tensor4D[] | null, c: VocContent,
   content: tf.Tensor3D, todo: number[], onImage: (file: string) => void): Promise<string[]> {
   const [h, w] = content.shape;
-  const fc = s.encode(content);
+  const fc = await s.encode(content);
   const files: string[] = [];
   try {
-    for (const k of todo) {
-      const styled = tf.tidy(() => {
-        const fs = features ? features[k]! : s.encode(coral(styles[k]!, content));
-        return s.decode(fc, fs, { alpha: job.alpha });
-      });
-      const jpeg = await encodeJpeg(styled, h, w, job.quality).finally(() => styled.dispose());
-      const file = imageFileOf(c, job.textures[k]!);
-      await writeFileAtomic(path.join(job.out, file), jpeg);
-      files.push(file);
-      onImage(file);
+    for (let i = 0; i < todo.length; i += DECODE_BATCH) {
+      const ks = todo.slice(i, i + DECODE_BATCH);
+      // with colour preservation a texture's features depend on the content (CORAL)
+      const inputs = features ? [] : ks.map((k) => tf.tidy(() => coral(styles[k]!, content)));
+      const own = features ? null : await encodeAll(s, inputs).finally(() => tf.dispose(inputs));
+      const styled = await s.decodeMany(fc, own ?? ks.map((k) => features![k]!), { alpha: job.alpha }).finally(() => { if (own) tf.dispose(own); });
+      try {
+        for (const [j, k] of ks.entries()) {
+          const jpeg = await encodeJpeg(styled[j]!, h, w, job.quality);
+          const file = imageFileOf(c, job.textures[k]!);
+          await writeFileAtomic(path.join(job.out, file), jpeg);
+          files.push(file);
+          onImage(file);
+        }
+      } finally {
+        tf.dispose(styled);
+      }
     }
   } finally {
     fc.dispose();

@@ -163,11 +163,10 @@ async function stylizeOne(item: CueItem, stylizer: Stylizer, o: { size: number; 
   const style = await loadBoxStyle(item.source.file, item.source.box, o.size).catch((e: Error) => { content.dispose(); throw e; });
   const [h, w] = content.shape;
   try {
-    const styled = tf.tidy(() => {
-      const fc = stylizer.encode(content);
-      const fs = stylizer.encode(o.preserveColor ? coral(style, content) : style);
-      return stylizer.decode(fc, fs, { alpha: o.alpha });
-    });
+    const input = o.preserveColor ? tf.tidy(() => coral(style, content)) : style;
+    const fc = await stylizer.encode(content);
+    const fs = await stylizer.encode(input).finally(() => { if (input !== style) input.dispose(); });
+    const styled = await stylizer.decode(fc, fs, { alpha: o.alpha }).finally(() => tf.dispose([fc, fs]));
     const png = await encodePng(styled, h, w).finally(() => styled.dispose());
     await writeFileAtomic(path.join(out, item.file), png);
   } finally {

@@ -1,0 +1,108 @@
+/**
+ * The AdaIN stylizer on ONNX Runtime: the encoder and the transfer + decoder as two sessions
+ * (onnx-graph.ts). Features cross the API as NHWC tf tensors, like the TF.js stylizer's; their
+ * NCHW copy, which the sessions take, is kept beside each tensor this stylizer made, so a
+ * texture's features encoded once are not transposed again for every content.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createOnnxSession, nhwcToNchw, type OnnxOutput, type OnnxSession, type OnnxSessionOptions } from '@shapetex/core';
+import { adainDecoderGraph, adainEncoderGraph } from './onnx-graph.js';
+import { checkImage, type AdainWeights, type Stylizer, type StylizeOptions } from './stylizer-contract.js';
+
+/** NCHW [N, C, H, W] → NHWC. */
+function nchwToNhwc(src: Float32Array, n: number, c: number, h: number, w: number): Float32Array {
+  const out = new Float32Array(src.length);
+  const hw = h * w;
+  for (let b = 0; b < n; b++) {
+    const base = b * c * hw;
+    for (let k = 0; k < c; k++) for (let p = 0; p < hw; p++) out[base + p * c + k] = src[base + k * hw + p]!;
+  }
+  return out;
+}
+
+export async function createOnnxStylizer(w: AdainWeights, opts: OnnxSessionOptions): Promise<Stylizer> {
+  const encoder = await createOnnxSession(adainEncoderGraph(w.vgg.sd), opts, `${w.vgg.source} (AdaIN encoder)`);
+  let decoder: OnnxSession;
+  try {
+    decoder = await createOnnxSession(adainDecoderGraph(w.decoder.sd), opts, `${w.decoder.source} (AdaIN decoder)`);
+  } catch (err) {
+    await encoder.release();
+    throw err;
+  }
+  const nchw = new WeakMap<tf.Tensor, OnnxOutput>();
+  let disposed = false;
+  const alive = (what: string): void => { if (disposed) throw new Error(`${what}: this stylizer was disposed`); };
+  /** The NCHW data of features [1, h, w, C]: the kept copy, or a transpose of a foreign tensor. */
+  const featuresOf = (f: tf.Tensor4D): OnnxOutput => {
+    const kept = nchw.get(f);
+    if (kept) return kept;
+    const [n, h, wd, c] = f.shape;
+    return { data: nhwcToNchw(f.dataSync() as Float32Array, n, h, wd, c), dims: [n, c, h, wd] };
+  };
+  const encode = async (image: tf.Tensor3D, name = 'image'): Promise<tf.Tensor4D> => {
+    alive('encode');
+    checkImage(image, name);
+    const [h, wd] = image.shape;
+    const x = { data: nhwcToNchw(image.dataSync() as Float32Array, 1, h, wd, 3), dims: [1, 3, h, wd] };
+    const { features } = await encoder.run({ image: x }, ['features']);
+    const [n, c, fh, fw] = features!.dims as [number, number, number, number];
+    const t = tf.tensor4d(nchwToNhwc(features!.data, n, c, fh, fw), [n, fh, fw, c]);
+    nchw.set(t, features!);
+    return t;
+  };
+  /** One decoder run: the content against a batch of styles of one size. */
+  const decodeBatch = async (fc: tf.Tensor4D, fss: readonly tf.Tensor4D[], alpha: number): Promise<tf.Tensor3D[]> => {
+    if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${alpha}`);
+    const c = featuresOf(fc);
+    const styles = fss.map(featuresOf);
+    for (const s of styles) {
+      if (s.dims[1] !== c.dims[1]) throw new RangeError(`AdaIN: content features [${fc.shape.join(', ')}] and style features have ${c.dims[1]} vs ${s.dims[1]} channels`);
+    }
+    const per = styles[0]!.data.length;
+    const batch = new Float32Array(per * styles.length);
+    styles.forEach((s, i) => batch.set(s.data, i * per));
+    const { image } = await decoder.run({
+      content: c,
+      style: { data: batch, dims: [styles.length, ...styles[0]!.dims.slice(1)] },
+      alpha: { data: Float32Array.from([alpha]), dims: [1] },
+    }, ['image']);
+    const [k, , H, W] = image!.dims as [number, number, number, number];
+    const hwc = nchwToNhwc(image!.data, k, 3, H, W);
+    return Array.from({ length: k }, (_, i) => tf.tensor3d(hwc.subarray(i * H * W * 3, (i + 1) * H * W * 3), [H, W, 3]));
+  };
+  const decodeMany = async (fc: tf.Tensor4D, fss: readonly tf.Tensor4D[], so: StylizeOptions = {}): Promise<tf.Tensor3D[]> => {
+    alive('decode');
+    if (!fss.length) return [];
+    // styles of one spatial size go in one batch; others (rare: textures of other sizes) alone
+    const same = fss.every((f) => f.shape[1] === fss[0]!.shape[1] && f.shape[2] === fss[0]!.shape[2]);
+    if (same) return decodeBatch(fc, fss, so.alpha ?? 1);
+    const out: tf.Tensor3D[] = [];
+    for (const fs of fss) out.push(...(await decodeBatch(fc, [fs], so.alpha ?? 1)));
+    return out;
+  };
+  return {
+    engine: 'onnx',
+    featureChannels: w.featureChannels,
+    encode: (image) => encode(image),
+    decode: async (fc, fs, so) => (await decodeMany(fc, [fs], so))[0]!,
+    decodeMany,
+    async stylize(content, style, so = {}) {
+      alive('stylize');
+      checkImage(content, 'content');
+      checkImage(style, 'style');
+      const fc = await encode(content, 'content');
+      const fs = await encode(style, 'style');
+      try {
+        return (await decodeMany(fc, [fs], so))[0]!;
+      } finally {
+        tf.dispose([fc, fs]);
+      }
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      void encoder.release();
+      void decoder.release();
+    },
+  };
+}
