@@ -51,7 +51,8 @@ export async function createStylizer(opts: StylizerOptions): Promise<Stylizer> {
   const backend = currentBackend();
   const engine = opts.engine ?? ((backend?.name as string | undefined) === 'onnx' ? 'onnx' : 'tfjs');
   if (engine === 'tfjs') return createTfStylizer(w);
-  const ort = backend as { threads?: number; device?: OnnxDevice } | undefined;
+  // the onnx backend's threads and device; any other backend's device string is not ORT's
+  const ort = (backend?.name as string | undefined) === 'onnx' ? (backend as { threads?: number; device?: OnnxDevice }) : undefined;
   const threads = opts.threads ?? ort?.threads;
   const device = opts.device ?? ort?.device;
   return createOnnxStylizer(w, { ...(threads !== undefined ? { threads } : {}), ...(device !== undefined ? { device } : {}) });
