@@ -62,8 +62,10 @@ function memo<K extends object, T>(make: (k: K) => T, keepAll: (t: T) => void): 
   };
 }
 
+// a numeric pad (0 included: TF.js refuses 'valid' with a rounding mode) gives PyTorch's floor
+// (H + 2·pad − k) / stride + 1
 const pool = (x: tf.Tensor, p: PoolOptions, f: typeof tf.maxPool | typeof tf.avgPool): tf.Tensor =>
-  f(x as tf.Tensor4D, p.k, p.stride, p.pad === 0 ? 'valid' : p.pad, 'floor');
+  f(x as tf.Tensor4D, p.k, p.stride, p.pad, 'floor');
 
 export function createTfOps(): TfOps {
   const keep = (...ts: (tf.Tensor | null)[]): void => { for (const t of ts) if (t) tf.keep(t); };
