@@ -35,6 +35,12 @@ export interface Ops<V> {
   globalAvgPool(x: V): V;
   /** Map → vector in PyTorch's `flatten(1)` order (C, then H, then W). */
   flatten(x: V): V;
+  /**
+   * Zero channels put before and after a map's own: [N, C, H, W] → [N, before + C + after, H, W],
+   * PyTorch's `F.pad(x, (0, 0, 0, 0, before, after))` (the parameter-free "option A" shortcut of
+   * the CIFAR ResNets, after a stride-2 subsample; ONNX: Pad on the channel axis).
+   */
+  padChannels(x: V, before: number, after: number): V;
   /** Channel concatenation of maps (DenseNet). */
   concat(xs: readonly V[]): V;
   add(a: V, b: V): V;

@@ -94,6 +94,7 @@ export function createTfOps(): TfOps {
       const [n, h, w, c] = x.shape as [number, number, number, number];
       return tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [n, c * h * w]);
     },
+    padChannels: (x, before, after) => tf.pad(x, [[0, 0], [0, 0], [0, 0], [before, after]]),
     concat: (xs) => tf.concat(xs as tf.Tensor[], 3),
     add: (a, b) => tf.add(a, b),
     // a vector [N, C] against a map [N, H, W, C]: broadcast over H and W
