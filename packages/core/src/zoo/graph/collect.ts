@@ -33,6 +33,7 @@ export function collectWeights(graph: ZooGraph, outputs: readonly string[], size
     addConst: (_x, w) => note({ kind: 'const', w }),
     selfAttention: (_x, qkv, proj) => { note({ kind: 'linear', w: qkv }); return note({ kind: 'linear', w: proj }); },
     sliceTokens: none, tokenVector: none, tokenGrid: none,
+    scope: (f) => f(),
   };
   graph.forward(ops, { x: 0, size }, outputs);
   return found;

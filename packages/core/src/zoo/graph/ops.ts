@@ -73,6 +73,13 @@ export interface Ops<V> {
   tokenVector(x: V): V;
   /** Tokens [N, gh·gw, D] → their map [N, D, gh, gw] (whose global pool is the token mean). */
   tokenGrid(x: V, gh: number, gw: number): V;
+  /**
+   * `f()`, its value the only one of the values it made that outlives it: a memory bound, not a
+   * computation. TF.js frees the rest at once (`tf.tidy`), so a block's intermediates (a dense
+   * block's concatenations, an inverted residual's expanded maps) do not pile up over a forward;
+   * a lowering that records a graph just calls `f`.
+   */
+  scope(f: () => V): V;
 }
 
 /** The input grid a transformer's tokens come from, known only once the input size is. */

@@ -121,6 +121,7 @@ export function createTfOps(): TfOps {
     sliceTokens: (x, start, count) => tf.slice(x, [0, start, 0], [-1, count, -1]),
     tokenVector: (x) => tf.reshape(x, [x.shape[0]!, x.shape[2]!]),
     tokenGrid: (x, gh, gw) => tf.reshape(x, [x.shape[0]!, gh, gw, x.shape[2]!]),
+    scope: (f) => tf.tidy(f),
     prepare(r) {
       if (r.kind === 'conv') convs.get(r.w);
       else if (r.kind === 'linear') linears.get(r.w);
