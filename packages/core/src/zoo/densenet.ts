@@ -98,9 +98,14 @@ function foldLayers(sd: StateDict, config: number[]): { blocks: DenseLayer[][]; 
   return { blocks, transitions };
 }
 
-/** Each layer's growth is concatenated to everything before it in the block. */
+/**
+ * Each layer's growth is concatenated to everything before it in the block. Scoped per layer and
+ * per block, so only the block's concatenations are alive while it runs, not every layer's maps.
+ */
 function runBlock<V>(ops: Ops<V>, x: V, layers: DenseLayer[]): V {
-  return layers.reduce((cat, l) => ops.concat([cat, ops.conv(ops.conv(ops.relu(ops.affine(cat, l.norm1)), l.conv1), l.conv2)]), x);
+  return ops.scope(() => layers.reduce((cat, l) => ops.scope(
+    () => ops.concat([cat, ops.conv(ops.conv(ops.relu(ops.affine(cat, l.norm1)), l.conv1), l.conv2)]),
+  ), x));
 }
 
 function buildDenseNet(arch: string, sd: StateDict, opts: CreateModelOptions = {}): Network {
@@ -125,7 +130,10 @@ function buildDenseNet(arch: string, sd: StateDict, opts: CreateModelOptions = {
         const t = transitions[bi];
         // A 1x1 conv without bias and a 2x2 average commute (both linear, one per pixel and one
         // per channel): pooling first does the conv on a quarter of the pixels.
-        if (t) h = ops.conv(ops.avgPool(ops.relu(ops.affine(h, t.norm)), { k: 2, stride: 2, pad: 0 }), t.conv);
+        if (t) {
+          const input = h;
+          h = ops.scope(() => ops.conv(ops.avgPool(ops.relu(ops.affine(input, t.norm)), { k: 2, stride: 2, pad: 0 }), t.conv));
+        }
       });
       return ops.relu(ops.affine(h, norm5));
     },

@@ -126,11 +126,16 @@ function foldBlock(sd: StateDict, b: BlockLayout): Block {
   };
 }
 
-/** An MBConv block; the linear projection adds the residual itself (stochastic depth is the identity in eval). */
+/**
+ * An MBConv block; the linear projection adds the residual itself (stochastic depth is the
+ * identity in eval). Scoped, so the expanded maps are freed with the block.
+ */
 function runBlock<V>(ops: Ops<V>, x: V, b: Block): V {
-  const e = b.expand ? ops.conv(x, b.expand) : x;
-  const h = applySe(ops, ops.conv(e, b.dw), b.se);
-  return ops.conv(h, b.project, b.residual ? { residual: x, relu: false } : undefined);
+  return ops.scope(() => {
+    const e = b.expand ? ops.conv(x, b.expand) : x;
+    const h = applySe(ops, ops.conv(e, b.dw), b.se);
+    return ops.conv(h, b.project, b.residual ? { residual: x, relu: false } : undefined);
+  });
 }
 
 function buildEfficientNetB0(sd: StateDict, opts: CreateModelOptions = {}): Network {

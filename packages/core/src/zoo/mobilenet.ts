@@ -78,11 +78,16 @@ function foldBlock(sd: StateDict, b: BlockLayout): Block {
   return { convs, residual: b.stride === 1 && b.inp === b.out };
 }
 
-/** An inverted residual: x + project(dw(expand(x))) when the shape is kept, the last conv adding x. */
+/**
+ * An inverted residual: x + project(dw(expand(x))) when the shape is kept, the last conv adding
+ * x; scoped, so the expanded maps are freed with the block.
+ */
 function runBlock<V>(ops: Ops<V>, x: V, b: Block): V {
   const last = b.convs.length - 1;
-  const h = b.convs.slice(0, last).reduce((t, c) => ops.conv(t, c), x);
-  return ops.conv(h, b.convs[last]!, b.residual ? { residual: x, relu: false } : undefined);
+  return ops.scope(() => {
+    const h = b.convs.slice(0, last).reduce((t, c) => ops.conv(t, c), x);
+    return ops.conv(h, b.convs[last]!, b.residual ? { residual: x, relu: false } : undefined);
+  });
 }
 
 function buildMobileNetV2(sd: StateDict, opts: CreateModelOptions = {}): Network {

@@ -69,11 +69,16 @@ function foldBlock(sd: StateDict, l: PreActBlockLayout): FoldedPreActBlock {
   };
 }
 
-/** a = relu(bn1(x)); y = conv2(conv1(a)) + shortcut, the sum added by conv2 itself (no ReLU after it). */
+/**
+ * a = relu(bn1(x)); y = conv2(conv1(a)) + shortcut, the sum added by conv2 itself (no ReLU after
+ * it); scoped, so the block's intermediates are freed with it.
+ */
 function runBlock<V>(ops: Ops<V>, x: V, b: FoldedPreActBlock): V {
-  const a = ops.relu(ops.affine(x, b.pre));
-  const sc = b.shortcut ? ops.conv(a, b.shortcut) : x;
-  return ops.conv(ops.conv(a, b.conv1), b.conv2, { residual: sc, relu: false });
+  return ops.scope(() => {
+    const a = ops.relu(ops.affine(x, b.pre));
+    const sc = b.shortcut ? ops.conv(a, b.shortcut) : x;
+    return ops.conv(ops.conv(a, b.conv1), b.conv2, { residual: sc, relu: false });
+  });
 }
 
 function buildPreAct(sd: StateDict, opts: CreateModelOptions = {}): Network {

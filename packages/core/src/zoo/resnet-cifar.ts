@@ -126,9 +126,12 @@ function runShortcut<V>(ops: Ops<V>, x: V, s: FoldedShortcut): V {
   return ops.padChannels(ops.maxPool(x, { k: 1, stride: 2, pad: 0 }), s.pad, s.pad);
 }
 
-/** relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), conv2 adding the shortcut before its ReLU. */
+/**
+ * relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), conv2 adding the shortcut before its ReLU;
+ * scoped, so a resnet1202 keeps one map per block alive, not three.
+ */
 function runBlock<V>(ops: Ops<V>, x: V, b: FoldedBlock): V {
-  return ops.conv(ops.conv(x, b.conv1), b.conv2, { residual: runShortcut(ops, x, b.shortcut), relu: true });
+  return ops.scope(() => ops.conv(ops.conv(x, b.conv1), b.conv2, { residual: runShortcut(ops, x, b.shortcut), relu: true }));
 }
 
 function buildCifarResNet(name: string, n: number, sd: StateDict, opts: CreateModelOptions = {}): Network {
