@@ -5,14 +5,14 @@
  * `final` = ReLU(norm5(features)) (docs/method.md). The four registered names differ only in block
  * config; growth rate, bottleneck width and every channel count are read from the weights.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import { checkKeys, classesOf, expectBn, fitScore, shapeOf, type KeyShapes } from './keys.js';
-import { affineOf, applyAffineRelu, disposeAffine, type Affine } from './batchnorm.js';
-import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
-import { finalOnlyNetwork } from './network.js';
-import { pooledLinearLogits, readLinear } from './logits.js';
+import { bnWeights, convWeights, type AffineWeights, type ConvWeights } from './graph/weights.js';
+import type { Ops } from './graph/ops.js';
+import { graphNetwork } from './graph/network.js';
+import { finalGraph } from './graph/final.js';
+import { headMeta, readLinearWeights } from './graph/staged.js';
 import { CheckpointError } from '../io/errors.js';
 import { CORE_DEFAULTS } from '../defaults.js';
 
@@ -78,62 +78,68 @@ function readLayout(arch: string, sd: StateDict): Layout {
   return { config, expected, ...(numClasses !== undefined ? { numClasses } : {}) };
 }
 
-interface DenseLayer { norm1: Affine; conv1: FoldedConv; conv2: FoldedConv }
-interface Transition { norm: Affine; conv: FoldedConv }
+interface DenseLayer { norm1: AffineWeights; conv1: ConvWeights; conv2: ConvWeights }
+interface Transition { norm: AffineWeights; conv: ConvWeights }
+
+function foldLayers(sd: StateDict, config: number[]): { blocks: DenseLayer[][]; transitions: Transition[] } {
+  const blocks = config.map((n, bi) => Array.from({ length: n }, (_, li) => {
+    const p = layerKey(bi + 1, li + 1);
+    return {
+      // norm1 sits between the concatenation and a ReLU, so it cannot be folded into a conv
+      norm1: bnWeights(sd, `${p}.norm1`),
+      conv1: convWeights(sd, `${p}.conv1.weight`, { bn: `${p}.norm2`, activation: 'relu' }),
+      conv2: convWeights(sd, `${p}.conv2.weight`, { pad: 1 }),
+    };
+  }));
+  const transitions = config.slice(1).map((_, bi) => ({
+    norm: bnWeights(sd, `features.transition${bi + 1}.norm`),
+    conv: convWeights(sd, `features.transition${bi + 1}.conv.weight`),
+  }));
+  return { blocks, transitions };
+}
+
+/**
+ * Each layer's growth is concatenated to everything before it in the block. Scoped per layer and
+ * per block, so only the block's concatenations are alive while it runs, not every layer's maps.
+ */
+function runBlock<V>(ops: Ops<V>, x: V, layers: DenseLayer[]): V {
+  return ops.scope(() => layers.reduce((cat, l) => ops.scope(
+    () => ops.concat([cat, ops.conv(ops.conv(ops.relu(ops.affine(cat, l.norm1)), l.conv1), l.conv2)]),
+  ), x));
+}
 
 function buildDenseNet(arch: string, sd: StateDict, opts: CreateModelOptions = {}): Network {
   const { config, expected, numClasses } = readLayout(arch, sd);
   checkKeys(arch, sd, expected);
-  const stem = foldConv(sd, 'features.conv0.weight', { stride: 2, pad: 3, bn: 'features.norm0', activation: 'relu' });
-  const blocks: DenseLayer[][] = config.map((n, bi) => Array.from({ length: n }, (_, li) => {
-    const p = layerKey(bi + 1, li + 1);
-    return {
-      // norm1 sits between the concatenation and a ReLU, so it cannot be folded into a conv
-      norm1: affineOf(sd, `${p}.norm1`),
-      conv1: foldConv(sd, `${p}.conv1.weight`, { bn: `${p}.norm2`, activation: 'relu' }),
-      conv2: foldConv(sd, `${p}.conv2.weight`, { pad: 1 }),
-    };
-  }));
-  const transitions: Transition[] = config.slice(1).map((_, bi) => ({
-    norm: affineOf(sd, `features.transition${bi + 1}.norm`),
-    conv: foldConv(sd, `features.transition${bi + 1}.conv.weight`),
-  }));
-  const norm5 = affineOf(sd, 'features.norm5');
-
-  const run = (x: tf.Tensor4D): tf.Tensor4D => {
-    let h = tf.maxPool(applyConv(x, stem), 3, 2, 1);
-    blocks.forEach((layers, bi) => {
-      const input = h;
-      // A block's intermediate concatenations are freed as it goes: only the latest is live.
-      h = tf.tidy(() => {
-        let cat = input;
-        for (const layer of layers) {
-          const grown = tf.tidy(() => applyConv(applyConv(applyAffineRelu(cat, layer.norm1), layer.conv1), layer.conv2));
-          const next = tf.concat([cat, grown], 3);
-          if (cat !== input) cat.dispose();
-          grown.dispose();
-          cat = next;
-        }
-        return cat;
-      });
-      const t = transitions[bi];
-      if (t) {
+  const stem = convWeights(sd, 'features.conv0.weight', { stride: 2, pad: 3, bn: 'features.norm0', activation: 'relu' });
+  const { blocks, transitions } = foldLayers(sd, config);
+  const norm5 = bnWeights(sd, 'features.norm5');
+  const head = readLinearWeights(sd, 'classifier', norm5.scale.length);
+  const classes = opts.numClasses ?? numClasses;
+  return graphNetwork({
+    arch,
+    taps: ['final'],
+    ...(classes !== undefined ? { numClasses: classes } : {}),
+    defaultImageSize: CORE_DEFAULTS.imageSize,
+    ...headMeta(head),
+  }, finalGraph({
+    final: (ops, x) => {
+      let h = ops.maxPool(ops.conv(x, stem), { k: 3, stride: 2, pad: 1 });
+      blocks.forEach((layers, bi) => {
+        h = runBlock(ops, h, layers);
+        const t = transitions[bi];
         // A 1x1 conv without bias and a 2x2 average commute (both linear, one per pixel and one
         // per channel): pooling first does the conv on a quarter of the pixels.
-        h = applyConv(tf.avgPool(applyAffineRelu(h, t.norm), 2, 2, 'valid'), t.conv);
-      }
-    });
-    return applyAffineRelu(h, norm5);
-  };
-  const release = (): void => {
-    disposeConv(stem);
-    for (const layers of blocks) for (const l of layers) { disposeAffine(l.norm1); disposeConv(l.conv1); disposeConv(l.conv2); }
-    for (const t of transitions) { disposeAffine(t.norm); disposeConv(t.conv); }
-    disposeAffine(norm5);
-  };
-  // logits: relu(norm5) → adaptive_avg_pool2d(1) → classifier, as torchvision's forward
-  const net = finalOnlyNetwork(arch, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: CORE_DEFAULTS.imageSize }, run, release);
-  return pooledLinearLogits(net, readLinear(sd, 'classifier', norm5.scale.shape[0]));
+        if (t) {
+          const input = h;
+          h = ops.scope(() => ops.conv(ops.avgPool(ops.relu(ops.affine(input, t.norm)), { k: 2, stride: 2, pad: 0 }), t.conv));
+        }
+      });
+      return ops.relu(ops.affine(h, norm5));
+    },
+    // logits: relu(norm5) → adaptive_avg_pool2d(1) → classifier, as torchvision's forward
+    ...(typeof head === 'string' ? {} : { logits: <V>(ops: Ops<V>, final: V) => ops.linear(ops.globalAvgPool(final), head) }),
+  }));
 }
 
 function matchDenseNet(arch: string, sd: StateDict): number {

@@ -7,13 +7,14 @@
  * (stochastic depth is the identity in eval). `final` = `features.8` (docs/method.md).
  * Channels, kernel sizes and expansion come from the weights; strides from the topology.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
-import { checkKeys, expectBn, expectHead, expectStem, fitScore, shapeOf, type KeyShapes } from './keys.js';
-import { applyConv, disposeConv, foldConv, silu, type FoldedConv } from './conv-layer.js';
-import { finalOnlyNetwork } from './network.js';
-import { pooledLinearLogits, readLinear } from './logits.js';
+import { checkKeys, expectBn, expectHead, expectStem, fitScore, floats, shapeOf, type KeyShapes } from './keys.js';
+import { convWeights, type ConvWeights, type LinearWeights } from './graph/weights.js';
+import type { Ops } from './graph/ops.js';
+import { graphNetwork } from './graph/network.js';
+import { finalGraph } from './graph/final.js';
+import { headMeta, readLinearWeights } from './graph/staged.js';
 import { CheckpointError } from '../io/errors.js';
 import { CORE_DEFAULTS } from '../defaults.js';
 
@@ -86,74 +87,76 @@ function readLayout(sd: StateDict): { blocks: BlockLayout[]; expected: KeyShapes
   return { blocks, expected, ...expectHead(ARCH, sd, expected, HEAD, inp) };
 }
 
-/** Squeeze-excitation as two small matrix products on the pooled [N, C] vector. */
-interface SqueezeExcitation { w1: tf.Tensor2D; b1: tf.Tensor1D; w2: tf.Tensor2D; b2: tf.Tensor1D }
+/** Squeeze-excitation's two 1x1 convs, on the pooled [N, C] vector the Linears they are. */
+interface SqueezeExcitation { fc1: LinearWeights; fc2: LinearWeights }
 
-function readSe(sd: StateDict, prefix: string, hidden: number, squeeze: number): SqueezeExcitation {
-  const t = (key: string, rows: number, cols: number): tf.Tensor2D =>
-    // [out, in, 1, 1] → [in, out] for x·W
-    tf.tidy(() => tf.transpose(tf.tensor2d(sd.get(key)!.data as Float32Array, [rows, cols])));
+/** A 1x1 conv with bias [out, in, 1, 1] read as the Linear [out, in] it is on a vector (same data order). */
+function pointwiseLinear(sd: StateDict, prefix: string, out: number, inF: number): LinearWeights {
   return {
-    w1: t(`${prefix}.fc1.weight`, squeeze, hidden),
-    b1: tf.tensor1d(sd.get(`${prefix}.fc1.bias`)!.data as Float32Array),
-    w2: t(`${prefix}.fc2.weight`, hidden, squeeze),
-    b2: tf.tensor1d(sd.get(`${prefix}.fc2.bias`)!.data as Float32Array),
+    name: prefix,
+    weight: floats(sd.get(`${prefix}.weight`), `${prefix}.weight`),
+    bias: floats(sd.get(`${prefix}.bias`), `${prefix}.bias`),
+    in: inF,
+    out,
   };
 }
 
-/** x · σ(W2·SiLU(W1·mean_hw(x) + b1) + b2), the scale broadcast over positions. */
-function applySe(x: tf.Tensor4D, se: SqueezeExcitation): tf.Tensor4D {
-  const [n, , , c] = x.shape;
-  const s = silu(tf.fused.matMul({ a: tf.mean(x, [1, 2]) as tf.Tensor2D, b: se.w1, bias: se.b1 }));
-  const g = tf.fused.matMul({ a: s, b: se.w2, bias: se.b2, activation: 'sigmoid' });
-  return tf.mul(x, tf.reshape(g, [n, 1, 1, c]));
+function readSe(sd: StateDict, prefix: string, hidden: number, squeeze: number): SqueezeExcitation {
+  return { fc1: pointwiseLinear(sd, `${prefix}.fc1`, squeeze, hidden), fc2: pointwiseLinear(sd, `${prefix}.fc2`, hidden, squeeze) };
 }
 
-interface Block { expand: FoldedConv | null; dw: FoldedConv; se: SqueezeExcitation; project: FoldedConv; residual: boolean }
+/** x · σ(fc2(SiLU(fc1(mean_hw(x))))), the scale broadcast over positions. */
+function applySe<V>(ops: Ops<V>, x: V, se: SqueezeExcitation): V {
+  const s = ops.silu(ops.linear(ops.globalAvgPool(x), se.fc1));
+  return ops.mul(x, ops.sigmoid(ops.linear(s, se.fc2)));
+}
+
+interface Block { expand: ConvWeights | null; dw: ConvWeights; se: SqueezeExcitation; project: ConvWeights; residual: boolean }
+
+function foldBlock(sd: StateDict, b: BlockLayout): Block {
+  const dw = b.expand ? 1 : 0;
+  return {
+    expand: b.expand ? convWeights(sd, `${b.prefix}.0.0.weight`, { bn: `${b.prefix}.0.1`, activation: 'silu' }) : null,
+    dw: convWeights(sd, `${b.prefix}.${dw}.0.weight`, {
+      stride: b.stride, pad: (b.kernel - 1) / 2, bn: `${b.prefix}.${dw}.1`, activation: 'silu', depthwise: true,
+    }),
+    se: readSe(sd, `${b.prefix}.${dw + 1}`, b.hidden, b.squeeze),
+    project: convWeights(sd, `${b.prefix}.${dw + 2}.0.weight`, { bn: `${b.prefix}.${dw + 2}.1` }),
+    residual: b.stride === 1 && b.inp === b.out,
+  };
+}
+
+/**
+ * An MBConv block; the linear projection adds the residual itself (stochastic depth is the
+ * identity in eval). Scoped, so the expanded maps are freed with the block.
+ */
+function runBlock<V>(ops: Ops<V>, x: V, b: Block): V {
+  return ops.scope(() => {
+    const e = b.expand ? ops.conv(x, b.expand) : x;
+    const h = applySe(ops, ops.conv(e, b.dw), b.se);
+    return ops.conv(h, b.project, b.residual ? { residual: x, relu: false } : undefined);
+  });
+}
 
 function buildEfficientNetB0(sd: StateDict, opts: CreateModelOptions = {}): Network {
   const { blocks: layout, expected, numClasses } = readLayout(sd);
   checkKeys(ARCH, sd, expected);
-  const stem = foldConv(sd, 'features.0.0.weight', { stride: 2, pad: 1, bn: 'features.0.1', activation: 'silu' });
-  const blocks: Block[] = layout.map((b) => {
-    const dw = b.expand ? 1 : 0;
-    return {
-      expand: b.expand ? foldConv(sd, `${b.prefix}.0.0.weight`, { bn: `${b.prefix}.0.1`, activation: 'silu' }) : null,
-      dw: foldConv(sd, `${b.prefix}.${dw}.0.weight`, {
-        stride: b.stride, pad: (b.kernel - 1) / 2, bn: `${b.prefix}.${dw}.1`, activation: 'silu', depthwise: true,
-      }),
-      se: readSe(sd, `${b.prefix}.${dw + 1}`, b.hidden, b.squeeze),
-      project: foldConv(sd, `${b.prefix}.${dw + 2}.0.weight`, { bn: `${b.prefix}.${dw + 2}.1` }),
-      residual: b.stride === 1 && b.inp === b.out,
-    };
-  });
-  const head = foldConv(sd, `features.${HEAD}.0.weight`, { bn: `features.${HEAD}.1`, activation: 'silu' });
-
-  const run = (x: tf.Tensor4D): tf.Tensor4D => {
-    let h = applyConv(x, stem);
-    for (const b of blocks) {
-      const input = h;
-      h = tf.tidy(() => {
-        const e = b.expand ? applyConv(input, b.expand) : input;
-        const y = applyConv(applySe(applyConv(e, b.dw), b.se), b.project);
-        return b.residual ? tf.add(input, y) : y;
-      });
-    }
-    return applyConv(h, head);
-  };
-  const release = (): void => {
-    disposeConv(stem);
-    for (const b of blocks) {
-      if (b.expand) disposeConv(b.expand);
-      disposeConv(b.dw);
-      disposeConv(b.project);
-      tf.dispose([b.se.w1, b.se.b1, b.se.w2, b.se.b2]);
-    }
-    disposeConv(head);
-  };
-  // logits: avgpool → classifier.1 (classifier.0 is Dropout), as torchvision's forward
-  const net = finalOnlyNetwork(ARCH, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: CORE_DEFAULTS.imageSize }, run, release);
-  return pooledLinearLogits(net, readLinear(sd, 'classifier.1'));
+  const stem = convWeights(sd, 'features.0.0.weight', { stride: 2, pad: 1, bn: 'features.0.1', activation: 'silu' });
+  const blocks = layout.map((b) => foldBlock(sd, b));
+  const last = convWeights(sd, `features.${HEAD}.0.weight`, { bn: `features.${HEAD}.1`, activation: 'silu' });
+  const head = readLinearWeights(sd, 'classifier.1');
+  const classes = opts.numClasses ?? numClasses;
+  return graphNetwork({
+    arch: ARCH,
+    taps: ['final'],
+    ...(classes !== undefined ? { numClasses: classes } : {}),
+    defaultImageSize: CORE_DEFAULTS.imageSize,
+    ...headMeta(head),
+  }, finalGraph({
+    final: (ops, x) => ops.conv(blocks.reduce((h, b) => runBlock(ops, h, b), ops.conv(x, stem)), last),
+    // logits: avgpool → classifier.1 (classifier.0 is Dropout), as torchvision's forward
+    ...(typeof head === 'string' ? {} : { logits: <V>(ops: Ops<V>, final: V) => ops.linear(ops.globalAvgPool(final), head) }),
+  }));
 }
 
 function matchEfficientNetB0(sd: StateDict): number {

@@ -12,6 +12,8 @@ export { loadTfjsModel, TfjsModelError, tfjsModelKind, readTfjsArtifacts, tfjsWe
 export type { TfjsModelKind, TfjsWeightValues } from './tfjs.js';
 export { resnetSpecs, bottleneckRatio } from './resnet.js';
 export { preactSpecs } from './preact.js';
+export { cifarResnetSpecs, cifarShortcutOption, CIFAR_RESNET_DEPTHS } from './resnet-cifar.js';
+export type { CifarShortcut } from './resnet-cifar.js';
 export { densenetSpecs } from './densenet.js';
 export { mobilenetSpecs } from './mobilenet.js';
 export { efficientnetSpecs } from './efficientnet.js';

@@ -4,13 +4,14 @@
  * then `classifier.1`. `final` = `features.18` (docs/method.md). Channel counts come from the weights
  * (any width multiplier); strides are the topology's own, which the weights do not record.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import { checkKeys, expectBn, expectHead, expectStem, fitScore, shapeOf, type KeyShapes } from './keys.js';
-import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
-import { finalOnlyNetwork } from './network.js';
-import { pooledLinearLogits, readLinear } from './logits.js';
+import { convWeights, type ConvWeights } from './graph/weights.js';
+import type { Ops } from './graph/ops.js';
+import { graphNetwork } from './graph/network.js';
+import { finalGraph } from './graph/final.js';
+import { headMeta, readLinearWeights } from './graph/staged.js';
 import { CORE_DEFAULTS } from '../defaults.js';
 
 const ARCH = 'mobilenet_v2';
@@ -64,43 +65,50 @@ function readLayout(sd: StateDict): { blocks: BlockLayout[]; expected: KeyShapes
   return { blocks, expected, ...expectHead(ARCH, sd, expected, LAST, inp) };
 }
 
-interface Block { convs: FoldedConv[]; residual: boolean }
+interface Block { convs: ConvWeights[]; residual: boolean }
+
+function foldBlock(sd: StateDict, b: BlockLayout): Block {
+  const p = parts(b.expand);
+  const pre = `features.${b.index}`;
+  const convs: ConvWeights[] = [];
+  if (p.expand) convs.push(convWeights(sd, `${pre}.${p.expand}.0.weight`, { bn: `${pre}.${p.expand}.1`, activation: 'relu6' }));
+  convs.push(convWeights(sd, `${pre}.${p.dw}.0.weight`, { stride: b.stride, pad: 1, bn: `${pre}.${p.dw}.1`, activation: 'relu6', depthwise: true }));
+  // the projection is linear: no activation after it (the "linear bottleneck")
+  convs.push(convWeights(sd, `${pre}.${p.project}.weight`, { bn: `${pre}.${p.projectBn}` }));
+  return { convs, residual: b.stride === 1 && b.inp === b.out };
+}
+
+/**
+ * An inverted residual: x + project(dw(expand(x))) when the shape is kept, the last conv adding
+ * x; scoped, so the expanded maps are freed with the block.
+ */
+function runBlock<V>(ops: Ops<V>, x: V, b: Block): V {
+  const last = b.convs.length - 1;
+  return ops.scope(() => {
+    const h = b.convs.slice(0, last).reduce((t, c) => ops.conv(t, c), x);
+    return ops.conv(h, b.convs[last]!, b.residual ? { residual: x, relu: false } : undefined);
+  });
+}
 
 function buildMobileNetV2(sd: StateDict, opts: CreateModelOptions = {}): Network {
   const { blocks: layout, expected, numClasses } = readLayout(sd);
   checkKeys(ARCH, sd, expected);
-  const stem = foldConv(sd, 'features.0.0.weight', { stride: 2, pad: 1, bn: 'features.0.1', activation: 'relu6' });
-  const blocks: Block[] = layout.map((b) => {
-    const p = parts(b.expand);
-    const pre = `features.${b.index}`;
-    const convs: FoldedConv[] = [];
-    if (p.expand) convs.push(foldConv(sd, `${pre}.${p.expand}.0.weight`, { bn: `${pre}.${p.expand}.1`, activation: 'relu6' }));
-    convs.push(foldConv(sd, `${pre}.${p.dw}.0.weight`, { stride: b.stride, pad: 1, bn: `${pre}.${p.dw}.1`, activation: 'relu6', depthwise: true }));
-    // the projection is linear: no activation after it (the "linear bottleneck")
-    convs.push(foldConv(sd, `${pre}.${p.project}.weight`, { bn: `${pre}.${p.projectBn}` }));
-    return { convs, residual: b.stride === 1 && b.inp === b.out };
-  });
-  const head = foldConv(sd, `features.${LAST}.0.weight`, { bn: `features.${LAST}.1`, activation: 'relu6' });
-
-  const run = (x: tf.Tensor4D): tf.Tensor4D => {
-    let h = applyConv(x, stem);
-    for (const b of blocks) {
-      const input = h;
-      h = tf.tidy(() => {
-        const y = b.convs.reduce((t, c) => applyConv(t, c), input);
-        return b.residual ? tf.add(input, y) : y;
-      });
-    }
-    return applyConv(h, head);
-  };
-  const release = (): void => {
-    disposeConv(stem);
-    for (const b of blocks) b.convs.forEach(disposeConv);
-    disposeConv(head);
-  };
-  // logits: avgpool → classifier.1 (classifier.0 is Dropout), as torchvision's forward
-  const net = finalOnlyNetwork(ARCH, { numClasses: opts.numClasses ?? numClasses, defaultImageSize: CORE_DEFAULTS.imageSize }, run, release);
-  return pooledLinearLogits(net, readLinear(sd, 'classifier.1'));
+  const stem = convWeights(sd, 'features.0.0.weight', { stride: 2, pad: 1, bn: 'features.0.1', activation: 'relu6' });
+  const blocks = layout.map((b) => foldBlock(sd, b));
+  const last = convWeights(sd, `features.${LAST}.0.weight`, { bn: `features.${LAST}.1`, activation: 'relu6' });
+  const head = readLinearWeights(sd, 'classifier.1');
+  const classes = opts.numClasses ?? numClasses;
+  return graphNetwork({
+    arch: ARCH,
+    taps: ['final'],
+    ...(classes !== undefined ? { numClasses: classes } : {}),
+    defaultImageSize: CORE_DEFAULTS.imageSize,
+    ...headMeta(head),
+  }, finalGraph({
+    final: (ops, x) => ops.conv(blocks.reduce((h, b) => runBlock(ops, h, b), ops.conv(x, stem)), last),
+    // logits: avgpool → classifier.1 (classifier.0 is Dropout), as torchvision's forward
+    ...(typeof head === 'string' ? {} : { logits: <V>(ops: Ops<V>, final: V) => ops.linear(ops.globalAvgPool(final), head) }),
+  }));
 }
 
 function matchMobileNetV2(sd: StateDict): number {

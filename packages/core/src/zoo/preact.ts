@@ -13,14 +13,15 @@
  * map the classifier pools: relu(bn(layer4)) when the checkpoint has the final `bn`, else layer4
  * itself (kuangliu's PreActResNet18 pools layer4 directly).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import { checkKeys, classesOf, expectBn, fitScore, type KeyShapes } from './keys.js';
-import { affineOf, applyAffineRelu, disposeAffine, type Affine } from './batchnorm.js';
-import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
-import { dimOf, stagedNetwork, STAGE_TAPS } from './staged.js';
-import { pooledLinearLogits, readLinear } from './logits.js';
+import { dimOf, STAGE_TAPS } from './staged.js';
+import { bnWeights, convWeights, type AffineWeights, type ConvWeights } from './graph/weights.js';
+import type { Ops } from './graph/ops.js';
+import { graphNetwork } from './graph/network.js';
+import { headMeta, readLinearWeights, stagedGraph } from './graph/staged.js';
+import { CORE_DEFAULTS } from '../defaults.js';
 
 const NAME = 'resnet18k';
 
@@ -56,54 +57,53 @@ function readLayout(sd: StateDict): { blocks: PreActBlockLayout[][]; finalBn: bo
   return { blocks, finalBn, expected };
 }
 
-interface FoldedPreActBlock { pre: Affine; conv1: FoldedConv; conv2: FoldedConv; shortcut: FoldedConv | null }
+interface FoldedPreActBlock { pre: AffineWeights; conv1: ConvWeights; conv2: ConvWeights; shortcut: ConvWeights | null }
 
 function foldBlock(sd: StateDict, l: PreActBlockLayout): FoldedPreActBlock {
   const p = l.prefix;
   return {
-    pre: affineOf(sd, `${p}.bn1`),
-    conv1: foldConv(sd, `${p}.conv1.weight`, { bn: `${p}.bn2`, stride: l.stride, pad: 1, activation: 'relu' }),
-    conv2: foldConv(sd, `${p}.conv2.weight`, { pad: 1 }),
-    shortcut: l.projection ? foldConv(sd, `${p}.shortcut.0.weight`, { stride: l.stride, pad: 0 }) : null,
+    pre: bnWeights(sd, `${p}.bn1`),
+    conv1: convWeights(sd, `${p}.conv1.weight`, { bn: `${p}.bn2`, stride: l.stride, pad: 1, activation: 'relu' }),
+    conv2: convWeights(sd, `${p}.conv2.weight`, { pad: 1 }),
+    shortcut: l.projection ? convWeights(sd, `${p}.shortcut.0.weight`, { stride: l.stride, pad: 0 }) : null,
   };
 }
 
-function runBlock(x: tf.Tensor4D, b: FoldedPreActBlock): tf.Tensor4D {
-  const a = applyAffineRelu(x, b.pre);
-  const sc = b.shortcut ? applyConv(a, b.shortcut) : x;
-  return tf.add(applyConv(applyConv(a, b.conv1), b.conv2), sc) as tf.Tensor4D;
+/**
+ * a = relu(bn1(x)); y = conv2(conv1(a)) + shortcut, the sum added by conv2 itself (no ReLU after
+ * it); scoped, so the block's intermediates are freed with it.
+ */
+function runBlock<V>(ops: Ops<V>, x: V, b: FoldedPreActBlock): V {
+  return ops.scope(() => {
+    const a = ops.relu(ops.affine(x, b.pre));
+    const sc = b.shortcut ? ops.conv(a, b.shortcut) : x;
+    return ops.conv(ops.conv(a, b.conv1), b.conv2, { residual: sc, relu: false });
+  });
 }
 
 function buildPreAct(sd: StateDict, opts: CreateModelOptions = {}): Network {
   const { blocks, finalBn, expected } = readLayout(sd);
   checkKeys(NAME, sd, expected, isClassifier);
-  const stem = foldConv(sd, 'conv1.weight', { stride: 1, pad: 1 });
+  const stem = convWeights(sd, 'conv1.weight', { stride: 1, pad: 1 });
   const folded = blocks.map((st) => st.map((l) => foldBlock(sd, l)));
-  const post = finalBn ? affineOf(sd, 'bn') : null;
+  const post = finalBn ? bnWeights(sd, 'bn') : null;
   const numClasses = opts.numClasses ?? classesOf(sd, 'linear.weight');
   const channels = blocks.map((st) => st[st.length - 1]!.cout);
-  // logits: F.avg_pool2d(out, 4) is the global mean on the 4x4 map of a 32 px input, then `linear`
-  return pooledLinearLogits(stagedNetwork({
+  const head = readLinearWeights(sd, 'linear', channels[3]!);
+  return graphNetwork({
     arch: NAME,
+    taps: [...STAGE_TAPS, 'final'],
     ...(numClasses !== undefined ? { numClasses } : {}),
-    defaultImageSize: 32,
+    defaultImageSize: CORE_DEFAULTS.cifarImageSize,
     tapChannels: { ...Object.fromEntries(STAGE_TAPS.map((t, i) => [t, channels[i]!])), final: channels[3]! },
-    stem: (x) => applyConv(x, stem),
-    stages: folded.map((st) => (x: tf.Tensor4D) => st.reduce(runBlock, x)),
-    final: (h) => (post ? applyAffineRelu(h, post) : h),
-    release() {
-      disposeConv(stem);
-      for (const st of folded) {
-        for (const b of st) {
-          disposeAffine(b.pre);
-          disposeConv(b.conv1);
-          disposeConv(b.conv2);
-          if (b.shortcut) disposeConv(b.shortcut);
-        }
-      }
-      if (post) disposeAffine(post);
-    },
-  }), readLinear(sd, 'linear', channels[3]!));
+    ...headMeta(head),
+  }, stagedGraph({
+    stem: (ops, x) => ops.conv(x, stem),
+    stages: folded.map((st) => <V>(ops: Ops<V>, x: V) => st.reduce((h, b) => runBlock(ops, h, b), x)),
+    final: (ops, h) => (post ? ops.relu(ops.affine(h, post)) : h),
+    // logits: F.avg_pool2d(out, 4) is the global mean on the 4x4 map of a 32 px input, then `linear`
+    ...(typeof head === 'string' ? {} : { logits: <V>(ops: Ops<V>, final: V) => ops.linear(ops.globalAvgPool(final), head) }),
+  }));
 }
 
 function matchPreAct(sd: StateDict): number {

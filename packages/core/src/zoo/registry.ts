@@ -6,6 +6,7 @@ import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import { resnetSpecs } from './resnet.js';
 import { preactSpecs } from './preact.js';
+import { cifarResnetSpecs } from './resnet-cifar.js';
 import { densenetSpecs } from './densenet.js';
 import { mobilenetSpecs } from './mobilenet.js';
 import { efficientnetSpecs } from './efficientnet.js';
@@ -18,6 +19,7 @@ import { UnknownArchitectureError } from './errors.js';
 export const ARCHITECTURES: readonly ArchitectureSpec[] = [
   ...resnetSpecs,
   ...preactSpecs,
+  ...cifarResnetSpecs,
   ...densenetSpecs,
   ...mobilenetSpecs,
   ...efficientnetSpecs,

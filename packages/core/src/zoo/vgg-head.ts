@@ -8,8 +8,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
-import { globalMean, readLinear } from './logits.js';
-import { applyLinear, disposeLinear, type Linear } from './linear.js';
+import type { Ops } from './graph/ops.js';
+import type { LinearWeights } from './graph/weights.js';
+import { readLinearWeights } from './graph/staged.js';
 
 /** Prefixes of the classifier's Linears in index order: `classifier` or `classifier.{i}`. */
 function linearPrefixes(sd: StateDict): string[] {
@@ -43,45 +44,37 @@ export function adaptiveAvgPool(x: tf.Tensor4D, out: number): tf.Tensor4D {
   return tf.concat(rows, 1);
 }
 
-/** Flatten NHWC in PyTorch's NCHW order (channel-major), as `torch.flatten(x, 1)` on NCHW. */
-function flattenNchw(x: tf.Tensor4D): tf.Tensor2D {
-  const [n, h, w, c] = x.shape;
-  return tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [n, c * h * w]);
-}
-
 export interface VggHead {
-  run(final: tf.Tensor4D): tf.Tensor2D;
+  /** The logits (a vector) from the `final` map, against any lowering. */
+  run<V>(ops: Ops<V>, final: V): V;
   numClasses: number;
-  release(): void;
 }
 
 /** The logits head of a VGG whose last conv block has `channels` outputs, or why there is none. */
 export function vggHead(sd: StateDict, channels: number): VggHead | string {
   const prefixes = linearPrefixes(sd);
   if (prefixes.length === 0) return 'the checkpoint has no classifier weights (classifier.*.weight)';
-  const linears: Linear[] = [];
-  const fail = (why: string): string => { linears.forEach(disposeLinear); return why; };
+  const linears: LinearWeights[] = [];
   for (let i = 0; i < prefixes.length; i++) {
-    const l = readLinear(sd, prefixes[i]!, i === 0 ? undefined : linears[i - 1]!.out);
-    if (typeof l === 'string') return fail(l);
+    const l = readLinearWeights(sd, prefixes[i]!, i === 0 ? undefined : linears[i - 1]!.out);
+    if (typeof l === 'string') return l;
     linears.push(l);
   }
   const inF = linears[0]!.in;
   const spatial = inF / channels;
   const side = Math.round(Math.sqrt(spatial));
   if (!Number.isInteger(spatial) || side * side !== spatial) {
-    return fail(`${prefixes[0]}.weight takes ${inF} features, which is not ${channels} channels times a square map`);
+    return `${prefixes[0]}.weight takes ${inF} features, which is not ${channels} channels times a square map`;
   }
   return {
     numClasses: linears[linears.length - 1]!.out,
-    run(final) {
-      const pooled = tf.maxPool(final, 2, 2, 'valid');
+    run(ops, final) {
+      const pooled = ops.maxPool(final, { k: 2, stride: 2, pad: 0 });
       // a 1-wide input (CIFAR VGG): a map larger than 1x1 (an input over 32 px) is averaged, the
       // only size-free reading of the flatten
-      let h = side === 1 ? globalMean(pooled) : flattenNchw(adaptiveAvgPool(pooled, side));
-      linears.forEach((l, i) => { h = applyLinear(i === 0 ? h : tf.relu(h), l); });
+      let h = side === 1 ? ops.globalAvgPool(pooled) : ops.flatten(ops.adaptiveAvgPool(pooled, side));
+      linears.forEach((l, i) => { h = ops.linear(i === 0 ? h : ops.relu(h), l); });
       return h;
     },
-    release: () => linears.forEach(disposeLinear),
   };
 }

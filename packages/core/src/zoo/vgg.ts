@@ -3,13 +3,12 @@
  * `features` = [conv3x3 (+ BN) + ReLU | max-pool 2x2/2]* following config D, then a classifier.
  * `final` = the last ReLU before the last max-pool (docs/method.md).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
 import { checkKeys, expectBn, fitScore, shapeOf, type KeyShapes } from './keys.js';
-import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
-import { finalOnlyNetwork } from './network.js';
-import { withLogits, withoutLogits } from './logits.js';
+import { convWeights, type ConvWeights } from './graph/weights.js';
+import { graphNetwork } from './graph/network.js';
+import { finalGraph } from './graph/final.js';
 import { vggHead } from './vgg-head.js';
 import { CORE_DEFAULTS } from '../defaults.js';
 
@@ -66,7 +65,7 @@ function buildVgg(arch: string, batchNorm: boolean, sd: StateDict, opts: CreateM
   const { layers, expected } = readLayout(arch, sd, batchNorm);
   checkKeys(arch, sd, expected, isClassifier);
   const cls = classifierOf(sd);
-  const convs: FoldedConv[] = layers.map((l) => foldConv(sd, `features.${l.index}.weight`, {
+  const convs: ConvWeights[] = layers.map((l) => convWeights(sd, `features.${l.index}.weight`, {
     bias: `features.${l.index}.bias`,
     ...(batchNorm ? { bn: `features.${l.index + 1}` } : {}),
     pad: 1,
@@ -75,17 +74,22 @@ function buildVgg(arch: string, batchNorm: boolean, sd: StateDict, opts: CreateM
   const lastC = layers[layers.length - 1]!.channels;
   // torchvision pools to 7x7 before a 25088-wide Linear; a CIFAR VGG feeds the C-wide vector.
   const defaultImageSize = cls.inFeatures === lastC ? CORE_DEFAULTS.cifarImageSize : CORE_DEFAULTS.imageSize;
-  const net = finalOnlyNetwork(arch, { numClasses: opts.numClasses ?? cls.numClasses, defaultImageSize }, (x) => {
-    let h = x;
-    convs.forEach((c, i) => {
-      h = applyConv(h, c);
-      // the final tap is taken before the last pool, so that pool is never run
-      if (layers[i]!.poolAfter && i < convs.length - 1) h = tf.maxPool(h, 2, 2, 'valid');
-    });
-    return h;
-  }, () => convs.forEach(disposeConv));
   const head = vggHead(sd, lastC);
-  return typeof head === 'string' ? withoutLogits(net, head) : withLogits(net, head.run, head.numClasses, head.release);
+  const numClasses = typeof head === 'string' ? opts.numClasses ?? cls.numClasses : head.numClasses;
+  return graphNetwork({
+    arch,
+    taps: ['final'],
+    ...(numClasses !== undefined ? { numClasses } : {}),
+    defaultImageSize,
+    ...(typeof head === 'string' ? { hasLogits: false, noLogitsReason: head } : { hasLogits: true }),
+  }, finalGraph({
+    final: (ops, x) => convs.reduce((h, c, i) => {
+      const y = ops.conv(h, c);
+      // the final tap is taken before the last pool, so that pool is never run
+      return layers[i]!.poolAfter && i < convs.length - 1 ? ops.maxPool(y, { k: 2, stride: 2, pad: 0 }) : y;
+    }, x),
+    ...(typeof head === 'string' ? {} : { logits: head.run }),
+  }));
 }
 
 function matchVgg(arch: string, batchNorm: boolean, sd: StateDict): number {

@@ -23,7 +23,7 @@ export function collectWeights(graph: ZooGraph, outputs: readonly string[], size
   const none = (): 0 => 0;
   const ops: Ops<0> = {
     conv: (_x, w) => note({ kind: 'conv', w }),
-    maxPool: none, avgPool: none, adaptiveAvgPool: none, globalAvgPool: none, flatten: none, concat: none,
+    maxPool: none, avgPool: none, adaptiveAvgPool: none, globalAvgPool: none, flatten: none, padChannels: none, concat: none,
     add: none, mul: none, scale: none, relu: none, sigmoid: none, silu: none, gelu: none,
     affine: (_x, w) => note({ kind: 'affine', w }),
     linear: (_x, w) => note({ kind: 'linear', w }),
@@ -33,6 +33,7 @@ export function collectWeights(graph: ZooGraph, outputs: readonly string[], size
     addConst: (_x, w) => note({ kind: 'const', w }),
     selfAttention: (_x, qkv, proj) => { note({ kind: 'linear', w: qkv }); return note({ kind: 'linear', w: proj }); },
     sliceTokens: none, tokenVector: none, tokenGrid: none,
+    scope: (f) => f(),
   };
   graph.forward(ops, { x: 0, size }, outputs);
   return found;

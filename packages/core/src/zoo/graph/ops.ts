@@ -35,6 +35,12 @@ export interface Ops<V> {
   globalAvgPool(x: V): V;
   /** Map → vector in PyTorch's `flatten(1)` order (C, then H, then W). */
   flatten(x: V): V;
+  /**
+   * Zero channels put before and after a map's own: [N, C, H, W] → [N, before + C + after, H, W],
+   * PyTorch's `F.pad(x, (0, 0, 0, 0, before, after))` (the parameter-free "option A" shortcut of
+   * the CIFAR ResNets, after a stride-2 subsample; ONNX: Pad on the channel axis).
+   */
+  padChannels(x: V, before: number, after: number): V;
   /** Channel concatenation of maps (DenseNet). */
   concat(xs: readonly V[]): V;
   add(a: V, b: V): V;
@@ -67,6 +73,13 @@ export interface Ops<V> {
   tokenVector(x: V): V;
   /** Tokens [N, gh·gw, D] → their map [N, D, gh, gw] (whose global pool is the token mean). */
   tokenGrid(x: V, gh: number, gw: number): V;
+  /**
+   * `f()`, its value the only one of the values it made that outlives it: a memory bound, not a
+   * computation. TF.js frees the rest at once (`tf.tidy`), so a block's intermediates (a dense
+   * block's concatenations, an inverted residual's expanded maps) do not pile up over a forward;
+   * a lowering that records a graph just calls `f`.
+   */
+  scope(f: () => V): V;
 }
 
 /** The input grid a transformer's tokens come from, known only once the input size is. */

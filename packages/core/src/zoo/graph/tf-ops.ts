@@ -62,8 +62,10 @@ function memo<K extends object, T>(make: (k: K) => T, keepAll: (t: T) => void): 
   };
 }
 
+// a numeric pad (0 included: TF.js refuses 'valid' with a rounding mode) gives PyTorch's floor
+// (H + 2·pad − k) / stride + 1
 const pool = (x: tf.Tensor, p: PoolOptions, f: typeof tf.maxPool | typeof tf.avgPool): tf.Tensor =>
-  f(x as tf.Tensor4D, p.k, p.stride, p.pad === 0 ? 'valid' : p.pad, 'floor');
+  f(x as tf.Tensor4D, p.k, p.stride, p.pad, 'floor');
 
 export function createTfOps(): TfOps {
   const keep = (...ts: (tf.Tensor | null)[]): void => { for (const t of ts) if (t) tf.keep(t); };
@@ -92,6 +94,7 @@ export function createTfOps(): TfOps {
       const [n, h, w, c] = x.shape as [number, number, number, number];
       return tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [n, c * h * w]);
     },
+    padChannels: (x, before, after) => tf.pad(x, [[0, 0], [0, 0], [0, 0], [before, after]]),
     concat: (xs) => tf.concat(xs as tf.Tensor[], 3),
     add: (a, b) => tf.add(a, b),
     // a vector [N, C] against a map [N, H, W, C]: broadcast over H and W
@@ -118,6 +121,7 @@ export function createTfOps(): TfOps {
     sliceTokens: (x, start, count) => tf.slice(x, [0, start, 0], [-1, count, -1]),
     tokenVector: (x) => tf.reshape(x, [x.shape[0]!, x.shape[2]!]),
     tokenGrid: (x, gh, gw) => tf.reshape(x, [x.shape[0]!, gh, gw, x.shape[2]!]),
+    scope: (f) => tf.tidy(f),
     prepare(r) {
       if (r.kind === 'conv') convs.get(r.w);
       else if (r.kind === 'linear') linears.get(r.w);
