@@ -150,7 +150,8 @@ export function createOnnxOps(b: OnnxGraphBuilder): Ops<OnnxValue> {
     concat: (xs) => concat(b, xs),
     add: (a, c) => ({ ...a, name: b.node('Add', [a.name, c.name]) }),
     mul: (a, c) => mul(b, a, c),
-    scale: (a, k) => ({ ...a, name: b.node('Div', [a.name, b.scalar('scale.k', k)]) }),
+    // a · k, as the TF.js lowering computes it (ops.ts's comment said a / k)
+    scale: (a, k) => ({ ...a, name: b.node('Mul', [a.name, b.scalar('scale.k', k)]) }),
     relu: (x) => unary(b, 'Relu', x),
     sigmoid: (x) => unary(b, 'Sigmoid', x),
     silu: (x) => ({ ...x, name: b.node('Mul', [x.name, b.node('Sigmoid', [x.name])]) }),
