@@ -107,7 +107,7 @@ export async function initBackend(name?: BackendName | string, opts: InitBackend
   checkWasmThreads(nextSettings(given).wasmThreads);
   const settings = setBackendSettings(given);
   const log = opts.log === undefined ? (l: string) => process.stderr.write(l + '\n') : opts.log;
-  if (current && (want === 'auto' || want === current.name) && (current.name !== 'onnx' || engine.device === undefined || engine.device === current.device)) {
+  if (current && keeps(current, want, engine.device)) {
     if (!sameSettings(current.settings, settings)) {
       current = { ...current, settings, device: current.name === 'wasm' ? await wasmDevice() : current.device };
     }
@@ -129,6 +129,16 @@ export async function initBackend(name?: BackendName | string, opts: InitBackend
     pending = undefined;
     pendingFor = undefined;
   }
+}
+
+/**
+ * Whether the backend in force answers a call for `want`: the same name, or `auto` (which keeps
+ * any choice, unless a device is asked for that the choice does not run on).
+ */
+function keeps(cur: BackendInfo, want: BackendName, device: OnnxDevice | undefined): boolean {
+  if (want !== 'auto' && want !== cur.name) return false;
+  if (device === undefined) return true;
+  return cur.name === 'onnx' && cur.device === device;
 }
 
 /** The device in the start-up line; for onnx with the engine, its threads and the TF.js backend underneath. */
