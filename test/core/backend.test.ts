@@ -4,13 +4,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, parseBackendName, BackendUnavailableError } from '@shapetex/core';
 
 describe('initBackend', () => {
-  it('auto falls back to wasm on a machine without native TF or a GPU', async () => {
+  it('auto takes ONNX Runtime on the cpu (TF.js wasm underneath) on a machine with onnxruntime-node and no CUDA provider', async () => {
     const lines: string[] = [];
     const info = await initBackend('auto', { log: (l) => lines.push(l) });
-    expect(info.name).toBe('wasm');
+    expect(info.name).toBe('onnx');
+    expect(info).toMatchObject({ device: 'cpu', engine: 'onnxruntime', tfjsBackend: 'wasm' });
     expect(info.accelerated).toBe(false);
     expect(tf.getBackend()).toBe('wasm');
-    expect(lines).toEqual([expect.stringContaining('backend wasm')]);
+    expect(lines).toEqual([expect.stringContaining('backend onnx on cpu')]);
     // a second call returns the same choice and does not log again
     const again = await initBackend('auto', { log: (l) => lines.push(l) });
     expect(again).toBe(info);

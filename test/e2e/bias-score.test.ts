@@ -94,6 +94,7 @@ describe('bias-score over a checkpoint folder', () => {
     expect(JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')).backend).toEqual({
       name: 'wasm', device: 'wasm (simd, winograd 3×3, im2col)', accelerated: false,
       settings: { ...DEFAULT_BACKEND_SETTINGS, fma: false, winogradMaxTile: 4 },
+      engine: 'tfjs', engineVersion: tf.version_core,
     });
   });
 

@@ -14,3 +14,6 @@ export { planConv, applyConvPlan, releaseConvPlan } from './kernels/conv.js';
 export type { ConvSpec, ConvPlan, ConvRunOptions, PaddingMode } from './kernels/conv.js';
 export { VERSION } from './version.js';
 export { CORE_DEFAULTS } from './defaults.js';
+// ONNX Runtime as an engine (backend `onnx`): sessions on models held in memory
+export { loadOnnxRuntime, createOnnxSession, nhwcToNchw, ONNX_DEVICES } from './onnx/runtime.js';
+export type { OnnxDevice, OnnxSession, OnnxSessionOptions, OnnxOutput } from './onnx/runtime.js';

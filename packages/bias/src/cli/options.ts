@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { BACKEND_NAMES, TOKEN_CHOICES, parseNorm, type TokenChoice } from '@shapetex/core';
+import { BACKEND_NAMES, ONNX_DEVICES, TOKEN_CHOICES, parseNorm, type OnnxDevice, type TokenChoice } from '@shapetex/core';
 import { ESTIMATOR_METHODS, isEstimatorMethod } from '../estimate/estimators.js';
 import type { EstimatorMethod } from '../estimate/types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
@@ -52,6 +52,18 @@ export function backendOption(raw: string): string {
     throw new InvalidArgumentError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got "${raw}"`);
   }
   return b;
+}
+
+/** Help of the engine options, shared by every command that runs a network. */
+export const BACKEND_HELP = 'compute backend: onnx (ONNX Runtime), tensorflow, webgpu, wasm, cpu or auto (onnx first)';
+export const DEVICE_HELP = `ONNX Runtime device (backend onnx or auto): ${ONNX_DEVICES.join(', ')} (default cpu)`;
+export const THREADS_HELP = 'ONNX Runtime threads per session (per worker with --workers; default 1)';
+
+/** `--device`: an ONNX Runtime execution provider. */
+export function deviceOption(raw: string): OnnxDevice {
+  const d = raw.trim().toLowerCase();
+  if ((ONNX_DEVICES as readonly string[]).includes(d)) return d as OnnxDevice;
+  throw new InvalidArgumentError(`--device must be one of ${ONNX_DEVICES.join(', ')}, got "${raw}"`);
 }
 
 export function shardOption(raw: string): Shard {

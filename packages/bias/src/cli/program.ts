@@ -1,11 +1,11 @@
 import { Command, Option } from 'commander';
-import { stopOnSignals, VERSION, type TokenChoice } from '@shapetex/core';
+import { stopOnSignals, VERSION, type OnnxDevice, type TokenChoice } from '@shapetex/core';
 import { DEFAULT_ESTIMATOR } from '../estimate/estimators.js';
 import type { EstimatorMethod } from '../estimate/types.js';
 import type { PhaseMethod } from '../dynamics/types.js';
 import type { RunSummary } from '../score/run.js';
 import type { Shard } from '../score/shard.js';
-import { backendOption, integerOption, METHOD_CHOICES, methodOption, normOption, phaseMethodOption, shardOption, tapsOption, tokenOption } from './options.js';
+import { BACKEND_HELP, backendOption, DEVICE_HELP, deviceOption, integerOption, THREADS_HELP, METHOD_CHOICES, methodOption, normOption, phaseMethodOption, shardOption, tapsOption, tokenOption } from './options.js';
 import { createProgress } from '../score/progress.js';
 import { BIAS_DEFAULTS } from '../defaults.js';
 import type { ExitBox } from './exit.js';
@@ -34,6 +34,8 @@ interface ScoreFlags extends MeasurementFlags {
   plotResidual?: boolean;
   out: string;
   backend: string;
+  device?: OnnxDevice;
+  threads?: number;
   batch?: number;
   workers: number;
   shard: Shard;
@@ -68,7 +70,9 @@ function addScoreOptions(cmd: Command): Command {
     .option('--smooth <n>', 'centred moving-average window of the analysis', integerOption('--smooth', 1), BIAS_DEFAULTS.smooth)
     .option('--plot-residual', 'draw the residual fraction in the bias plots too')
     .option('--out <dir>', 'output folder', BIAS_DEFAULTS.out)
-    .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu', backendOption, BIAS_DEFAULTS.backend)
+    .option('--backend <name>', BACKEND_HELP, backendOption, BIAS_DEFAULTS.backend)
+    .option('--device <name>', DEVICE_HELP, deviceOption)
+    .option('--threads <n>', THREADS_HELP, integerOption('--threads', 1))
     .option('--batch <n>', `images per forward pass (default: ${BIAS_DEFAULTS.gpuBatch} on a GPU backend, else ${BIAS_DEFAULTS.batch})`, integerOption('--batch', 1))
     .option('--workers <n>', 'worker threads for the forward passes, each with its own backend (use the core count on CPU backends)', integerOption('--workers', 1), BIAS_DEFAULTS.workers)
     .addOption(new Option('--shard <I/N>', 'process only the checkpoints with index ≡ I (mod N)').argParser(shardOption).default({ index: 0, count: 1 }, '0/1'));
@@ -86,6 +90,7 @@ async function runScoreCommand(program: Command, exit: ExitBox, checkpoints: str
   const stop = stopOnSignals('bias-score: stopping after the current checkpoint (again to quit at once)');
   const summary = await runBiasScore({
     checkpoints, ...(o.probe !== undefined ? { probe: o.probe } : {}), out: o.out, backend: o.backend, shard: o.shard,
+    ...(o.device !== undefined ? { device: o.device } : {}), ...(o.threads !== undefined ? { threads: o.threads } : {}),
     ...(o.cueConflict !== undefined ? { cueConflict: o.cueConflict } : {}),
     ...(o.classMap !== undefined ? { classMap: o.classMap } : {}),
     ...measurementOptions(program, o), strictProbe: o.strictProbe === true,

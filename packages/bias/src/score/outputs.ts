@@ -5,7 +5,7 @@ import type { ResultRecord } from '../types.js';
 import { resultsCsv } from './csv.js';
 import { compareCheckpoints } from './epoch.js';
 import { checkResultRecord, readJsonLines, recordKey } from './jsonl.js';
-import type { BackendSettings } from '@shapetex/core';
+import type { BackendInfo, BackendSettings } from '@shapetex/core';
 import type { RunSettings } from './settings.js';
 import type { FailureLine } from './types.js';
 import type { CueRunInfo } from './cue-run.js';
@@ -19,6 +19,14 @@ export const OUTPUT_FILES = {
   pairs: 'pairs.csv',
 } as const;
 
+/** run.json's `backend`: the backend, its device and settings, and the engine that ran the networks. */
+export function backendRecord(b: BackendInfo): RunInfo['backend'] {
+  return {
+    name: b.name, device: b.device, accelerated: b.accelerated, settings: { ...b.settings },
+    engine: b.engine, engineVersion: b.engineVersion, ...(b.threads !== undefined ? { threads: b.threads } : {}),
+  };
+}
+
 /** `run.json`: provenance of an output folder. */
 export interface RunInfo {
   tool: 'bias-score';
@@ -28,7 +36,13 @@ export interface RunInfo {
    * The backend the run scored on, with the backend and kernel settings in force (core's
    * BackendSettings; absent in a run.json of an earlier version).
    */
-  backend: { name: string; device: string; accelerated: boolean; settings?: BackendSettings };
+  backend: {
+    name: string; device: string; accelerated: boolean; settings?: BackendSettings;
+    /** What ran the networks (`onnxruntime` or `tfjs`) and its version; absent in a run.json of an earlier version. */
+    engine?: string; engineVersion?: string;
+    /** ONNX Runtime's threads per session (backend onnx). */
+    threads?: number;
+  };
   /** Null for a run with `--cue-conflict` and no `--probe`. */
   probe: {
     path: string; hash: string; kind: string; records: number; factors: string[];

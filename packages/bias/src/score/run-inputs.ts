@@ -93,7 +93,9 @@ export async function readRunInputs(opts: RunOptions, log: (line: string) => voi
  * the backend and the options with the input size the run will use.
  */
 export async function startChecked(opts: RunOptions, inputs: RunInputs, log: (line: string) => void): Promise<{ backend: BackendInfo; opts: RunOptions }> {
-  const backend = await initBackend(opts.backend ?? BIAS_DEFAULTS.backend, { log });
+  const backend = await initBackend(opts.backend ?? BIAS_DEFAULTS.backend, {
+    log, ...(opts.device !== undefined ? { device: opts.device } : {}), ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+  });
   // The size asked for is --image-size, else the preset's; left to the model (or 224) when neither is given.
   const asked = checkedMeasurement(opts);
   const askedSize = opts.imageSize ?? (opts.preset !== undefined ? asked.imageSize : undefined);

@@ -2,6 +2,7 @@
  * The options and the summary of `runBiasScore` (`bias-score` as a function): what a caller
  * passes and gets back, apart from the code that runs it.
  */
+import type { OnnxDevice } from '@shapetex/core';
 import type { PhaseMethod } from '../dynamics/types.js';
 import type { AnalysisOutputs } from './analysis.js';
 import type { RunInfo } from './outputs.js';
@@ -29,6 +30,10 @@ export interface RunOptions extends Omit<ScoreOptions, 'checkpoints' | 'probe' |
   plotResidual?: boolean;
   /** Compute backend; default `auto`. */
   backend?: string;
+  /** ONNX Runtime device with backend `onnx` or `auto` (core's initBackend option); default cpu. */
+  device?: OnnxDevice;
+  /** ONNX Runtime threads per session (per worker); default 1. */
+  threads?: number;
   /**
    * Worker threads for the forward passes (core's feature pool); default 1 = in this thread.
    * Ignored when `loadModel` is given.

@@ -7,7 +7,7 @@ import { samplePairs } from '../pairs/sample.js';
 import type { ResultRecord } from '../types.js';
 import { OutputStageError, writeAnalysisOutputs, type AnalysisOutputs } from './analysis.js';
 import { appendJsonLines } from './jsonl.js';
-import { OUTPUT_FILES, readRunInfo, writeRunInfo, type RunInfo } from './outputs.js';
+import { backendRecord, OUTPUT_FILES, readRunInfo, writeRunInfo, type RunInfo } from './outputs.js';
 import { resumeOutput } from './resume.js';
 import { readRunInputs, runSettings, startChecked } from './run-inputs.js';
 import { runScoringLoop } from './run-loop.js';
@@ -71,7 +71,7 @@ async function scoreInto(out: string, given: RunOptions): Promise<RunSummary> {
   // and keeps the activations of a 224 px ResNet-50 within a few hundred MiB.
   const batch = opts.batch ?? (backend.accelerated ? BIAS_DEFAULTS.gpuBatch : BIAS_DEFAULTS.batch);
   const info: RunInfo = {
-    tool: 'bias-score', version: VERSION, backend: { name: backend.name, device: backend.device, accelerated: backend.accelerated, settings: { ...backend.settings } },
+    tool: 'bias-score', version: VERSION, backend: backendRecord(backend),
     probe: probe ? { path: probe.root, hash: probeHash!, kind: probe.manifest?.kind ?? 'svoc (file names)', records: probe.records.length, factors: probe.factors, skipped: inputs.skipped } : null,
     ...(cueSet ? { cue: cueRunInfo(cueSet, classMap) } : {}),
     checkpoints: { path: path.resolve(opts.checkpoints), found: found.length, inShard: mine.length, noEpoch },
@@ -108,6 +108,7 @@ async function scoreInto(out: string, given: RunOptions): Promise<RunSummary> {
 function recordedOptions(opts: RunOptions, out: string, settings: RunSettings, shard: Shard, batch: number): Record<string, unknown> {
   return {
     checkpoints: opts.checkpoints, probe: opts.probe ?? null, cueConflict: opts.cueConflict ?? null, classMap: opts.classMap ?? null, out, errors: opts.errors ?? null, backend: opts.backend ?? BIAS_DEFAULTS.backend,
+    device: opts.device ?? null, threads: opts.threads ?? null,
     batch, workers: opts.workers ?? BIAS_DEFAULTS.workers, shard: `${shard.index}/${shard.count}`, arch: settings.arch, numClasses: settings.numClasses,
     preset: opts.preset ?? null, imageSize: settings.imageSize, token: opts.token ?? BIAS_DEFAULTS.token, heads: opts.heads ?? null, norm: opts.norm ?? settings.norm, resize: settings.resize,
     channelOrder: settings.channelOrder, pairing: settings.pairing, rounding: settings.rounding,

@@ -54,7 +54,7 @@ interface GpuAdapterLike {
   info?: { vendor?: string; architecture?: string; device?: string; description?: string; type?: string };
 }
 
-function hasLinuxGpuNode(): boolean {
+export function hasLinuxGpuNode(): boolean {
   if (existsSync('/dev/dxg')) return true; // WSL2's GPU paravirtualisation
   const listed = (dir: string, re: RegExp): boolean => {
     try {

@@ -14,6 +14,8 @@ export interface OnnxSessionOptions {
   /** Intra-op threads; 1 = one core (the default, as the wasm backend's one thread). */
   threads?: number;
   device?: OnnxDevice;
+  /** Only the device, no CPU provider behind it for the ops it lacks (the start-up probe). */
+  strictDevice?: boolean;
 }
 
 /** What a session gives back for one output: row-major data and its dimensions. */
@@ -44,8 +46,8 @@ export function loadOnnxRuntime(): Promise<typeof ort> {
 }
 
 /** The execution-provider list for a device: the device, then the CPU for any op it lacks. */
-function providers(device: OnnxDevice): ort.InferenceSession.SessionOptions['executionProviders'] {
-  return device === 'cpu' ? ['cpu'] : [device, 'cpu'];
+function providers(device: OnnxDevice, strict: boolean): ort.InferenceSession.SessionOptions['executionProviders'] {
+  return device === 'cpu' || strict ? [device] : [device, 'cpu'];
 }
 
 /** Opens a session on `model` (ONNX protobuf bytes); `source` names the model in errors. */
@@ -55,7 +57,7 @@ export async function createOnnxSession(model: Uint8Array, opts: OnnxSessionOpti
   let s: ort.InferenceSession;
   try {
     s = await o.InferenceSession.create(model, {
-      executionProviders: providers(opts.device ?? 'cpu'),
+      executionProviders: providers(opts.device ?? 'cpu', opts.strictDevice === true),
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',

@@ -10,7 +10,8 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { currentBackend } from '../backend/index.js';
 import { nextSettings, type BackendSettings } from '../kernels/settings.js';
-import type { FromWorker, ModelSource, ToWorker } from './protocol.js';
+import type { FromWorker, InitMessage, ModelSource, ToWorker } from './protocol.js';
+import type { OnnxDevice } from '../onnx/runtime.js';
 import { splitRows } from './split.js';
 import { LOGITS } from '../zoo/logits.js';
 import type { FeatureModel } from '../zoo/feature-model.js';
@@ -25,6 +26,8 @@ export interface FeaturePoolOptions extends ModelSource {
   backend?: string;
   /** Backend and kernel settings given here replace the main thread's in the workers (initBackend's options). */
   settings?: Partial<BackendSettings>;
+  /** With backend `onnx`: ONNX Runtime's threads per worker session and device; default the main thread's. */
+  engine?: { threads?: number; device?: OnnxDevice };
 }
 
 /**
@@ -70,10 +73,10 @@ class Lane {
     this.worker.on('exit', (code) => this.fail(new Error(`feature pool worker ${index} exited (code ${code})`)));
   }
 
-  init(backend: string, settings: BackendSettings, source: ModelSource): Promise<Extract<FromWorker, { type: 'ready' }>> {
+  init(backend: string, settings: BackendSettings, source: ModelSource, engine?: InitMessage['engine']): Promise<Extract<FromWorker, { type: 'ready' }>> {
     return new Promise((resolve, reject) => {
       this.ready = { resolve: resolve as Pending['resolve'], reject };
-      this.post({ type: 'init', backend, settings, source });
+      this.post({ type: 'init', backend, settings, ...(engine ? { engine } : {}), source });
     });
   }
 
@@ -125,11 +128,11 @@ class Lane {
 
 /** `n` worker threads, each ready with the network of `source`; if one fails to start, all are ended. */
 async function startLanes(
-  n: number, backend: string, settings: BackendSettings, source: ModelSource,
+  n: number, backend: string, settings: BackendSettings, source: ModelSource, engine?: InitMessage['engine'],
 ): Promise<{ lanes: Lane[]; ready: Extract<FromWorker, { type: 'ready' }>[] }> {
   const lanes = Array.from({ length: n }, (_, i) => new Lane(i));
   try {
-    return { lanes, ready: await Promise.all(lanes.map((l) => l.init(backend, settings, source))) };
+    return { lanes, ready: await Promise.all(lanes.map((l) => l.init(backend, settings, source, engine))) };
   } catch (err) {
     await Promise.all(lanes.map((l) => l.terminate()));
     throw err;
@@ -150,7 +153,11 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
   // the workers run with the settings in force here, not what their environment says
   const settings = { ...nextSettings(opts.settings) };
   const source: ModelSource = { arch: opts.arch, numClasses: opts.numClasses, token: opts.token, heads: opts.heads, stateDict: opts.stateDict, modelPath: opts.modelPath, factory: opts.factory };
-  const { lanes, ready } = await startLanes(n, backend, settings, source);
+  const here = currentBackend();
+  const engine = backend === 'onnx' || backend === 'auto'
+    ? { threads: opts.engine?.threads ?? here?.threads, device: opts.engine?.device ?? (here?.name === 'onnx' ? here.device as OnnxDevice : undefined) }
+    : undefined;
+  const { lanes, ready } = await startLanes(n, backend, settings, source, engine);
   let first: { arch: string; taps: string[]; layerTaps: string[]; hasLogits: boolean } = ready[0]!;
   let disposed = false;
 

@@ -3,6 +3,7 @@
  * plain data (typed arrays, Maps, strings), so it survives structured cloning; image rows and
  * feature rows are transferred, not copied.
  */
+import type { OnnxDevice } from '../onnx/runtime.js';
 import type { StateDict } from '../io/types.js';
 import type { BackendSettings } from '../kernels/settings.js';
 
@@ -31,6 +32,8 @@ export interface InitMessage {
   backend: string;
   /** The main thread's settings in force: a worker runs with them, never re-reading the environment. */
   settings: BackendSettings;
+  /** With backend `onnx`: the main thread's ONNX Runtime threads per session and device. */
+  engine?: { threads?: number; device?: OnnxDevice };
   source: ModelSource;
 }
 

@@ -51,7 +51,7 @@ port.on('message', (msg: ToWorker) => {
 async function handle(msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case 'init': {
-      const info = await initBackend(msg.backend, { ...msg.settings, log: null });
+      const info = await initBackend(msg.backend, { ...msg.settings, ...msg.engine, log: null });
       model = await buildModel(msg.source);
       send({ type: 'ready', arch: model.arch ?? msg.source.arch ?? 'custom', taps: [...model.taps], layerTaps: [...(model.layerTaps ?? [])], hasLogits: model.hasLogits === true, backend: info.name, device: info.device, settings: { ...info.settings } });
       return;

@@ -3,7 +3,11 @@ export { toFeatureModel, resolveTaps, pooledTaps, UnknownTapError, NoLogitsError
 export type { FeatureModel } from './feature-model.js';
 export { TOKEN_CHOICES } from './types.js';
 export { ARCHITECTURES, listArchitectures, detectArchitecture, architectureSpec, buildNetwork } from './registry.js';
-export { createModel, loadModel, stripModulePrefix, isTfjsModelPath } from './load.js';
+export { createModel, loadModel, stripModulePrefix, isTfjsModelPath, featureModelOf } from './load.js';
+export { emitOnnx, NoOnnxGraphError } from './onnx-emit.js';
+export type { EmitOnnxOptions, EmittedOnnx, OnnxTensorInfo } from './onnx-emit.js';
+export { onnxFeatureModel } from './onnx-model.js';
+export type { OnnxFeatureModel, OnnxTimings } from './onnx-model.js';
 export type { LoadModelOptions } from './load.js';
 export { inspectCheckpoint } from './inspect.js';
 export type { CheckpointInfo, CheckpointFormat } from './inspect.js';

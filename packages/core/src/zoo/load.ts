@@ -8,6 +8,27 @@ import { toFeatureModel, type FeatureModel } from './feature-model.js';
 import type { CreateModelOptions } from './types.js';
 import { buildNetwork } from './registry.js';
 import { loadTfjsModel } from './tfjs.js';
+import type { Network } from './types.js';
+import { onnxFeatureModel } from './onnx-model.js';
+import { currentBackend } from '../backend/index.js';
+
+const noticed = new Set<string>();
+
+/**
+ * The FeatureModel of a network on the backend in force: with `onnx`, ONNX Runtime runs the
+ * network's graph; a network without one (a TF.js model, a family not yet described as a graph)
+ * runs on TF.js, said once per architecture on stderr.
+ */
+export function featureModelOf(network: Network): FeatureModel {
+  const b = currentBackend();
+  if (b?.name !== 'onnx') return toFeatureModel(network);
+  if (network.graph) return onnxFeatureModel(network, { threads: b.threads ?? 1, device: b.device as 'cpu' });
+  if (!noticed.has(network.arch)) {
+    noticed.add(network.arch);
+    process.stderr.write(`shapetex: ${network.arch} has no graph description for ONNX Runtime yet; it runs on TF.js (${b.tfjsBackend ?? 'wasm'})\n`);
+  }
+  return toFeatureModel(network);
+}
 
 export interface LoadModelOptions extends CreateModelOptions {
   /** Registry name; detected from the state_dict when omitted or `auto`. */
@@ -17,10 +38,11 @@ export interface LoadModelOptions extends CreateModelOptions {
 /**
  * Build `arch` (or the detected architecture when `arch` is undefined or `auto`) from a
  * state_dict: BatchNorm folded into the convolutions, weights uploaded once to the backend.
- * The state_dict is only read; it can be dropped afterwards.
+ * The state_dict is only read; it can be dropped afterwards. With the `onnx` backend in force the
+ * model runs on ONNX Runtime (featureModelOf).
  */
 export function createModel(arch: string | undefined, stateDict: StateDict, opts: CreateModelOptions = {}): FeatureModel {
-  return toFeatureModel(buildNetwork(arch, stripModulePrefix(stateDict), opts));
+  return featureModelOf(buildNetwork(arch, stripModulePrefix(stateDict), opts));
 }
 
 /**
@@ -57,10 +79,10 @@ export async function readCheckpointStateDict(path: string): Promise<StateDict> 
  */
 export async function loadModel(path: string, opts: LoadModelOptions = {}): Promise<FeatureModel> {
   const createOpts = createOptions(opts);
-  if (isTfjsModelPath(path)) return toFeatureModel(await loadTfjsModel(path, createOpts));
+  if (isTfjsModelPath(path)) return featureModelOf(await loadTfjsModel(path, createOpts));
   const sd = await readCheckpointStateDict(path);
   try {
-    return toFeatureModel(buildNetwork(opts.arch, sd, createOpts, path));
+    return featureModelOf(buildNetwork(opts.arch, sd, createOpts, path));
   } catch (e) {
     if (e instanceof Error && !e.message.startsWith(path)) e.message = `${path}: ${e.message}`;
     throw e;

@@ -46,7 +46,7 @@ export interface Ops<V> {
   add(a: V, b: V): V;
   /** Elementwise product; a vector b [N, C] broadcasts over a map's H and W (squeeze-excitation). */
   mul(a: V, b: V): V;
-  /** a / k. */
+  /** a · k (both lowerings multiply). */
   scale(a: V, k: number): V;
   relu(x: V): V;
   sigmoid(x: V): V;

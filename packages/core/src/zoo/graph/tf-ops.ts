@@ -87,7 +87,8 @@ export function createTfOps(): TfOps {
   return {
     conv: (x, c, add) => applyConvPlan(x as tf.Tensor4D, convs.get(c), add ? { add: { residual: add.residual as tf.Tensor4D, relu: add.relu } } : {}),
     maxPool: (x, p) => pool(x, p, tf.maxPool),
-    avgPool: (x, p) => pool(x, p, tf.avgPool),
+    // PyTorch counts the zero padding in the mean (count_include_pad); tf.avgPool leaves it out
+    avgPool: (x, p) => (p.pad === 0 ? pool(x, p, tf.avgPool) : pool(tf.pad(x, [[0, 0], [p.pad, p.pad], [p.pad, p.pad], [0, 0]]), { ...p, pad: 0 }, tf.avgPool)),
     adaptiveAvgPool: (x, out) => adaptiveAvgPool(x as tf.Tensor4D, out),
     globalAvgPool: (x) => tf.mean(x, [1, 2]),
     flatten: (x) => {

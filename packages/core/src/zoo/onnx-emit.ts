@@ -1,0 +1,128 @@
+/**
+ * A zoo network as an ONNX model (ModelProto bytes): its one description (graph/ops.ts) run
+ * against the ONNX lowering (graph/onnx-ops.ts). The model takes `image`, float32 NCHW
+ * [N, 3, H, W] with N dynamic and H = W = the image size, and gives one output per requested
+ * tap, already reduced on the engine to [N, D] (GlobalAveragePool + Flatten of its map, the
+ * features' global average), and `logits` [N, K] when asked for.
+ *
+ * Many checkpoints of one architecture share their graph: the node list is kept per
+ * (architecture, taps, image size, weight shapes), and a later checkpoint only brings its
+ * initializers (the lowering runs without recording nodes, names being deterministic).
+ */
+import onnxProto from 'onnx-proto';
+import type { Network } from './types.js';
+import { LOGITS } from './types.js';
+import { resolveTaps } from './feature-model.js';
+import { collectWeights, type WeightRecord } from './graph/collect.js';
+import { OnnxGraphBuilder, OPSET, type NodeProto } from './graph/onnx-builder.js';
+import { createOnnxOps, type OnnxValue } from './graph/onnx-ops.js';
+import { VERSION } from '../version.js';
+
+const { onnx } = onnxProto;
+
+/** A network that has no graph description (a TF.js model, a family not yet described as a graph). */
+export class NoOnnxGraphError extends Error {
+  constructor(readonly arch: string) {
+    super(`${arch}: this network has no graph description, so it cannot be emitted as ONNX (TF.js models and families not yet described as a graph run on TF.js)`);
+    this.name = 'NoOnnxGraphError';
+  }
+}
+
+export interface EmitOnnxOptions {
+  /** Taps to output (and `logits`); default `['final']`. */
+  taps?: readonly string[];
+  /** Input side H = W in pixels; default the network's input size, else its default image size. */
+  imageSize?: number;
+}
+
+/** One input or output of the emitted model; `N` is the dynamic batch. */
+export interface OnnxTensorInfo {
+  name: string;
+  shape: (number | 'N')[];
+}
+
+export interface EmittedOnnx {
+  bytes: Uint8Array;
+  inputs: OnnxTensorInfo[];
+  outputs: OnnxTensorInfo[];
+  /** Whether the node list came from the cache (only the initializers were made anew). */
+  cachedGraph: boolean;
+}
+
+interface GraphShape {
+  nodes: NodeProto[];
+  outputs: OnnxTensorInfo[];
+  /** The names the lowering handed out, in order: equal lists mean the same nodes. */
+  trace: string;
+}
+
+const CACHE_LIMIT = 16;
+const cache = new Map<string, GraphShape>();
+
+function signature(r: WeightRecord): string {
+  switch (r.kind) {
+    case 'conv': { const c = r.w; return `c${c.O},${c.I},${c.kh},${c.kw},${c.stride},${c.pad},${c.groups},${c.activation},${c.bias ? 1 : 0}`; }
+    case 'linear': return `l${r.w.in},${r.w.out},${r.w.bias ? 1 : 0}`;
+    case 'affine': return `a${r.w.scale.length},${r.w.shift ? 1 : 0}`;
+    case 'norm': return `n${r.w.weight.length}`;
+    case 'const': return `k${r.w.shape.join('x')}`;
+  }
+}
+
+const valueInfo = (t: OnnxTensorInfo) => onnx.ValueInfoProto.create({
+  name: t.name,
+  type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: t.shape.map((d) => (d === 'N' ? { dimParam: 'N' } : { dimValue: d })) } } },
+});
+
+/** Runs the lowering: every requested output reduced to [N, D] and named after its tap. */
+function lower(network: Network, taps: string[], size: number, b: OnnxGraphBuilder): OnnxTensorInfo[] {
+  b.unique('image');
+  for (const t of taps) b.unique(t);
+  const x: OnnxValue = { name: 'image', kind: 'map', dims: [3, size, size] };
+  const outs = network.graph!.forward(createOnnxOps(b), { x, size }, taps);
+  return taps.map((t) => {
+    const v = outs[t];
+    if (!v) throw new Error(`${network.arch}: the graph returned no output for ${t}`);
+    if (v.kind === 'tokens') throw new Error(`${network.arch}: the graph returned tokens for ${t}; a tap must be a map or a vector`);
+    if (v.kind === 'vector') b.output('Identity', [v.name], t);
+    else b.output('Flatten', [b.node('GlobalAveragePool', [v.name], {}, t)], t);
+    return { name: t, shape: ['N', v.dims[0]!] };
+  });
+}
+
+/**
+ * The ONNX model of `network` for `taps` at `imageSize`; throws NoOnnxGraphError without a
+ * graph, UnknownTapError / NoLogitsError for taps the network does not have.
+ */
+export function emitOnnx(network: Network, opts: EmitOnnxOptions = {}): EmittedOnnx {
+  if (!network.graph) throw new NoOnnxGraphError(network.arch);
+  const taps = resolveTaps(network, opts.taps);
+  const size = opts.imageSize ?? network.inputSize ?? network.defaultImageSize;
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`emitOnnx: imageSize must be a positive whole number of pixels, got ${size}`);
+  const shapes = collectWeights(network.graph, taps, size).map(signature).join(';');
+  const key = `${network.arch}|${JSON.stringify(network.transformer ?? null)}|${size}|${taps.join(',')}|${shapes}`;
+  const known = cache.get(key);
+  let b = new OnnxGraphBuilder(!known);
+  let outputs = lower(network, taps, size, b);
+  let shape: GraphShape | undefined = known;
+  if (known && b.trace() !== known.trace) shape = undefined;
+  if (!shape) {
+    // first time, or the cached nodes turned out not to fit: emit in full
+    if (known) { b = new OnnxGraphBuilder(true); outputs = lower(network, taps, size, b); }
+    shape = { nodes: b.nodes, outputs, trace: b.trace() };
+    cache.delete(key);
+    cache.set(key, shape);
+    if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  }
+  const inputs: OnnxTensorInfo[] = [{ name: 'image', shape: ['N', 3, size, size] }];
+  const graph = onnx.GraphProto.create({
+    name: network.arch, node: shape.nodes, initializer: b.initializers,
+    input: inputs.map(valueInfo), output: shape.outputs.map(valueInfo),
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: 7, opsetImport: [{ domain: '', version: OPSET }], producerName: 'shapetex', producerVersion: VERSION,
+    docString: `${network.arch}: taps ${taps.filter((t) => t !== LOGITS).join(', ') || '(none)'}${taps.includes(LOGITS) ? ' and logits' : ''}, reduced to [N, D] by global average pooling`,
+    graph,
+  });
+  return { bytes: onnx.ModelProto.encode(model).finish(), inputs, outputs: shape.outputs, cachedGraph: shape === known };
+}
