@@ -53,7 +53,7 @@ for (const spec of NETS) {
   const size = Number(s);
   const { pth, onnx } = ref.nets[spec];
   const model = await core.loadModel(pth, { arch });
-  const ours = await core.createOnnxSession(core.emitOnnx(model.network, { taps: ['final'], imageSize: size }), { threads: 1 }, `${arch} (shapetex graph)`);
+  const ours = await core.createOnnxSession(core.emitOnnx(model.network, { taps: ['final'], imageSize: size }).bytes, { threads: 1 }, `${arch} (shapetex graph)`);
   const theirs = await core.createOnnxSession(readFileSync(onnx), { threads: 1 }, `${arch} (torch.onnx.export graph)`);
   const r = { ours: null, torchGraph: null, wasm: null, rounds: [] };
   for (let k = 0; k < rounds; k++) {

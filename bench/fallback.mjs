@@ -39,7 +39,7 @@ for (const spec of NETS) {
   const [arch, s] = spec.split('@');
   const size = Number(s);
   const model = core.createModel(arch, randomResnetStateDict(arch, { seed: 0 }));
-  const graph = core.emitOnnx(model.network, { taps: ['final'], imageSize: size });
+  const graph = core.emitOnnx(model.network, { taps: ['final'], imageSize: size }).bytes;
   const session = await ortWeb.InferenceSession.create(graph, { executionProviders: ['wasm'] });
   const out = session.outputNames[0];
   const r = { ortWeb: null, tfjsWasm: null, rounds: [] };

@@ -8,13 +8,12 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import onnxProto from 'onnx-proto';
+import { encodeModel, node, valueInfo } from '../onnx/proto.js';
 import { BackendUnavailableError } from './errors.js';
 import { hasLinuxGpuNode } from './webgpu.js';
 import { createOnnxSession, loadOnnxRuntime, ONNX_DEVICES, type OnnxDevice } from '../onnx/runtime.js';
 import { UsageError } from '../util/usage-error.js';
 
-const { onnx } = onnxProto;
 
 /** How to add the CUDA 12 provider to onnxruntime-node (docs/gpu.md). */
 export const CUDA_INSTALL_HINT =
@@ -57,9 +56,7 @@ export function providerInstalled(device: 'cuda' | 'tensorrt'): boolean {
 
 /** A one-Relu model, run once on the device to prove its provider works. */
 function probeModel(): Uint8Array {
-  const vi = (name: string) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }] } } } });
-  const graph = onnx.GraphProto.create({ name: 'probe', node: [onnx.NodeProto.create({ opType: 'Relu', input: ['x'], output: ['y'] })], input: [vi('x')], output: [vi('y')] });
-  return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 7, opsetImport: [{ domain: '', version: 13 }], graph })).finish();
+  return encodeModel({ name: 'probe', nodes: [node('Relu', ['x'], ['y'])], initializers: [], inputs: [valueInfo('x', [1])], outputs: [valueInfo('y', [1])] });
 }
 
 /** Why `device` cannot be used before trying it (no library, no GPU), or null. */

@@ -73,6 +73,8 @@ export interface GraphParts {
   outputs: readonly ValueInfoProto[];
   /** Written as the model's `doc_string` (what it is, where it came from). */
   doc?: string;
+  /** The writer's version (`producer_version`). */
+  producerVersion?: string;
 }
 
 /** A whole model (standard domain, opset 13) as protobuf bytes. */
@@ -80,6 +82,7 @@ export function encodeModel(g: GraphParts, producer = 'shapetex'): Uint8Array {
   const model: ModelProto = {
     irVersion: IR_VERSION,
     producerName: producer,
+    ...(g.producerVersion ? { producerVersion: g.producerVersion } : {}),
     opsetImport: [{ domain: '', version: OPSET }],
     ...(g.doc ? { docString: g.doc } : {}),
     graph: {

@@ -9,16 +9,14 @@
  * (architecture, taps, image size, weight shapes), and a later checkpoint only brings its
  * initializers (the lowering runs without recording nodes, names being deterministic).
  */
-import onnxProto from 'onnx-proto';
 import type { Network } from './types.js';
 import { LOGITS } from './types.js';
 import { resolveTaps } from './feature-model.js';
 import { collectWeights, type WeightRecord } from './graph/collect.js';
-import { OnnxGraphBuilder, OPSET, type NodeProto } from './graph/onnx-builder.js';
+import { OnnxGraphBuilder, type NodeProto } from './graph/onnx-builder.js';
+import { encodeModel, valueInfo as protoValueInfo } from '../onnx/proto.js';
 import { createOnnxOps, type OnnxValue } from './graph/onnx-ops.js';
 import { VERSION } from '../version.js';
-
-const { onnx } = onnxProto;
 
 /** A network that has no graph description (a TF.js model, a family not yet described as a graph). */
 export class NoOnnxGraphError extends Error {
@@ -69,10 +67,7 @@ function signature(r: WeightRecord): string {
   }
 }
 
-const valueInfo = (t: OnnxTensorInfo) => onnx.ValueInfoProto.create({
-  name: t.name,
-  type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: t.shape.map((d) => (d === 'N' ? { dimParam: 'N' } : { dimValue: d })) } } },
-});
+const valueInfo = (t: OnnxTensorInfo) => protoValueInfo(t.name, t.shape);
 
 /** Runs the lowering: every requested output reduced to [N, D] and named after its tap. */
 function lower(network: Network, taps: string[], size: number, b: OnnxGraphBuilder): OnnxTensorInfo[] {
@@ -115,14 +110,10 @@ export function emitOnnx(network: Network, opts: EmitOnnxOptions = {}): EmittedO
     if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   }
   const inputs: OnnxTensorInfo[] = [{ name: 'image', shape: ['N', 3, size, size] }];
-  const graph = onnx.GraphProto.create({
-    name: network.arch, node: shape.nodes, initializer: b.initializers,
-    input: inputs.map(valueInfo), output: shape.outputs.map(valueInfo),
+  const bytes = encodeModel({
+    name: network.arch, nodes: shape.nodes, initializers: b.initializers,
+    inputs: inputs.map(valueInfo), outputs: shape.outputs.map(valueInfo), producerVersion: VERSION,
+    doc: `${network.arch}: taps ${taps.filter((t) => t !== LOGITS).join(', ') || '(none)'}${taps.includes(LOGITS) ? ' and logits' : ''}, reduced to [N, D] by global average pooling`,
   });
-  const model = onnx.ModelProto.create({
-    irVersion: 7, opsetImport: [{ domain: '', version: OPSET }], producerName: 'shapetex', producerVersion: VERSION,
-    docString: `${network.arch}: taps ${taps.filter((t) => t !== LOGITS).join(', ') || '(none)'}${taps.includes(LOGITS) ? ' and logits' : ''}, reduced to [N, D] by global average pooling`,
-    graph,
-  });
-  return { bytes: onnx.ModelProto.encode(model).finish(), inputs, outputs: shape.outputs, cachedGraph: shape === known };
+  return { bytes, inputs, outputs: shape.outputs, cachedGraph: shape === known };
 }

@@ -5,26 +5,12 @@
  * recorded, only the initializers: a model whose node list is cached (zoo/onnx-emit.ts) brings
  * its weights alone.
  */
-import onnxProto from 'onnx-proto';
+import { floatTensor, int64Tensor, node, OPSET, type AttributeValue, type FloatAttr, type NodeProto, type TensorProto } from '../../onnx/proto.js';
 
-const { onnx } = onnxProto;
+export type { NodeProto, TensorProto };
+export { OPSET };
 
-export type NodeProto = InstanceType<typeof onnx.NodeProto>;
-export type TensorProto = InstanceType<typeof onnx.TensorProto>;
-
-/** The opset the lowering targets: onnx-proto is ONNX 1.10 (opset ≤ 15); 13 has Erf, Clip inputs. */
-export const OPSET = 13;
-
-export type AttrValue = number | number[] | { float: number };
-
-function attribute(name: string, v: AttrValue): InstanceType<typeof onnx.AttributeProto> {
-  const T = onnx.AttributeProto.AttributeType;
-  if (Array.isArray(v)) return onnx.AttributeProto.create({ name, type: T.INTS, ints: v });
-  if (typeof v === 'number') return onnx.AttributeProto.create({ name, type: T.INT, i: v });
-  return onnx.AttributeProto.create({ name, type: T.FLOAT, f: v.float });
-}
-
-const bytesOf = (a: Float32Array | BigInt64Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+export type AttrValue = AttributeValue | FloatAttr;
 
 export class OnnxGraphBuilder {
   readonly nodes: NodeProto[] = [];
@@ -65,24 +51,20 @@ export class OnnxGraphBuilder {
   private emit(name: string, op: string, inputs: readonly string[], attrs: Record<string, AttrValue>, output: string): void {
     this.handed.push(`${name}<-${inputs.join(',')}`);
     if (!this.recordNodes) return;
-    this.nodes.push(onnx.NodeProto.create({
-      name, opType: op, input: [...inputs], output: [output],
-      attribute: Object.entries(attrs).map(([a, v]) => attribute(a, v)),
-    }));
+    this.nodes.push(node(op, inputs, [output], attrs, name));
   }
 
   /** A float32 initializer named (uniquely) `name`. */
   floats(name: string, data: Float32Array, dims: readonly number[]): string {
     const n = this.unique(name);
-    this.initializers.push(onnx.TensorProto.create({ name: n, dims: [...dims], dataType: onnx.TensorProto.DataType.FLOAT, rawData: bytesOf(data) }));
+    this.initializers.push(floatTensor(n, dims, data));
     return n;
   }
 
   /** An int64 initializer (shapes, axes, indices). */
   ints(name: string, values: readonly number[], dims: readonly number[] = [values.length]): string {
     const n = this.unique(name);
-    const data = BigInt64Array.from(values.map((v) => BigInt(v)));
-    this.initializers.push(onnx.TensorProto.create({ name: n, dims: [...dims], dataType: onnx.TensorProto.DataType.INT64, rawData: bytesOf(data) }));
+    this.initializers.push(int64Tensor(n, dims, values));
     return n;
   }
 

@@ -129,6 +129,13 @@ function mul(b: OnnxGraphBuilder, a: OnnxValue, v: OnnxValue): OnnxValue {
   return { ...a, name: b.node('Mul', [a.name, rhs]) };
 }
 
+/** Zero channels around a map's own: Pad on axis 1 (PyTorch F.pad(x, (0, 0, 0, 0, before, after))). */
+function padChannels(b: OnnxGraphBuilder, x: OnnxValue, before: number, after: number): OnnxValue {
+  const [C, H, W] = x.dims as [number, number, number];
+  const pads = b.ints(`pad_channels.${before}_${after}`, [0, before, 0, 0, 0, after, 0, 0]);
+  return { kind: 'map', dims: [C + before + after, H, W], name: b.node('Pad', [x.name, pads]) };
+}
+
 function concat(b: OnnxGraphBuilder, xs: readonly OnnxValue[]): OnnxValue {
   const first = xs[0]!;
   const axis = first.kind === 'map' ? 1 : -1;
@@ -148,6 +155,7 @@ export function createOnnxOps(b: OnnxGraphBuilder): Ops<OnnxValue> {
     globalAvgPool: (x) => ({ kind: 'vector', dims: [x.dims[0]!], name: b.node('Flatten', [b.node('GlobalAveragePool', [x.name])], { axis: 1 }) }),
     flatten: (x) => ({ kind: 'vector', dims: [x.dims.reduce((p, d) => p * d, 1)], name: b.node('Flatten', [x.name], { axis: 1 }) }),
     concat: (xs) => concat(b, xs),
+    padChannels: (x, before, after) => padChannels(b, x, before, after),
     add: (a, c) => ({ ...a, name: b.node('Add', [a.name, c.name]) }),
     mul: (a, c) => mul(b, a, c),
     // a · k, as the TF.js lowering computes it (ops.ts's comment said a / k)
@@ -161,5 +169,7 @@ export function createOnnxOps(b: OnnxGraphBuilder): Ops<OnnxValue> {
     layerNorm: (x, n) => layerNorm(b, memo, x, n),
     ...tokenOps(b, memo),
     selfAttention: attentionOps(b, memo),
+    // a recorded graph has no intermediate tensors to free: the scope is the body itself
+    scope: (f) => f(),
   };
 }
