@@ -29,7 +29,7 @@ async function loadCifar(name: string): Promise<{ sd: StateDict; meta: Record<st
 }
 
 /** The key shapes of a trainer-style CIFAR ResNet with n blocks per stage (no data: detection reads shapes). */
-function cifarKeys(n: number, option: 'A' | 'B', widths = [16, 32, 64], head = 'linear'): StateDict {
+function cifarKeys(n: number, option: 'A' | 'B', widths = [16, 32, 64], head = 'linear', projection = 'shortcut'): StateDict {
   const sd: StateDict = new Map();
   const put = (k: string, shape: number[]): void => { sd.set(k, { dtype: 'float32', shape, data: new Float32Array(0) }); };
   const bn = (p: string, c: number): void => {
@@ -47,8 +47,8 @@ function cifarKeys(n: number, option: 'A' | 'B', widths = [16, 32, 64], head = '
       put(`${p}.conv2.weight`, [w, w, 3, 3]);
       bn(`${p}.bn2`, w);
       if (option === 'B' && cin !== w) {
-        put(`${p}.shortcut.0.weight`, [w, cin, 1, 1]);
-        bn(`${p}.shortcut.1`, w);
+        put(`${p}.${projection}.0.weight`, [w, cin, 1, 1]);
+        bn(`${p}.${projection}.1`, w);
       }
       cin = w;
     }
@@ -113,16 +113,15 @@ describe('CIFAR ResNets: detection', () => {
     }
   });
 
-  it('every depth and both options are detected from their key layouts, `fc` read like `linear`', () => {
+  it('every depth and both options are detected from their key layouts, torchvision-style names (`downsample`, `fc`) too', () => {
+    const namings = [['A', 'linear', 'shortcut'], ['A', 'fc', 'shortcut'], ['B', 'linear', 'shortcut'], ['B', 'fc', 'shortcut'], ['B', 'fc', 'downsample']] as const;
     for (const depth of [20, 32, 44, 56, 110, 1202]) {
       const n = (depth - 2) / 6;
-      for (const option of ['A', 'B'] as const) {
-        for (const head of ['linear', 'fc']) {
-          const sd = cifarKeys(n, option, [16, 32, 64], head);
-          const what = `resnet${depth} option ${option} ${head}`;
-          expect(ARCHITECTURES.filter((s) => s.match(sd) > 0).map((s) => s.name), what).toEqual([`resnet${depth}`]);
-          expect(cifarShortcutOption(sd), what).toBe(option);
-        }
+      for (const [option, head, projection] of namings) {
+        const sd = cifarKeys(n, option, [16, 32, 64], head, projection);
+        const what = `resnet${depth} option ${option} ${head} ${projection}`;
+        expect(ARCHITECTURES.filter((s) => s.match(sd) > 0).map((s) => s.name), what).toEqual([`resnet${depth}`]);
+        expect(cifarShortcutOption(sd), what).toBe(option);
       }
     }
     // a block count of no registered depth (n = 4: 26 layers) is no CIFAR ResNet
@@ -173,12 +172,19 @@ describe('CIFAR ResNets: errors, options and memory', () => {
     expect([m.numClasses, m.hasLogits]).toEqual([7, false]);
     expect(m.noLogitsReason).toMatch(/linear\.weight/);
     m.dispose();
-    // the same weights under `fc` give the same logits
-    const fc: StateDict = new Map([...sd].map(([k, v]) => [k.replace(/^linear\./, 'fc.'), v]));
+    x.dispose();
+  });
+
+  it('the same option-B weights under torchvision\'s names (`downsample.{0,1}`, `fc`) give the same taps and logits', async () => {
+    const { sd, x } = await loadCifar('resnet20_b');
+    const renamed: StateDict = new Map([...sd].map(([k, v]) => [k.replace(/\.shortcut\./, '.downsample.').replace(/^linear\./, 'fc.'), v]));
+    // two projections: a conv weight and five BatchNorm entries each
+    expect([...renamed.keys()].filter((k) => k.includes('.downsample.')).length).toBe(12);
     const a = createModel('resnet20', sd);
-    const b = createModel('auto', fc);
-    const [la, lb] = [await a.features(x, [LOGITS]), await b.features(x, [LOGITS])];
-    expect(Array.from(lb[LOGITS]!)).toEqual(Array.from(la[LOGITS]!));
+    const b = createModel('auto', renamed);
+    expect(b.arch).toBe('resnet20');
+    const [fa, fb] = [await a.features(x, [...TAPS, LOGITS]), await b.features(x, [...TAPS, LOGITS])];
+    for (const t of [...TAPS, LOGITS]) expect(Array.from(fb[t]!), t).toEqual(Array.from(fa[t]!));
     a.dispose();
     b.dispose();
     x.dispose();

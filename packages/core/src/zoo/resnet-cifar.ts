@@ -3,12 +3,14 @@
  * key names of the widely used CIFAR trainer (akamaster/pytorch_resnet_cifar10): a 3x3 stem
  * `conv1` + `bn1` + ReLU (stride 1, no max-pool), three stages `layer1..layer3` of n BasicBlocks
  * (16, 32, 64 channels; stride 2 on the first block of stages 2 and 3), global average pooling
- * and one Linear `linear` (`fc` also read). Channel counts come from the weights, so narrowed
- * variants load; the block count n is the variant's own.
+ * and one Linear `linear`. Channel counts come from the weights, so narrowed variants load; the
+ * block count n is the variant's own.
  *
  * Where a block changes shape its shortcut is option A (x[:, :, ::2, ::2] with planes / 4 zero
  * channels on each side, no parameters) or option B (`shortcut.0` 1x1 conv stride 2 +
- * `shortcut.1` BN), told apart by the weights: any `layerS.B.shortcut.0.weight` means B.
+ * `shortcut.1` BN), told apart by the weights: any `layerS.B.shortcut.0.weight` means B. The
+ * same network built on torchvision's BasicBlock (chenyaofo/pytorch-cifar-models, torchdistill)
+ * names option B's projection `downsample.{0,1}` and the classifier `fc`; both are read.
  *
  * Taps: `stage1..stage3` = outputs of `layer1..layer3`; `final` = `layer3`; `logits`.
  */
@@ -36,16 +38,26 @@ interface BlockLayout {
   cout: number;
   /** The shortcut: the identity, option A's padding or option B's projection. */
   shortcut: 'identity' | CifarShortcut;
+  /** Key prefix of option B's projection, `${prefix}.shortcut` or `${prefix}.downsample`. */
+  projection: string;
 }
 
 interface CifarLayout { stages: BlockLayout[][]; expected: KeyShapes }
 
-const SHORTCUT_KEY = /^layer[1-3]\.\d+\.shortcut\.0\.weight$/;
+const PROJECTION_KEY = /^layer[1-3]\.\d+\.(shortcut|downsample)\.0\.weight$/;
 
-/** Option B when any block has a projection shortcut's conv, else option A. */
+/** The module name of option B's projections: the trainer's `shortcut`, or torchvision's `downsample`. */
+function projectionName(sd: StateDict): 'shortcut' | 'downsample' | null {
+  for (const k of sd.keys()) {
+    const m = PROJECTION_KEY.exec(k);
+    if (m) return m[1] as 'shortcut' | 'downsample';
+  }
+  return null;
+}
+
+/** Option B when any block has a projection shortcut's conv (`shortcut.0` or `downsample.0`), else option A. */
 export function cifarShortcutOption(sd: StateDict): CifarShortcut {
-  for (const k of sd.keys()) if (SHORTCUT_KEY.test(k)) return 'B';
-  return 'A';
+  return projectionName(sd) ? 'B' : 'A';
 }
 
 /** The classifier's prefix: the trainer's `linear`, or `fc` when only that is present. */
@@ -65,20 +77,21 @@ function checkOptionA(l: BlockLayout): void {
 }
 
 /** One block's expected keys; the shortcut is read from the option and whether the shape changes. */
-function expectBlock(sd: StateDict, expected: KeyShapes, option: CifarShortcut, prefix: string, stride: number, cin: number): BlockLayout {
+function expectBlock(sd: StateDict, expected: KeyShapes, proj: string | null, prefix: string, stride: number, cin: number): BlockLayout {
   const cout = dimOf(sd, `${prefix}.conv1.weight`, 4, 0, stride === 2 ? 2 * cin : cin);
   expected.set(`${prefix}.conv1.weight`, [cout, cin, 3, 3]);
   expectBn(expected, `${prefix}.bn1`, cout);
   expected.set(`${prefix}.conv2.weight`, [cout, cout, 3, 3]);
   expectBn(expected, `${prefix}.bn2`, cout);
   const changes = stride !== 1 || cin !== cout;
+  const p = `${prefix}.${proj ?? 'shortcut'}`;
   // a projection where the shape is kept is still a valid network, so presence is read from the weights
-  const projection = option === 'B' && (changes || sd.has(`${prefix}.shortcut.0.weight`));
-  if (projection) {
-    expected.set(`${prefix}.shortcut.0.weight`, [cout, cin, 1, 1]);
-    expectBn(expected, `${prefix}.shortcut.1`, cout);
+  const projected = proj !== null && (changes || sd.has(`${p}.0.weight`));
+  if (projected) {
+    expected.set(`${p}.0.weight`, [cout, cin, 1, 1]);
+    expectBn(expected, `${p}.1`, cout);
   }
-  const l: BlockLayout = { prefix, stride, cin, cout, shortcut: projection ? 'B' : changes ? 'A' : 'identity' };
+  const l: BlockLayout = { prefix, stride, cin, cout, shortcut: projected ? 'B' : changes ? 'A' : 'identity', projection: p };
   if (l.shortcut === 'A') checkOptionA(l);
   return l;
 }
@@ -88,13 +101,13 @@ function readLayout(n: number, sd: StateDict): CifarLayout {
   const stem = dimOf(sd, 'conv1.weight', 4, 0, 16);
   expected.set('conv1.weight', [stem, 3, 3, 3]);
   expectBn(expected, 'bn1', stem);
-  const option = cifarShortcutOption(sd);
+  const proj = projectionName(sd);
   let cin = stem;
   const stages: BlockLayout[][] = [];
   for (let s = 0; s < 3; s++) {
     const blocks: BlockLayout[] = [];
     for (let b = 0; b < n; b++) {
-      const l = expectBlock(sd, expected, option, `layer${s + 1}.${b}`, s > 0 && b === 0 ? 2 : 1, cin);
+      const l = expectBlock(sd, expected, proj, `layer${s + 1}.${b}`, s > 0 && b === 0 ? 2 : 1, cin);
       blocks.push(l);
       cin = l.cout;
     }
@@ -110,7 +123,7 @@ interface FoldedBlock { conv1: ConvWeights; conv2: ConvWeights; shortcut: Folded
 function foldBlock(sd: StateDict, l: BlockLayout): FoldedBlock {
   const p = l.prefix;
   const shortcut: FoldedShortcut = l.shortcut === 'B'
-    ? { kind: 'B', conv: convWeights(sd, `${p}.shortcut.0.weight`, { bn: `${p}.shortcut.1`, stride: l.stride, pad: 0 }) }
+    ? { kind: 'B', conv: convWeights(sd, `${l.projection}.0.weight`, { bn: `${l.projection}.1`, stride: l.stride, pad: 0 }) }
     : l.shortcut === 'A' ? { kind: 'A', pad: Math.floor(l.cout / 4) } : { kind: 'identity' };
   return {
     conv1: convWeights(sd, `${p}.conv1.weight`, { bn: `${p}.bn1`, stride: l.stride, pad: 1, activation: 'relu' }),
