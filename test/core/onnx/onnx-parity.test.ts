@@ -4,11 +4,13 @@
  * of the PyTorch references (test/fixtures/zoo/make_resnet.py, make_logits.py). The list is
  * explicit: a family joins it when it is described as a graph.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { createFeaturePool, createModel, extractFeatures, initBackend, LOGITS, readStateDict, type OnnxFeatureModel } from '@shapetex/core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { createFeaturePool, createModel, extractFeatures, initBackend, loadModel, LOGITS, readStateDict, type OnnxFeatureModel } from '@shapetex/core';
 import { expectClose, FIX } from '../zoo/others-parity.js';
 import { fixturePath, inputTensor, readReference } from '../zoo/resnet-fixtures.js';
 
@@ -20,6 +22,16 @@ export const ONNX_PARITY_FIXTURES = [
   ['resnet101_small', 'resnet101'],
   ['resnet152_small', 'resnet152'],
   ['wide_resnet50_2_small', 'wide_resnet50_2'],
+  ['resnet18k_small', 'resnet18k'],
+  ['resnet18k_bn_small', 'resnet18k'],
+  ['resnet20_a', 'resnet20'],
+  ['resnet20_b', 'resnet20'],
+  ['resnet32_a_small', 'resnet32'],
+  ['densenet_small', 'densenet121'],
+  ['mobilenet_v2_small', 'mobilenet_v2'],
+  ['efficientnet_b0_small', 'efficientnet_b0'],
+  ['vgg16_small', 'vgg16'],
+  ['vgg16_bn_small', 'vgg16_bn'],
 ] as const;
 
 const LOGITS_REF = JSON.parse(readFileSync(path.join(FIX, 'logits.json'), 'utf8')) as Record<string, { logits: number[]; shape: [number, number] }>;
@@ -39,7 +51,10 @@ describe('ONNX Runtime equals PyTorch on every tap', () => {
       const x = inputTensor(ref);
       const got = await model.features(x, taps);
       expect(Object.keys(got)).toEqual(taps);
-      for (const t of model.taps) expectClose(got[t]!, ref.pooled[t]!.data, `${name} ${t}`);
+      // every tap the fixture script recorded (all of a CNN's; a transformer's final and some blocks)
+      const recorded = model.taps.filter((t) => ref.pooled[t]);
+      expect(recorded).toContain('final');
+      for (const t of recorded) expectClose(got[t]!, ref.pooled[t]!.data, `${name} ${t}`);
       if (LOGITS_REF[name]) expectClose(got[LOGITS]!, LOGITS_REF[name]!.logits, `${name} logits`);
       expect(model.timings.sessions).toBe(1);
       x.dispose();
@@ -72,14 +87,31 @@ describe('the ONNX FeatureModel inside the extraction paths', () => {
     model.dispose();
   });
 
-  it('a family without a graph runs on TF.js under onnx and still matches PyTorch', async () => {
-    const ref = readReference('resnet18k_small');
-    const model = createModel('resnet18k', await readStateDict(fixturePath('resnet18k_small')));
-    expect((model as Partial<OnnxFeatureModel>).engine).toBeUndefined();
-    const x = inputTensor(ref);
-    expectClose((await model.features(x, ['final'])).final!, ref.pooled.final!.data, 'resnet18k final');
-    x.dispose();
-    model.dispose();
+  it('a network without a graph (a TF.js model) runs on TF.js under onnx and equals tfjs-layers\' own forward', async () => {
+    const m = tfl.sequential({ layers: [
+      tfl.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv1' }),
+      tfl.layers.globalAveragePooling2d({ name: 'gap' }),
+    ] });
+    const dir = mkdtempSync(path.join(tmpdir(), 'shapetex-onnx-tfjs-'));
+    try {
+      await m.save(tf.io.withSaveHandler(async (a) => {
+        writeFileSync(path.join(dir, 'group1-shard1of1.bin'), new Uint8Array(a.weightData as ArrayBuffer));
+        writeFileSync(path.join(dir, 'model.json'), JSON.stringify({
+          format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }],
+        }));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }));
+      const model = await loadModel(path.join(dir, 'model.json'));
+      expect((model as Partial<OnnxFeatureModel>).engine).toBeUndefined();
+      const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+      const want = m.predict(x) as tf.Tensor2D;
+      expectClose((await model.features(x, ['final'])).final!, await want.data(), 'TF.js model final');
+      tf.dispose([x, want]);
+      model.dispose();
+    } finally {
+      m.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('unknown taps and logits without a classifier are the TF path\'s errors', async () => {
