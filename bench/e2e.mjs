@@ -2,7 +2,11 @@
 // against a straightforward PyTorch pipeline (bench/torch_pipeline.py: decode every image and
 // forward both images of every pair, for every checkpoint), same checkpoints, same pairs, same
 // machine, same run. Also the library with a worker pool (createFeaturePool) as the loader.
+// The CLI runs once per engine variant (`--variants`): the TF.js wasm path, ONNX Runtime with one
+// thread, with N intra-op threads in one session, and with N single-thread sessions in worker
+// threads, so the engine's gain and the faster way to use N cores are measured in one run.
 //   node bench/e2e.mjs [--quick] [--per-factor 12] [--checkpoints 2] [--torch-threads 1,2] [--workers 2]
+//                      [--variants wasm,onnx,onnx-threads,onnx-workers]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -64,12 +68,12 @@ const report = {
 log(`${report.images} images, ${report.pairs} pairs (${pairs.counts.join(' + ')}), ${K} checkpoints`);
 
 /** Runs the bias-score CLI over the checkpoints, timing its progress lines as they arrive. */
-function runCli(out) {
+function runCli(out, extra = []) {
   return new Promise((resolve, reject) => {
     const cli = path.join(ROOT, 'packages/bias/dist/cli.js');
     const t0 = now();
     const marks = [];
-    const child = spawn(process.execPath, [cli, ckDir, '--probe', probeDir, '--out', out, '--arch', 'resnet18', '--taps', 'final', '--image-size', String(imageSize), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ckDir, '--probe', probeDir, '--out', out, '--arch', 'resnet18', '--taps', 'final', '--image-size', String(imageSize), '--json', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '', buf = '';
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => {
@@ -91,24 +95,42 @@ function runCli(out) {
 }
 
 const cliPath = path.join(ROOT, 'packages/bias/dist/cli.js');
+const VARIANTS = {
+  wasm: ['--backend', 'wasm'],
+  onnx: ['--backend', 'onnx', '--threads', '1'],
+  'onnx-threads': ['--backend', 'onnx', '--threads', String(workers)],
+  'onnx-workers': ['--backend', 'onnx', '--threads', '1', '--workers', String(workers)],
+};
+const variants = String(args.variants ?? (quick ? 'wasm,onnx' : Object.keys(VARIANTS).join(','))).split(',');
 if (!existsSync(cliPath)) {
   report.shapetex = null;
   report.skipped = 'packages/bias/dist/cli.js not built';
 } else {
-  const out = path.join(work, 'out-cli');
-  rmSync(out, { recursive: true, force: true });
-  log('bias-score CLI …');
-  const r = await runCli(out);
-  const rows = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  report.shapetex = {
-    how: 'node packages/bias/dist/cli.js (one process, decode once, one forward per image per checkpoint)',
-    totalSeconds: round(r.totalSeconds),
-    perCheckpointSeconds: round(r.totalSeconds / K, 3),
-    startupAndDecodeSeconds: r.decodeDoneAtSeconds === null ? null : round(r.decodeDoneAtSeconds),
-    checkpointSeconds: r.checkpointSeconds.map((s) => round(s, 3)),
-    fractions: rows.map((x) => ({ checkpoint: x.checkpoint, fractions: x.fractions })),
-  };
-  log(`bias-score: ${r.totalSeconds.toFixed(1)} s for ${K} checkpoints`);
+  report.cli = {};
+  for (const v of variants) {
+    if (!VARIANTS[v]) throw new Error(`unknown variant ${v}; expected some of ${Object.keys(VARIANTS).join(', ')}`);
+    const out = path.join(work, `out-cli-${v}`);
+    rmSync(out, { recursive: true, force: true });
+    log(`bias-score CLI (${v}: ${VARIANTS[v].join(' ')}) …`);
+    const r = await runCli(out, VARIANTS[v]);
+    const rows = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+    report.cli[v] = {
+      how: `node packages/bias/dist/cli.js ${VARIANTS[v].join(' ')} (one process, decode once, one forward per image per checkpoint)`,
+      backend: run.backend,
+      totalSeconds: round(r.totalSeconds),
+      perCheckpointSeconds: round(r.totalSeconds / K, 3),
+      startupAndDecodeSeconds: r.decodeDoneAtSeconds === null ? null : round(r.decodeDoneAtSeconds),
+      checkpointSeconds: r.checkpointSeconds.map((x) => round(x, 3)),
+      fractions: rows.map((x) => ({ checkpoint: x.checkpoint, fractions: x.fractions })),
+    };
+    log(`bias-score ${v}: ${r.totalSeconds.toFixed(1)} s for ${K} checkpoints`);
+  }
+  // per checkpoint after decoding: what the engine changes
+  const perCk = (v) => { const c = report.cli[v]?.checkpointSeconds; return c?.length ? c.reduce((a, b) => a + b, 0) / c.length : null; };
+  report.shapetex = report.cli.onnx ?? report.cli[variants[0]];
+  if (perCk('wasm') && perCk('onnx')) report.onnxVsWasm = round(perCk('wasm') / perCk('onnx'), 3);
+  if (perCk('onnx-threads') && perCk('onnx-workers')) report.workersVsThreads = round(perCk('onnx-threads') / perCk('onnx-workers'), 3);
 }
 
 // 4. the library with a worker pool as the model loader: same scoring, batches split over threads

@@ -8,7 +8,7 @@ import * as core from '@shapetex/core';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { throughput, poolPass, round } from './lib/timing.mjs';
+import { bestOfBatches, poolPass, round } from './lib/timing.mjs';
 import { findTorch, runTorchJson } from './lib/torch.mjs';
 import { writeResult, parseArgs } from './lib/common.mjs';
 
@@ -37,15 +37,7 @@ function sessionPass(session, batch, size, output) {
   return async () => { await session.run({ image: x }, [output]); };
 }
 
-async function best(label, make, size) {
-  let top = null;
-  for (const batch of BATCHES(size)) {
-    const r = await throughput(await make(batch), batch, { seconds });
-    log(`  ${label} batch ${batch}: ${r.imagesPerS.toFixed(2)} img/s`);
-    if (!top || r.imagesPerS > top.imagesPerS) top = { batch, imagesPerS: round(r.imagesPerS, 3) };
-  }
-  return top;
-}
+const best = (label, make, size) => bestOfBatches(label, make, BATCHES(size), { seconds, log });
 
 const results = {};
 for (const spec of NETS) {

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as core from '@shapetex/core';
 import * as ortWeb from 'onnxruntime-web';
-import { throughput, poolPass, round } from './lib/timing.mjs';
+import { bestOfBatches, poolPass, round } from './lib/timing.mjs';
 import { randomResnetStateDict } from './lib/resnet-state.mjs';
 import { writeResult, parseArgs } from './lib/common.mjs';
 
@@ -23,16 +23,7 @@ await core.initBackend('wasm', { log: null });
 ortWeb.env.wasm.numThreads = 1;
 ortWeb.env.logLevel = 'error';
 
-async function best(label, make, size) {
-  let top = null;
-  for (const batch of BATCHES(size)) {
-    const pass = await make(batch);
-    const r = await throughput(pass, batch, { seconds });
-    log(`  ${label} batch ${batch}: ${r.imagesPerS.toFixed(2)} img/s`);
-    if (!top || r.imagesPerS > top.imagesPerS) top = { batch, imagesPerS: round(r.imagesPerS, 3) };
-  }
-  return top;
-}
+const best = (label, make, size) => bestOfBatches(label, make, BATCHES(size), { seconds, log });
 
 const results = {};
 for (const spec of NETS) {

@@ -7,7 +7,7 @@
 // garbage collection (the script re-runs itself with --expose-gc), so they measure what is
 // retained, not how far V8 has let collectable garbage pile up; the largest RSS seen between
 // collections is reported too.
-//   node bench/memory.mjs [--quick] [--n 200] [--backend wasm]
+//   node bench/memory.mjs [--quick] [--n 200] [--backend onnx|wasm] (default onnx, the default engine)
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -27,7 +27,7 @@ const args = parseArgs(process.argv.slice(2));
 const N = Number(args.n ?? (args.quick ? 60 : 200));
 const WARMUP = 20;
 const EVERY = 5;
-const backend = await initBackend(args.backend ?? 'wasm', { log: null });
+const backend = await initBackend(args.backend ?? 'onnx', { log: null });
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixtures = path.join(root, 'test/fixtures/checkpoints');
 

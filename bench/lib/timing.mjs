@@ -35,3 +35,17 @@ export function poolPass(net, x, taps) {
 }
 
 export const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/**
+ * The best throughput over batch sizes: `make(batch)` gives a pass (as `throughput` takes);
+ * each is timed and logged; returns { batch, imagesPerS } of the fastest.
+ */
+export async function bestOfBatches(label, make, batches, { seconds = 3, log = () => {} } = {}) {
+  let top = null;
+  for (const batch of batches) {
+    const r = await throughput(await make(batch), batch, { seconds });
+    log(`  ${label} batch ${batch}: ${r.imagesPerS.toFixed(2)} img/s`);
+    if (!top || r.imagesPerS > top.imagesPerS) top = { batch, imagesPerS: round(r.imagesPerS, 3) };
+  }
+  return top;
+}

@@ -1,0 +1,57 @@
+// What a checkpoint's ONNX Runtime session costs against its scoring (issue: setting up a
+// checkpoint's session ≤ 10% of its scoring time on the demo's probe set). The demo's probe set
+// (6 shapes × 6 textures × 6 colours at 32 px: 216 images) and K checkpoints of a ResNet-18
+// (torchvision topology, random weights, one safetensors file each), scored by scoreCheckpoints
+// on the onnx backend; per checkpoint: the session set-up (graph from the cache plus this
+// checkpoint's weights, session opened) against the whole time the checkpoint took.
+//   node bench/setup.mjs [--quick] [--checkpoints 10] [--arch resnet18]
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as core from '@shapetex/core';
+import { synthesizeProbeSet } from '@shapetex/svoc';
+import { scoreCheckpoints } from '@shapetex/bias';
+import { randomResnetStateDict } from './lib/resnet-state.mjs';
+import { writeSafetensors } from './lib/safetensors.mjs';
+import { parseArgs, writeResult } from './lib/common.mjs';
+import { round } from './lib/timing.mjs';
+
+const args = parseArgs(process.argv.slice(2));
+const K = Number(args.checkpoints ?? (args.quick ? 4 : 10));
+const arch = String(args.arch ?? 'resnet18');
+const log = (s) => process.stderr.write(`setup: ${s}\n`);
+const work = path.join(tmpdir(), `shapetex-bench-${process.getuid?.() ?? 'u'}`, 'setup');
+mkdirSync(work, { recursive: true });
+
+const info = await core.initBackend('onnx', { log: null, threads: 1 });
+const probe = path.join(work, 'probe-demo');
+if (!existsSync(path.join(probe, 'manifest.json'))) {
+  await synthesizeProbeSet({ out: probe, factors: ['shape', 'texture', 'color'], perFactor: 6, size: 32, seed: 0 });
+}
+const files = Array.from({ length: K }, (_, i) => {
+  const f = path.join(work, `${arch}_epoch${String(i + 1).padStart(3, '0')}.safetensors`);
+  if (!existsSync(f)) writeSafetensors(f, randomResnetStateDict(arch, { seed: i + 1 }));
+  return f;
+});
+
+const models = [];
+const loadModel = async (file, opts) => {
+  const m = await core.loadModel(file, opts);
+  models.push(m);
+  return m;
+};
+const rows = [];
+for await (const r of scoreCheckpoints({
+  checkpoints: files.map((p, i) => ({ checkpoint: path.basename(p), path: p, epoch: i + 1, epochSource: 'name' })),
+  probe, arch, taps: ['final'], imageSize: 32, loadModel,
+})) {
+  if (r.error) throw new Error(`${r.checkpoint}: ${r.error.message}`);
+  const t = models[models.length - 1].timings;
+  rows.push({ checkpoint: r.checkpoint, seconds: round(r.seconds, 3), setupSeconds: round(t.setupMs / 1000, 4), runSeconds: round(t.runMs / 1000, 3), sessions: t.sessions });
+  log(`${r.checkpoint}: ${r.seconds.toFixed(3)} s, session set-up ${(t.setupMs / 1000).toFixed(3)} s (${((100 * t.setupMs) / 1000 / r.seconds).toFixed(1)}%)`);
+}
+// the first checkpoint also builds the node list (the cache is empty); the rest only bring weights
+const later = rows.slice(1);
+const share = later.reduce((a, r) => a + r.setupSeconds, 0) / later.reduce((a, r) => a + r.seconds, 0);
+const report = { backend: { name: info.name, engine: info.engine, version: info.engineVersion, threads: info.threads }, arch, images: 216, imageSize: 32, checkpoints: K, rows, setupShareAfterFirst: round(share, 4), firstSetupSeconds: rows[0].setupSeconds };
+log(`session set-up is ${(100 * share).toFixed(1)}% of a checkpoint's time after the first (first: ${rows[0].setupSeconds} s of ${rows[0].seconds} s); wrote ${writeResult('setup', report)}`);
