@@ -12,16 +12,14 @@
  * `final` = what the classifier's Linear reads: the global average of stage 4 through the
  * classifier's LayerNorm (`classifier.0`), as a [N, 1, 1, C] map.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
-import { checkKeys, classesOf, fitScore, type KeyShapes } from './keys.js';
-import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
-import { stagedNetwork, STAGE_TAPS } from './staged.js';
-import { applyLinear, disposeLinear, floatsOf, linearAt, type Linear } from './linear.js';
-import { applyLayerNorm, disposeLayerNorm, layerNormOf, type LayerNorm } from './layer-norm.js';
-import { gelu } from './gelu.js';
-import { LOGITS } from './types.js';
+import { checkKeys, classesOf, fitScore, floats, type KeyShapes } from './keys.js';
+import { STAGE_TAPS } from './staged.js';
+import { convWeights, linearAt, normWeights, type AffineWeights, type ConvWeights, type LinearWeights, type NormWeights } from './graph/weights.js';
+import type { Ops } from './graph/ops.js';
+import { graphNetwork } from './graph/network.js';
+import { stagedGraph } from './graph/staged.js';
 import { CheckpointError } from '../io/errors.js';
 import { CORE_DEFAULTS } from '../defaults.js';
 
@@ -99,30 +97,22 @@ function readLayout(arch: string, depths: readonly number[], sd: StateDict): Con
   return { widths, mlp, expected: e };
 }
 
-interface CNBlock { dw: FoldedConv; ln: LayerNorm; fc1: Linear; fc2: Linear; scale: tf.Tensor1D }
+interface CNBlock { dw: ConvWeights; ln: NormWeights; fc1: LinearWeights; fc2: LinearWeights; scale: AffineWeights }
 
 function foldBlock(arch: string, sd: StateDict, p: string): CNBlock {
   return {
-    dw: foldConv(sd, `${p}.block.0.weight`, { bias: `${p}.block.0.bias`, depthwise: true, pad: 3 }),
-    ln: layerNormOf(arch, sd, `${p}.block.2`, LN_EPS),
+    dw: convWeights(sd, `${p}.block.0.weight`, { bias: `${p}.block.0.bias`, depthwise: true, pad: 3 }),
+    ln: normWeights(sd, `${p}.block.2`, LN_EPS),
     fc1: linearAt(arch, sd, `${p}.block.3`),
     fc2: linearAt(arch, sd, `${p}.block.5`),
-    scale: tf.tensor1d(floatsOf(arch, sd, `${p}.layer_scale`).slice()),
+    scale: { name: `${p}.layer_scale`, scale: floats(sd.get(`${p}.layer_scale`), `${p}.layer_scale`), shift: null },
   };
 }
 
 /** x + layer_scale · fc2(gelu(fc1(ln(dwconv(x))))); stochastic depth is the identity at eval. */
-function runBlock(x: tf.Tensor4D, b: CNBlock): tf.Tensor4D {
-  const h = applyLinear(gelu(applyLinear(applyLayerNorm(applyConv(x, b.dw), b.ln), b.fc1)), b.fc2);
-  return tf.add(x, tf.mul(h, b.scale)) as tf.Tensor4D;
-}
-
-function releaseBlock(b: CNBlock): void {
-  disposeConv(b.dw);
-  disposeLayerNorm(b.ln);
-  disposeLinear(b.fc1);
-  disposeLinear(b.fc2);
-  b.scale.dispose();
+function runBlock<V>(ops: Ops<V>, x: V, b: CNBlock): V {
+  const h = ops.linear(ops.gelu(ops.linear(ops.layerNorm(ops.conv(x, b.dw), b.ln), b.fc1)), b.fc2);
+  return ops.add(x, ops.affine(h, b.scale));
 }
 
 function buildConvNext(v: (typeof VARIANTS)[number], sd: StateDict, opts: CreateModelOptions = {}): Network {
@@ -133,60 +123,34 @@ function buildConvNext(v: (typeof VARIANTS)[number], sd: StateDict, opts: Create
   const { widths, expected } = readLayout(v.name, v.depths, sd);
   checkKeys(v.name, sd, expected);
   const arch = v.name;
-  const stemConv = foldConv(sd, 'features.0.0.weight', { bias: 'features.0.0.bias', stride: 4, pad: 0 });
-  const stemNorm = layerNormOf(arch, sd, 'features.0.1', LN_EPS);
+  const stemConv = convWeights(sd, 'features.0.0.weight', { bias: 'features.0.0.bias', stride: 4, pad: 0 });
+  const stemNorm = normWeights(sd, 'features.0.1', LN_EPS);
   const downs = [1, 2, 3].map((s) => {
     const d = `features.${stageIndex(s) - 1}`;
-    return { ln: layerNormOf(arch, sd, `${d}.0`, LN_EPS), conv: foldConv(sd, `${d}.1.weight`, { bias: `${d}.1.bias`, stride: 2, pad: 0 }) };
+    return { ln: normWeights(sd, `${d}.0`, LN_EPS), conv: convWeights(sd, `${d}.1.weight`, { bias: `${d}.1.bias`, stride: 2, pad: 0 }) };
   });
   const stages = v.depths.map((n, s) => Array.from({ length: n }, (_, b) => foldBlock(arch, sd, `features.${stageIndex(s)}.${b}`)));
-  const head = layerNormOf(arch, sd, 'classifier.0', LN_EPS);
+  const head = normWeights(sd, 'classifier.0', LN_EPS);
   const numClasses = opts.numClasses ?? classesOf(sd, 'classifier.2.weight');
   const classifier = sd.has('classifier.2.weight') ? linearAt(arch, sd, 'classifier.2') : null;
-  const net = stagedNetwork({
+  return graphNetwork({
     arch,
+    taps: [...STAGE_TAPS, 'final'],
     ...(numClasses !== undefined ? { numClasses } : {}),
     defaultImageSize: CORE_DEFAULTS.imageSize,
     tapChannels: { ...Object.fromEntries(STAGE_TAPS.map((t, i) => [t, widths[i]!])), final: widths[3]! },
-    stem: (x) => applyLayerNorm(applyConv(x, stemConv), stemNorm),
-    stages: stages.map((blocks, s) => (x: tf.Tensor4D) => {
-      const h = s === 0 ? x : applyConv(applyLayerNorm(x, downs[s - 1]!.ln), downs[s - 1]!.conv);
-      return blocks.reduce(runBlock, h);
+    ...(classifier ? { hasLogits: true } : { hasLogits: false, noLogitsReason: 'the checkpoint has no classifier weights (classifier.2.weight)' }),
+  }, stagedGraph({
+    stem: (ops, x) => ops.layerNorm(ops.conv(x, stemConv), stemNorm),
+    stages: stages.map((blocks, s) => <V>(ops: Ops<V>, x: V) => {
+      const h = s === 0 ? x : ops.conv(ops.layerNorm(x, downs[s - 1]!.ln), downs[s - 1]!.conv);
+      return blocks.reduce((acc, b) => ops.scope(() => runBlock(ops, acc, b)), h);
     }),
-    final: (stage4) => applyLayerNorm(tf.mean(stage4, [1, 2], true) as tf.Tensor4D, head),
-    release() {
-      disposeConv(stemConv);
-      disposeLayerNorm(stemNorm);
-      for (const d of downs) { disposeLayerNorm(d.ln); disposeConv(d.conv); }
-      for (const st of stages) st.forEach(releaseBlock);
-      disposeLayerNorm(head);
-      if (classifier) disposeLinear(classifier);
-    },
-  });
-  return withClassifier(net, classifier);
-}
-
-/**
- * The reserved output `logits` (not a tap): classifier.2 on the `final` vector (the classifier's
- * LayerNorm of the pooled stage 4, then Flatten), as torchvision's forward; [N, 1, 1, K].
- */
-function withClassifier(net: Network, classifier: Linear | null): Network {
-  if (!classifier) return { ...net, hasLogits: false, noLogitsReason: 'the checkpoint has no classifier weights (classifier.2.weight)' };
-  return {
-    ...net,
-    hasLogits: true,
-    forward(x, wanted) {
-      if (!wanted.includes(LOGITS)) return net.forward(x, wanted);
-      const taps = wanted.filter((t) => t !== LOGITS);
-      const maps = net.forward(x, taps.includes('final') ? taps : [...taps, 'final']);
-      const out: Record<string, tf.Tensor4D> = {};
-      for (const t of taps) out[t] = maps[t]!;
-      const [N, , , C] = maps.final!.shape;
-      const y = applyLinear(tf.reshape(maps.final!, [N, C]) as tf.Tensor2D, classifier);
-      out[LOGITS] = tf.reshape(y, [N, 1, 1, classifier.out]);
-      return out;
-    },
-  };
+    // the classifier's LayerNorm of the pooled stage 4 (a vector: the pooled tap it is)
+    final: (ops, stage4) => ops.layerNorm(ops.globalAvgPool(stage4), head),
+    // classifier.2 on the `final` vector, as torchvision's forward
+    ...(classifier ? { logits: <V>(ops: Ops<V>, final: V) => ops.linear(final, classifier) } : {}),
+  }));
 }
 
 export const convnextSpecs: ArchitectureSpec[] = VARIANTS.map((v) => ({

@@ -10,16 +10,13 @@
  * LayerNorm. A tap is the class token ([N, 1, 1, D]) or, with `token: 'mean'`, the patch tokens
  * as their [N, gh, gw, D] grid, whose global average pool is the mean over patch tokens.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import type { CreateModelOptions, Network, TokenChoice } from './types.js';
 import { LOGITS, TOKEN_CHOICES } from './types.js';
-import { checkKeys, classesOf, shapeOf, type KeyShapes } from './keys.js';
-import { applyConv, disposeConv, foldConv, type FoldedConv } from './conv-layer.js';
-import { applyLinear, disposeLinear, floatsOf, linearAt, linearOf, type Linear } from './linear.js';
-import { applyLayerNorm, disposeLayerNorm, layerNormOf, type LayerNorm } from './layer-norm.js';
-import { applySelfAttention, disposeSelfAttention, type SelfAttention } from './attention.js';
-import { gelu } from './gelu.js';
+import { checkKeys, classesOf, floats, shapeOf, type KeyShapes } from './keys.js';
+import { convWeights, linearAt, linearWeights, normWeights, type ConstWeights, type LinearWeights, type NormWeights } from './graph/weights.js';
+import type { Ops, ZooGraph } from './graph/ops.js';
+import { graphNetwork } from './graph/network.js';
 import { resamplePosEmbed } from './pos-embed.js';
 import { CheckpointError } from '../io/errors.js';
 import { CORE_DEFAULTS } from '../defaults.js';
@@ -141,36 +138,29 @@ export function tokenChoice(arch: string, token: string | undefined): TokenChoic
   return t as TokenChoice;
 }
 
-interface VitBlock { ln1: LayerNorm; attn: SelfAttention; ln2: LayerNorm; fc1: Linear; fc2: Linear }
+interface VitBlock { ln1: NormWeights; qkv: LinearWeights; proj: LinearWeights; heads: number; ln2: NormWeights; fc1: LinearWeights; fc2: LinearWeights }
 
 function foldBlock(arch: string, sd: StateDict, b: VitBlockKeys, heads: number): VitBlock {
   return {
-    ln1: layerNormOf(arch, sd, b.ln1, VIT_LN_EPS),
-    attn: { qkv: linearOf(arch, sd, b.qkvWeight, b.qkvBias), proj: linearAt(arch, sd, b.proj), heads },
-    ln2: layerNormOf(arch, sd, b.ln2, VIT_LN_EPS),
+    ln1: normWeights(sd, b.ln1, VIT_LN_EPS),
+    qkv: linearWeights(arch, sd, b.qkvWeight, b.qkvBias),
+    proj: linearAt(arch, sd, b.proj),
+    heads,
+    ln2: normWeights(sd, b.ln2, VIT_LN_EPS),
     fc1: linearAt(arch, sd, b.fc1),
     fc2: linearAt(arch, sd, b.fc2),
   };
 }
 
-function runBlock(x: tf.Tensor3D, b: VitBlock): tf.Tensor3D {
-  const h = tf.add(x, applySelfAttention(applyLayerNorm(x, b.ln1), b.attn)) as tf.Tensor3D;
-  return tf.add(h, applyLinear(gelu(applyLinear(applyLayerNorm(h, b.ln2), b.fc1)), b.fc2)) as tf.Tensor3D;
+/** Pre-norm block: h = x + attn(ln1(x)); h + fc2(gelu(fc1(ln2(h)))). */
+function runBlock<V>(ops: Ops<V>, x: V, b: VitBlock): V {
+  const h = ops.add(x, ops.selfAttention(ops.layerNorm(x, b.ln1), b.qkv, b.proj, b.heads));
+  return ops.add(h, ops.linear(ops.gelu(ops.linear(ops.layerNorm(h, b.ln2), b.fc1)), b.fc2));
 }
 
-function releaseBlock(b: VitBlock): void {
-  disposeLayerNorm(b.ln1);
-  disposeSelfAttention(b.attn);
-  disposeLayerNorm(b.ln2);
-  disposeLinear(b.fc1);
-  disposeLinear(b.fc2);
-}
-
-/** The tap map of tokens [N, T, D]: class token [N, 1, 1, D] or patch grid [N, gh, gw, D]. */
-export function tokenMap(h: tf.Tensor3D, token: TokenChoice, prefix: number, gh: number, gw: number): tf.Tensor4D {
-  const [N, , D] = h.shape;
-  if (token === 'cls') return tf.reshape(tf.slice(h, [0, 0, 0], [N, 1, D]), [N, 1, 1, D]);
-  return tf.reshape(tf.slice(h, [0, prefix, 0], [N, gh * gw, D]), [N, gh, gw, D]);
+/** The tap map of tokens [N, T, D]: the class token as a [N, D, 1, 1] map, or the patch grid [N, D, gh, gw]. */
+export function tokenMap<V>(ops: Ops<V>, h: V, token: TokenChoice, prefix: number, gh: number, gw: number): V {
+  return token === 'cls' ? ops.tokenGrid(ops.sliceTokens(h, 0, 1), 1, 1) : ops.tokenGrid(ops.sliceTokens(h, prefix, gh * gw), gh, gw);
 }
 
 export function blockTaps(depth: number): string[] {
@@ -194,13 +184,11 @@ export function blocksNeeded(arch: string, taps: readonly string[], wanted: read
 /**
  * The classifier on the final tokens h [N, T, D] (before the final norm): the head on the
  * normed class token, as torchvision's and timm's forward; a distilled DeiT averages it with
- * `head_dist` on the normed distillation token (timm's eval-mode output). [N, 1, 1, K].
+ * `head_dist` on the normed distillation token (timm's eval-mode output). A vector [N, K].
  */
-function vitLogits(h: tf.Tensor3D, norm: LayerNorm, heads: Linear[]): tf.Tensor4D {
-  const [N, , D] = h.shape;
-  const outs = heads.map((head, i) => applyLinear(applyLayerNorm(tf.reshape(tf.slice(h, [0, i, 0], [N, 1, D]), [N, D]) as tf.Tensor2D, norm), head));
-  const y = outs.length === 1 ? outs[0]! : tf.div(tf.addN(outs), outs.length);
-  return tf.reshape(y, [N, 1, 1, y.shape[1]!]);
+function vitLogits<V>(ops: Ops<V>, h: V, norm: NormWeights, heads: readonly LinearWeights[]): V {
+  const outs = heads.map((head, i) => ops.linear(ops.layerNorm(ops.tokenVector(ops.sliceTokens(h, i, 1)), norm), head));
+  return outs.length === 1 ? outs[0]! : ops.scale(outs.reduce((a, b) => ops.add(a, b)), 1 / outs.length);
 }
 
 /** What names a variant: its depth and patch size (the rest is read from the weights). */
@@ -214,82 +202,89 @@ function checkVariant(v: VitVariant, l: VitLayout): void {
   if (wrong.length) throw new CheckpointError(null, `state_dict does not fit ${v.name}: ${wrong.join('; ')}`);
 }
 
+/** The weights of a ViT as plain data, and its position embedding for any patch grid. */
+interface VitWeights {
+  patch: ReturnType<typeof convWeights>;
+  prefixTokens: ConstWeights;
+  blocks: VitBlock[];
+  norm: NormWeights;
+  classifier: LinearWeights[] | null;
+  /** One constant per grid side, the same object each time (the TF lowering uploads it once). */
+  posFor(g: number): ConstWeights;
+}
+
+function vitWeights(arch: string, scheme: VitScheme, sd: StateDict, layout: VitLayout, heads: number): VitWeights {
+  const { D, patch: p, prefix } = layout;
+  const pos = floats(sd.get(scheme.pos), scheme.pos).slice();
+  const byGrid = new Map<number, ConstWeights>();
+  return {
+    patch: convWeights(sd, `${scheme.patch}.weight`, { bias: `${scheme.patch}.bias`, stride: p, pad: 0 }),
+    prefixTokens: {
+      name: scheme.cls,
+      data: Float32Array.from([...floats(sd.get(scheme.cls), scheme.cls), ...(scheme.dist ? floats(sd.get(scheme.dist), scheme.dist) : [])]),
+      shape: [1, prefix, D],
+    },
+    blocks: layout.blocks.map((b) => foldBlock(arch, sd, b, heads)),
+    norm: normWeights(sd, scheme.norm, VIT_LN_EPS),
+    // every head the layout names must be there for `logits` (a distilled DeiT needs both)
+    classifier: scheme.heads.every((k) => sd.has(`${k}.weight`)) ? scheme.heads.map((k) => linearAt(arch, sd, k)) : null,
+    posFor(g) {
+      let c = byGrid.get(g);
+      if (!c) {
+        c = { name: g === layout.grid ? scheme.pos : `${scheme.pos}.${g}x${g}`, data: resamplePosEmbed(pos, D, prefix, g, g), shape: [1, prefix + g * g, D] };
+        byGrid.set(g, c);
+      }
+      return c;
+    },
+  };
+}
+
+/** The forward pass: patches, prefix tokens, position embeddings, the blocks the taps need. */
+function vitGraph(arch: string, layout: VitLayout, w: VitWeights, taps: readonly string[], token: TokenChoice): ZooGraph {
+  const { patch: p, depth, prefix } = layout;
+  return {
+    forward(ops, { x, size }, wanted) {
+      const need = blocksNeeded(arch, taps, wanted, depth, w.classifier !== null);
+      const g = Math.floor(size / p);
+      if (g < 1) throw new Error(`${arch}: a ${size}×${size} image is smaller than one ${p}×${p} patch`);
+      const out: Record<string, ReturnType<typeof ops.relu>> = {};
+      let h = ops.addConst(ops.prepend(ops.tokensOf(ops.conv(x, w.patch)), w.prefixTokens), w.posFor(g));
+      for (let i = 0; i < need; i++) {
+        const prev = h;
+        h = ops.scope(() => runBlock(ops, prev, w.blocks[i]!));
+        const name = `block${i + 1}`;
+        if (wanted.includes(name)) out[name] = tokenMap(ops, h, token, prefix, g, g);
+      }
+      // LayerNorm is per token: normalising only the tokens the tap keeps gives the same values
+      if (wanted.includes('final')) out.final = ops.layerNorm(tokenMap(ops, h, token, prefix, g, g), w.norm);
+      if (w.classifier && wanted.includes(LOGITS)) out[LOGITS] = vitLogits(ops, h, w.norm, w.classifier);
+      return out;
+    },
+  };
+}
+
 /** Build variant `v` of a ViT layout: the key shapes are checked before anything is uploaded. */
 export function buildVit(v: VitVariant, scheme: VitScheme, sd: StateDict, opts: CreateModelOptions = {}): Network {
   const arch = v.name;
   const layout = readVitLayout(arch, scheme, sd);
   checkVariant(v, layout);
   checkKeys(arch, sd, layout.expected);
-  const { D, patch: p, depth, prefix, grid } = layout;
+  const { D, patch: p, prefix, grid } = layout;
   const heads = vitHeads(arch, D, opts.heads);
   const token = tokenChoice(arch, opts.token);
-  const patch: FoldedConv = foldConv(sd, `${scheme.patch}.weight`, { bias: `${scheme.patch}.bias`, stride: p, pad: 0 });
-  const prefixTokens = tf.tensor3d(
-    Float32Array.from([...floatsOf(arch, sd, scheme.cls), ...(scheme.dist ? floatsOf(arch, sd, scheme.dist) : [])]),
-    [1, prefix, D],
-  );
-  const pos = floatsOf(arch, sd, scheme.pos).slice();
-  const blocks = layout.blocks.map((b) => foldBlock(arch, sd, b, heads));
-  const norm = layerNormOf(arch, sd, scheme.norm, VIT_LN_EPS);
-  // One position embedding per patch grid seen, kept across forwards (made inside their tidy).
-  const posByGrid = new Map<string, tf.Tensor3D>();
-  const posFor = (gh: number, gw: number): tf.Tensor3D => {
-    const key = `${gh}x${gw}`;
-    let t = posByGrid.get(key);
-    if (!t) {
-      t = tf.keep(tf.tensor3d(resamplePosEmbed(pos, D, prefix, gh, gw), [1, prefix + gh * gw, D]));
-      posByGrid.set(key, t);
-    }
-    return t;
-  };
+  const w = vitWeights(arch, scheme, sd, layout, heads);
   const numClasses = opts.numClasses ?? classesOf(sd, `${scheme.heads[0]}.weight`);
-  // every head the layout names must be there for `logits` (a distilled DeiT needs both)
-  const classifier = scheme.heads.every((k) => sd.has(`${k}.weight`)) ? scheme.heads.map((k) => linearAt(arch, sd, k)) : null;
-  const taps = [...blockTaps(depth), 'final'];
-  let disposed = false;
-  return {
+  const taps = [...blockTaps(layout.depth), 'final'];
+  return graphNetwork({
     arch,
     taps,
     ...(numClasses !== undefined ? { numClasses } : {}),
     defaultImageSize: grid * p,
     tapChannels: Object.fromEntries(taps.map((t) => [t, D])),
     transformer: { patch: p, grid, heads, prefixTokens: prefix, token },
-    hasLogits: classifier !== null,
-    ...(classifier ? {} : { noLogitsReason: `the checkpoint has no classifier weights (${scheme.heads.map((k) => `${k}.weight`).join(', ')})` }),
-    forward(x, wanted) {
-      if (disposed) throw new Error(`${arch}: network used after dispose()`);
-      const need = blocksNeeded(arch, taps, wanted, depth, classifier !== null);
-      if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`${arch}: input must be NHWC with 3 channels, found [${x.shape.join(', ')}]`);
-      const [N, H, W] = x.shape;
-      const gh = Math.floor(H / p);
-      const gw = Math.floor(W / p);
-      if (gh < 1 || gw < 1) throw new Error(`${arch}: a ${H}×${W} image is smaller than one ${p}×${p} patch`);
-      const out: Record<string, tf.Tensor4D> = {};
-      if (!wanted.length) return out;
-      const patches = tf.reshape(applyConv(x, patch), [N, gh * gw, D]);
-      let h = tf.add(tf.concat([tf.tile(prefixTokens, [N, 1, 1]), patches], 1), posFor(gh, gw)) as tf.Tensor3D;
-      for (let i = 0; i < need; i++) {
-        h = runBlock(h, blocks[i]!);
-        const name = `block${i + 1}`;
-        if (wanted.includes(name)) out[name] = tokenMap(h, token, prefix, gh, gw);
-      }
-      // LayerNorm is per token: normalising only the tokens the tap keeps gives the same values
-      if (wanted.includes('final')) out.final = applyLayerNorm(tokenMap(h, token, prefix, gh, gw), norm);
-      if (classifier && wanted.includes(LOGITS)) out[LOGITS] = vitLogits(h, norm, classifier);
-      return out;
-    },
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      disposeConv(patch);
-      prefixTokens.dispose();
-      blocks.forEach(releaseBlock);
-      disposeLayerNorm(norm);
-      classifier?.forEach(disposeLinear);
-      for (const t of posByGrid.values()) t.dispose();
-      posByGrid.clear();
-    },
-  };
+    hasLogits: w.classifier !== null,
+    ...(w.classifier ? {} : { noLogitsReason: `the checkpoint has no classifier weights (${scheme.heads.map((k) => `${k}.weight`).join(', ')})` }),
+  }, vitGraph(arch, layout, w, taps, token));
 }
 
 /**
