@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createFeaturePool, createModel, extractFeatures, initBackend, LOGITS, readStateDict, type OnnxFeatureModel } from '@shapetex/core';
 import { expectClose, FIX } from '../zoo/others-parity.js';
@@ -74,7 +74,18 @@ describe('the ONNX FeatureModel inside the extraction paths', () => {
 
   it('a family without a graph runs on TF.js under onnx and still matches PyTorch', async () => {
     const ref = readReference('resnet18k_small');
-    const model = createModel('resnet18k', await readStateDict(fixturePath('resnet18k_small')));
+    const sd = await readStateDict(fixturePath('resnet18k_small'));
+    const notices: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => { notices.push(String(chunk)); return true; });
+    let model;
+    try {
+      createModel('resnet18k', sd).dispose();
+      model = createModel('resnet18k', sd);
+    } finally {
+      spy.mockRestore();
+    }
+    // said once per architecture, not per model
+    expect(notices).toEqual(['shapetex: resnet18k is not described as a graph for ONNX Runtime (a TF.js model, or a family not described yet); it runs on TF.js (wasm)\n']);
     expect((model as Partial<OnnxFeatureModel>).engine).toBeUndefined();
     const x = inputTensor(ref);
     expectClose((await model.features(x, ['final'])).final!, ref.pooled.final!.data, 'resnet18k final');
