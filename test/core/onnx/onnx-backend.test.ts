@@ -48,5 +48,6 @@ describe("initBackend('onnx')", () => {
     await expect(initBackend('onnx', { threads: 1.5, log: null })).rejects.toThrow(/backend option threads: 1.5 is not allowed; expected a whole number ≥ 1/);
     await expect(initBackend('onnx', { device: 'tpu' as 'cpu', log: null })).rejects.toThrow(/backend option device: "tpu" is not allowed; expected one of cpu, cuda, tensorrt, webgpu/);
     await expect(initBackend('cpu', { device: 'cuda', log: null })).rejects.toThrow(/device: cuda is a device of the onnx backend \(or auto\), not of cpu/);
+    await expect(initBackend('wasm', { threads: 2, log: null })).rejects.toThrow(/backend option threads: ONNX Runtime's threads are an option of the onnx backend \(or auto\), not of wasm/);
   });
 });

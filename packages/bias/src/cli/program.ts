@@ -11,6 +11,7 @@ import { BIAS_DEFAULTS } from '../defaults.js';
 import type { ExitBox } from './exit.js';
 import { addMeasurementOptions, measurementOptions, type MeasurementFlags } from './measurement.js';
 import { addCompareCommand } from './compare.js';
+import { addExportOnnxCommand } from './export-onnx-command.js';
 import { addFiltersCommand } from './filters.js';
 
 interface ScoreFlags extends MeasurementFlags {
@@ -171,6 +172,7 @@ export function createProgram(exit: ExitBox): Command {
       exit.code = await inspectCommand(file, o);
     });
 
+  addExportOnnxCommand(program, exit);
   addCompareCommand(program, exit);
   addFiltersCommand(program, exit);
   return program;

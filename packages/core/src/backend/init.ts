@@ -104,6 +104,9 @@ export async function initBackend(name?: BackendName | string, opts: InitBackend
   if (engine.device !== undefined && want !== 'onnx' && want !== 'auto') {
     throw new UsageError(`backend option device: ${engine.device} is a device of the onnx backend (or auto), not of ${want}`);
   }
+  if (engine.threads !== undefined && want !== 'onnx' && want !== 'auto') {
+    throw new UsageError(`backend option threads: ONNX Runtime's threads are an option of the onnx backend (or auto), not of ${want}; TF.js on wasm takes worker threads (--workers) or wasmThreads`);
+  }
   checkWasmThreads(nextSettings(given).wasmThreads);
   const settings = setBackendSettings(given);
   const log = opts.log === undefined ? (l: string) => process.stderr.write(l + '\n') : opts.log;

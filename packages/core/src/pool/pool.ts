@@ -139,6 +139,13 @@ async function startLanes(
   }
 }
 
+/** ONNX Runtime's threads and device for the workers: those given, else the main thread's (backend onnx or auto only). */
+function workerEngine(backend: string, given: FeaturePoolOptions['engine']): InitMessage['engine'] {
+  if (backend !== 'onnx' && backend !== 'auto') return undefined;
+  const here = currentBackend();
+  return { threads: given?.threads ?? here?.threads, device: given?.device ?? (here?.name === 'onnx' ? (here.device as OnnxDevice) : undefined) };
+}
+
 /**
  * Start `workers` threads, each building the network from `stateDict` (zoo `createModel`),
  * `modelPath` (zoo `loadModel`) or `factory`, on `backend`. Resolves when all are ready; if any
@@ -153,11 +160,7 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
   // the workers run with the settings in force here, not what their environment says
   const settings = { ...nextSettings(opts.settings) };
   const source: ModelSource = { arch: opts.arch, numClasses: opts.numClasses, token: opts.token, heads: opts.heads, stateDict: opts.stateDict, modelPath: opts.modelPath, factory: opts.factory };
-  const here = currentBackend();
-  const engine = backend === 'onnx' || backend === 'auto'
-    ? { threads: opts.engine?.threads ?? here?.threads, device: opts.engine?.device ?? (here?.name === 'onnx' ? here.device as OnnxDevice : undefined) }
-    : undefined;
-  const { lanes, ready } = await startLanes(n, backend, settings, source, engine);
+  const { lanes, ready } = await startLanes(n, backend, settings, source, workerEngine(backend, opts.engine));
   let first: { arch: string; taps: string[]; layerTaps: string[]; hasLogits: boolean } = ready[0]!;
   let disposed = false;
 

@@ -25,7 +25,7 @@ export function featureModelOf(network: Network): FeatureModel {
   if (network.graph) return onnxFeatureModel(network, { threads: b.threads ?? 1, device: b.device as 'cpu' });
   if (!noticed.has(network.arch)) {
     noticed.add(network.arch);
-    process.stderr.write(`shapetex: ${network.arch} has no graph description for ONNX Runtime yet; it runs on TF.js (${b.tfjsBackend ?? 'wasm'})\n`);
+    process.stderr.write(`shapetex: ${network.arch} is not described as a graph for ONNX Runtime (a TF.js model, or a family not described yet); it runs on TF.js (${b.tfjsBackend ?? 'wasm'})\n`);
   }
   return toFeatureModel(network);
 }

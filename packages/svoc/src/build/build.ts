@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { acquireOutputLock, backendSettings, CORE_DEFAULTS, createProgress, currentBackend, InterruptedError, UsageError, VERSION, type ProgressOptions } from '@shapetex/core';
+import { acquireOutputLock, backendSettings, CORE_DEFAULTS, createProgress, currentBackend, InterruptedError, UsageError, VERSION, type OnnxDevice, type ProgressOptions } from '@shapetex/core';
 import type { WeightsSource } from '../adain/stylizer.js';
 import { MANIFEST_FILE, compareRecords, readManifest, writeManifest } from '../probe/manifest.js';
 import { VOC_CLASSES, type Manifest, type ProbeRecord } from '../types.js';
@@ -54,6 +54,8 @@ export interface BuildSvocOptions {
   quality?: number;
   /** Compute backend for `initBackend`; default: the one already chosen, else `auto`. */
   backend?: string;
+  /** ONNX Runtime's device and threads for `initBackend` (backend onnx or auto). */
+  engine?: { device?: OnnxDevice; threads?: number };
   /**
    * Worker threads, each with its own backend instance and stylizer, each stylizing whole
    * contents; default 1 (this thread). The images are the same bytes whatever the count.
@@ -227,7 +229,7 @@ async function buildLocked(options: BuildSvocOptions, weights: AdainWeights): Pr
   const done = await recordsDone(out, build, textureEntries, log);
   const job: StylizeJob = {
     vgg: o.vgg, decoder: o.decoder, textures, size: o.size, crop: o.crop, alpha: o.alpha, quality: o.quality, preserveColor: o.preserveColor, out,
-    ...(o.backend !== undefined ? { backend: o.backend } : {}),
+    ...(o.backend !== undefined ? { backend: o.backend } : {}), ...(o.engine !== undefined ? { engine: o.engine } : {}),
   };
   const lanes = await openLanes(o, workers, job, weights, log);
   build.backend = lanes[0]!.backend;

@@ -4,6 +4,7 @@ import { SVOC_DEFAULTS } from '../defaults.js';
 import { buildSvoc } from './build.js';
 import { parseTextureChoice, type TextureChoice } from './dtd.js';
 import { parseShard, type Shard } from './shard.js';
+import { addEngineOptions, engineOptions, type EngineFlags } from './engine-options.js';
 
 const D = SVOC_DEFAULTS.build;
 
@@ -52,15 +53,17 @@ interface BuildFlags {
   quality: number; backend?: string; workers: number; shard?: Shard;
 }
 
+type Flags = BuildFlags & EngineFlags;
+
 /**
  * Adds `svoc build --voc <dir> --dtd <dir> --vgg <file> --decoder <file> --out <dir> [--textures
  * N|islam2021|file,...] [--seed N] [--alpha A] [--size N] [--crop] [--preserve-color]
  * [--image-set FILE|NAME] [--single-class] [--list FILE] [--limit N] [--quality N]
- * [--backend NAME] [--workers N] [--shard I/N]` (docs/cli.md) to `program`. The first Ctrl-C (SIGINT) or a SIGTERM stops after
+ * [--backend NAME] [--device NAME] [--threads N] [--workers N] [--shard I/N]` (docs/cli.md) to `program`. The first Ctrl-C (SIGINT) or a SIGTERM stops after
  * the image in progress and writes the manifest, so the same command resumes the build.
  */
 export function registerBuildCommand(program: Command): Command {
-  return program
+  return addEngineOptions(program
     .command('build')
     .description('build Stylized PASCAL VOC: every selected VOC image stylized with every chosen DTD texture by AdaIN (resumable)')
     .requiredOption('--voc <dir>', 'PASCAL VOC2012 folder (Annotations/, JPEGImages/, ImageSets/)')
@@ -81,8 +84,8 @@ export function registerBuildCommand(program: Command): Command {
     .option('--quality <n>', 'JPEG quality', integer('--quality', 1, 100), D.quality)
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`, backend)
     .option('--workers <n>', 'worker threads, each with its own backend, stylizing whole images in parallel', integer('--workers', 1, 256), D.workers)
-    .option('--shard <i/n>', 'build only shard I of N (contents at positions ≡ I mod N), for an array job; join with svoc merge', shard)
-    .action(async (f: BuildFlags) => {
+    .option('--shard <i/n>', 'build only shard I of N (contents at positions ≡ I mod N), for an array job; join with svoc merge', shard))
+    .action(async (f: Flags) => {
       const stop = stopOnSignals('svoc build: stopping after the current content image (again to quit at once)');
       try {
         const t0 = performance.now();
@@ -91,7 +94,7 @@ export function registerBuildCommand(program: Command): Command {
           textures: f.textures, seed: f.seed, alpha: f.alpha, size: f.size, crop: f.crop, preserveColor: f.preserveColor,
           ...(f.imageSet !== undefined ? { imageSet: f.imageSet } : {}), select: f.singleClass ? 'single-class' : 'single-object',
           ...(f.list !== undefined ? { list: f.list } : {}), ...(f.limit !== undefined ? { limit: f.limit } : {}),
-          quality: f.quality, ...(f.backend !== undefined ? { backend: f.backend } : {}), signal: stop.signal,
+          quality: f.quality, ...(f.backend !== undefined ? { backend: f.backend } : {}), engine: engineOptions(f), signal: stop.signal,
           workers: f.workers, ...(f.shard !== undefined ? { shard: f.shard } : {}),
         });
         process.stdout.write(`svoc build: ${m.records.length} images in ${f.out} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, writeFileAtomic, type BackendSettings } from '@shapetex/core';
+import { initBackend, writeFileAtomic, type BackendSettings, type OnnxDevice } from '@shapetex/core';
 import { coral } from '../adain/coral.js';
 import { createStylizer, type Stylizer, type WeightsSource } from '../adain/stylizer.js';
 import { formatProbeFileName } from '../probe/names.js';
@@ -24,6 +24,8 @@ export interface StylizeJob {
    * so it does not re-read the environment; undefined: the settings in force in this thread.
    */
   settings?: BackendSettings;
+  /** ONNX Runtime's device and threads for `initBackend` (backend onnx or auto). */
+  engine?: { device?: OnnxDevice; threads?: number };
   textures: Texture[];
   size: number;
   crop: boolean;
@@ -62,7 +64,7 @@ export const imageFileOf = (c: VocContent, t: Texture): string =>
  * everything, when the backend, the weights or a texture cannot be had.
  */
 export async function createLocalLane(job: StylizeJob, log: ((line: string) => void) | null): Promise<Lane> {
-  const info = await initBackend(job.backend, { ...job.settings, log });
+  const info = await initBackend(job.backend, { ...job.settings, ...job.engine, log });
   const stylizer = await createStylizer({ vgg: job.vgg, decoder: job.decoder });
   let styles: tf.Tensor3D[] = [];
   let features: tf.Tensor4D[] | null = null;

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { acquireOutputLock, createProgress, initBackend, InterruptedError, VERSION, writeFileAtomic, type ProgressOptions } from '@shapetex/core';
+import { acquireOutputLock, createProgress, initBackend, InterruptedError, VERSION, writeFileAtomic, type OnnxDevice, type ProgressOptions } from '@shapetex/core';
 import { coral } from '../adain/coral.js';
 import { createStylizer, type WeightsSource } from '../adain/stylizer.js';
 import { loadStyleInput } from '../build/images.js';
@@ -45,6 +45,8 @@ export interface BuildCueConflictOptions {
   /** Only the first N planned images (a trial). */
   limit?: number;
   backend?: string;
+  /** ONNX Runtime's device and threads for `initBackend` (backend onnx or auto). */
+  engine?: { device?: OnnxDevice; threads?: number };
   log?: ((line: string) => void) | null;
   progress?: Pick<ProgressOptions, 'stream' | 'lineInterval'> | null;
   manifestInterval?: number;
@@ -119,7 +121,7 @@ async function buildLocked(options: BuildCueConflictOptions): Promise<Manifest> 
     for (const r of old.records) if (await isFile(path.join(out, r.file))) done.set(r.file, r);
     log(`svoc cue-conflict: resuming in ${out}: ${done.size} of ${old.records.length} recorded images present`);
   }
-  const info = await initBackend(o.backend, { log: o.log === null ? null : log });
+  const info = await initBackend(o.backend, { ...o.engine, log: o.log === null ? null : log });
   build.backend = info.name;
   build.backendSettings = { ...info.settings };
   const manifestOf = (): Manifest => ({

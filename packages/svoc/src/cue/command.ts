@@ -2,6 +2,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { BACKEND_NAMES, stopOnSignals } from '@shapetex/core';
 import { SVOC_DEFAULTS } from '../defaults.js';
 import { buildCueConflict } from './build.js';
+import { addEngineOptions, engineOptions } from '../build/engine-options.js';
+import type { OnnxDevice } from '@shapetex/core';
 
 const D = SVOC_DEFAULTS.cue;
 
@@ -27,16 +29,17 @@ function backend(raw: string): string {
 interface Flags {
   voc: string; vgg: string; decoder: string; out: string; seed: number; perContent: number; minBox: number; alpha: number;
   size: number; crop: boolean; preserveColor: boolean; imageSet?: string; list?: string; limit?: number; backend?: string;
+  device?: OnnxDevice; threads?: number;
 }
 
 /**
  * `svoc cue-conflict --voc <dir> --vgg <file> --decoder <file> --out <dir> [--seed N]
  * [--per-content N] [--min-box PX] [--alpha A] [--size N] [--crop] [--preserve-color]
- * [--image-set FILE|NAME] [--list FILE] [--limit N] [--backend NAME]`. Ctrl-C stops after the
+ * [--image-set FILE|NAME] [--list FILE] [--limit N] [--backend NAME] [--device NAME] [--threads N]`. Ctrl-C stops after the
  * image in progress and writes the manifest; the same command resumes.
  */
 export function registerCueConflictCommand(program: Command): Command {
-  return program
+  return addEngineOptions(program
     .command('cue-conflict')
     .description('build a cue-conflict set from VOC: each single-object image of class A stylized (AdaIN) with the box of a class-B object as texture (resumable)')
     .requiredOption('--voc <dir>', 'PASCAL VOC2012 folder (Annotations/, JPEGImages/, ImageSets/)')
@@ -53,7 +56,7 @@ export function registerCueConflictCommand(program: Command): Command {
     .option('--image-set <file>', `image-set file, or a name in ImageSets/Main (default ${SVOC_DEFAULTS.build.imageSet})`)
     .option('--list <file>', 'reference list of {classId}_{imageId} lines instead of an image set')
     .option('--limit <n>', 'only the first N planned images (a trial)', integer('--limit', 1, Number.MAX_SAFE_INTEGER))
-    .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`, backend)
+    .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`, backend))
     .action(async (f: Flags) => {
       const stop = stopOnSignals('svoc cue-conflict: stopping after the current image (again to quit at once)');
       try {
@@ -61,7 +64,7 @@ export function registerCueConflictCommand(program: Command): Command {
           voc: f.voc, vgg: f.vgg, decoder: f.decoder, out: f.out, seed: f.seed, perContent: f.perContent, minBox: f.minBox,
           alpha: f.alpha, size: f.size, crop: f.crop, preserveColor: f.preserveColor,
           ...(f.imageSet !== undefined ? { imageSet: f.imageSet } : {}), ...(f.list !== undefined ? { list: f.list } : {}),
-          ...(f.limit !== undefined ? { limit: f.limit } : {}), ...(f.backend !== undefined ? { backend: f.backend } : {}), signal: stop.signal,
+          ...(f.limit !== undefined ? { limit: f.limit } : {}), ...(f.backend !== undefined ? { backend: f.backend } : {}), engine: engineOptions(f), signal: stop.signal,
         });
         process.stdout.write(`svoc cue-conflict: ${m.records.length} images in ${f.out}\n`);
       } finally {

@@ -9,6 +9,7 @@ import { LOGITS } from '../types.js';
 import type { ZooGraph } from './ops.js';
 import { createTfOps } from './tf-ops.js';
 import { collectWeights } from './collect.js';
+import { currentBackend } from '../../backend/index.js';
 
 /** What a network says about itself besides its forward (Network minus the methods). */
 export type GraphNetworkMeta = Omit<Network, 'forward' | 'dispose' | 'graph'>;
@@ -21,7 +22,9 @@ export function graphNetwork(meta: GraphNetworkMeta, graph: ZooGraph): Network {
   const ops = createTfOps();
   let disposed = false;
   const known = new Set([...meta.taps, ...(meta.hasLogits ? [LOGITS] : [])]);
-  for (const r of collectWeights(graph, [...known], meta.defaultImageSize)) ops.prepare(r);
+  // Under the onnx backend ONNX Runtime runs the graph: the TF.js copies of the weights are then
+  // made only if `forward` is used (the lowering makes each at its first use), not for every checkpoint.
+  if (currentBackend()?.name !== 'onnx') for (const r of collectWeights(graph, [...known], meta.defaultImageSize)) ops.prepare(r);
   return {
     ...meta,
     graph,

@@ -96,7 +96,8 @@ function layerNorm(b: OnnxGraphBuilder, memo: InitializerMemo, x: OnnxValue, n: 
   const axes = [x.kind === 'map' ? 1 : -1];
   const mean = b.node('ReduceMean', [x.name], { axes, keepdims: 1 }, n.name);
   const d = b.node('Sub', [x.name, mean], {}, n.name);
-  const variance = b.node('ReduceMean', [b.node('Mul', [d, d], {}, n.name)], { axes, keepdims: 1 }, n.name);
+  // Pow(d, 2), not d·d: the pattern ONNX Runtime fuses into one LayerNormalization (last axis)
+  const variance = b.node('ReduceMean', [b.node('Pow', [d, b.scalar(`${n.name}.two`, 2)], {}, n.name)], { axes, keepdims: 1 }, n.name);
   const std = b.node('Sqrt', [b.node('Add', [variance, b.scalar(`${n.name}.eps`, n.eps)], {}, n.name)], {}, n.name);
   const y = b.node('Add', [b.node('Mul', [b.node('Div', [d, std], {}, n.name), w!], {}, n.name), bias!], {}, n.name);
   return { ...x, name: y };
