@@ -71,7 +71,9 @@ function bindingMessage(graphFile: string, problems: BindingProblem[], lost: boo
 }
 
 function float32Of(e: TensorEntry): Float32Array {
-  return e.data instanceof Float32Array ? e.data : Float32Array.from(e.data as ArrayLike<number>);
+  if (e.data instanceof Float32Array) return e.data;
+  // an integer tensor where the graph has a float initializer: its values, as PyTorch's .float() gives
+  return e.data instanceof BigInt64Array ? Float32Array.from(e.data, Number) : Float32Array.from(e.data as ArrayLike<number>);
 }
 
 /** A float32 initializer holding a state_dict tensor (little-endian raw data, as ONNX stores it). */

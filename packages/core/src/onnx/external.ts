@@ -74,9 +74,21 @@ async function inline(file: string, t: TensorProto, budget: MemoryBudget): Promi
   t.externalData = [];
 }
 
-/** Inlines every external tensor of `tensors`; each read is charged to `budget`. */
+const isExternal = (t: TensorProto): boolean => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL;
+
+/**
+ * Bytes of the distinct external data files `tensors` name (each checked to lie inside the
+ * model's folder): with the model's own size, the size the memory budget is reckoned on.
+ */
+export async function externalFilesSize(file: string, tensors: readonly TensorProto[]): Promise<number> {
+  const files = new Set<string>();
+  for (const t of tensors) if (isExternal(t)) files.add(await resolveLocation(file, t, placementOf(file, t).location));
+  let total = 0;
+  for (const f of files) total += (await stat(f)).size;
+  return total;
+}
+
+/** Inlines every external tensor of `tensors`; each read is charged to `budget`, so one byte range named many times counts each time. */
 export async function inlineExternalData(file: string, tensors: readonly TensorProto[], budget: MemoryBudget): Promise<void> {
-  for (const t of tensors) {
-    if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) await inline(file, t, budget);
-  }
+  for (const t of tensors) if (isExternal(t)) await inline(file, t, budget);
 }

@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { MemoryBudget, OBJECT_COST } from '../io/budget.js';
 import { CheckpointError } from '../io/errors.js';
 import { OnnxModelError } from './errors.js';
-import { inlineExternalData } from './external.js';
+import { externalFilesSize, inlineExternalData } from './external.js';
 import { graphInput, type GraphInput } from './graph-input.js';
 import { forEachGraph, onnx, tensorsOf, type GraphProto, type ModelProto } from './proto.js';
 import { checkModelSafety } from './safety.js';
@@ -47,15 +47,16 @@ export async function readOnnxModel(file: string): Promise<OnnxModelFile> {
   const size = await stat(file).then((s) => s.size, (err: Error) => {
     throw new CheckpointError(file, `cannot read the ONNX model: ${err.message}`, { cause: err });
   });
-  const budget = new MemoryBudget(file, size);
-  budget.charge(size, 'the file');
   const bytes = new Uint8Array(await readFile(file));
   const model = decodeModel(file, bytes);
   checkModelSafety(file, model);
   const graph = model.graph as GraphProto;
-  chargeObjects(budget, graph);
   const tensors: ReturnType<typeof tensorsOf> = [];
   forEachGraph(graph, ONNX_LIMITS.depth, (g) => tensors.push(...tensorsOf(g)), () => {});
+  // the budget is reckoned on the model and its external data files together, as on one checkpoint file
+  const budget = new MemoryBudget(file, size + await externalFilesSize(file, tensors));
+  budget.charge(size, 'the file');
+  chargeObjects(budget, graph);
   await inlineExternalData(file, tensors, budget);
   return { file, model, graph, input: graphInput(file, graph) };
 }
