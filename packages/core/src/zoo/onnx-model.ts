@@ -14,6 +14,7 @@ import type { OnnxModelFile } from '../onnx/model-file.js';
 import { encodeModel, withOutputs } from '../onnx/graph-edit.js';
 import { reduceTap, tapCandidates } from '../onnx/taps.js';
 import { toInt, type ModelProto } from '../onnx/proto.js';
+import { CheckpointError } from '../io/errors.js';
 import { resolveTaps, type FeatureModel } from './feature-model.js';
 import { LOGITS, type TokenChoice } from './types.js';
 
@@ -66,6 +67,15 @@ function* chunks(nchw: Float32Array, n: number, per: number, fixed: number | nul
   }
 }
 
+/** A run whose failure inside ONNX Runtime (a graph that opens but cannot run) is a CheckpointError naming the file. */
+async function runChecked(s: OnnxSession, feeds: Record<string, OnnxOutput>, outputs: string[], label: string): Promise<Record<string, OnnxOutput>> {
+  try {
+    return await s.run(feeds, outputs);
+  } catch (err) {
+    throw new CheckpointError(label, `ONNX Runtime cannot run the graph: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** Joins per-chunk rows (padded rows already dropped). */
 function concat(parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
@@ -107,7 +117,7 @@ export function onnxFeatureModel(src: OnnxModelFile, model: ModelProto, opts: On
         const s = await session(tensors);
         const nchw = nhwcToNchw((await batch.data()) as Float32Array, n, h, w, c);
         for (const ch of chunks(nchw, n, 3 * h * w, input.batch)) {
-          const got = await s.run({ [input.name]: { data: ch.data, dims: [ch.size, 3, h, w] } }, tensors);
+          const got = await runChecked(s, { [input.name]: { data: ch.data, dims: [ch.size, 3, h, w] } }, tensors, opts.label);
           for (const t of tensors) {
             const rows = reduceTap(opts.label, t, got[t] as OnnxOutput, opts.token ?? 'cls');
             parts.get(t)!.push(rows.subarray(0, (rows.length / ch.size) * ch.rows));
