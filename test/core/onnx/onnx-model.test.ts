@@ -22,7 +22,7 @@ describe('an .onnx file through loadModel', () => {
   it('gives PyTorch\'s rows for the outputs (stage2 averaged over H and W, logits as they are) and an intermediate tap', async () => {
     const m = await loadModel(fix('cnn.onnx'));
     expect(m.arch).toBe('onnx:cnn.onnx');
-    expect(m.taps).toEqual(['stage2']);
+    expect(m.taps).toEqual(['stage2', 'logits']);
     expect(m.layerTaps).toContain('final');
     expect(m.layerTaps).toContain(REF.intermediate);
     expect(m.hasLogits).toBe(true);

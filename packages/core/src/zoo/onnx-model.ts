@@ -3,9 +3,9 @@
  * transposed to the graph's NCHW, run by ONNX Runtime with the requested taps as graph outputs,
  * and each tapped tensor reduced to one row per image on the host (onnx/taps.ts).
  *
- * Tap names: the graph's outputs (`logits`, when the graph has an output of that name, is the
- * reserved classifier output and not a tap); `final` is the last output that is not `logits`
- * unless the graph names an output `final`; every other tensor a node makes is accepted by name
+ * Tap names: the graph's outputs (one named `logits` is also the classifier output that
+ * cue-conflict decisions are taken from); `final` is the last output that is not `logits` unless
+ * the graph names an output `final`; every other tensor a node makes is accepted by name
  * (`layerTaps`).
  */
 import type * as tf from '@tensorflow/tfjs-core';
@@ -33,15 +33,14 @@ export interface OnnxModelOptions {
 export function onnxTapNames(src: OnnxModelFile): { taps: string[]; layerTaps: string[]; tensorOf: Map<string, string>; logits: boolean } {
   const { outputs, intermediates } = tapCandidates(src.graph);
   const logits = outputs.includes(LOGITS);
-  const taps = outputs.filter((o) => o !== LOGITS);
+  const taps = [...outputs];
   const tensorOf = new Map<string, string>([...outputs, ...intermediates].map((n) => [n, n]));
   const layerTaps = [...intermediates];
   if (!taps.includes('final')) {
-    const last = taps.at(-1) ?? (logits ? LOGITS : undefined);
+    const last = outputs.filter((o) => o !== LOGITS).at(-1) ?? (logits ? LOGITS : undefined);
     if (last !== undefined) {
       tensorOf.set('final', last);
-      if (taps.length === 0) taps.push('final');
-      else layerTaps.unshift('final');
+      layerTaps.unshift('final');
     }
   }
   return { taps, layerTaps, tensorOf, logits };
