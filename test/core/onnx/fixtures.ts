@@ -13,6 +13,8 @@ interface RefJson {
   imageSize: number;
   batch: number;
   intermediate: string;
+  /** sum(p.numel() for p in SmallCNN().parameters()) */
+  cnnParameters: number;
   arrays: Record<string, { shape: number[]; offset: number }>;
   cnnInitializers: string[];
   foldedInitializers: string[];

@@ -74,14 +74,17 @@ export async function onnxGraphInfo(src: OnnxModelFile): Promise<OnnxGraphInfo> 
   return { input: { ...src.input }, shapesFrom: declared ? 'value_info' : 'a zero batch', candidates, final };
 }
 
-/** Learnable-parameter count (float initializer elements) and initializers per element type. */
+// BatchNorm statistics kept as initializers under their state_dict names are not learnable
+const RUNNING_STAT = /(?:^|\.)running_(?:mean|var)$/;
+
+/** Learnable-parameter count (float initializer elements, BatchNorm statistics left out) and initializers per element type. */
 export function onnxCounts(g: GraphProto): { parameters: number; dtypes: Record<string, number> } {
   let parameters = 0;
   const dtypes: Record<string, number> = {};
   for (const t of g.initializer ?? []) {
     const type = ELEMENT_TYPES[t.dataType ?? 0]?.name ?? `type ${t.dataType}`;
     dtypes[type] = (dtypes[type] ?? 0) + 1;
-    if (type === 'float32') parameters += (t.dims ?? []).reduce<number>((a, d) => a * toInt(d), 1);
+    if (type === 'float32' && !RUNNING_STAT.test(t.name ?? '')) parameters += (t.dims ?? []).reduce<number>((a, d) => a * toInt(d), 1);
   }
   return { parameters, dtypes };
 }
