@@ -85,6 +85,15 @@ describe('bias-score with ONNX models', () => {
     expect(JSON.stringify(runJson)).toContain(path.join(dir, 'cnn.onnx'));
   });
 
+  it('--graph with --workers 2: each worker binds the checkpoints, the same numbers', async () => {
+    const out = path.join(w.dir, 'graph-workers-out');
+    const run = await bias([path.join(w.dir, 'pth-ckpts'), ...common(), '--graph', path.join(w.dir, 'pth-ckpts', 'cnn.onnx'), '--workers', '2', '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    const a = (await readLines(path.join(graphOut, 'results.jsonl'))) as ResultRecord[];
+    const b = (await readLines(path.join(out, 'results.jsonl'))) as ResultRecord[];
+    expect(b.map((r) => [r.checkpoint, r.tap, r.method, r.dims])).toEqual(a.map((r) => [r.checkpoint, r.tap, r.method, r.dims]));
+  });
+
   it('a graph that lost the names is exit 2 before any forward pass, with the export call that keeps them', async () => {
     const dir = await folder('pth-folded', CKPTS.map((c) => `${c}.pth`));
     const out = path.join(w.dir, 'folded-out');
