@@ -10,5 +10,5 @@ export { bindStateDict, NAMES_PRESERVING_EXPORT } from '../onnx/bind.js';
 export { OnnxModelError, OnnxUnsafeError, OnnxBindingError, OnnxTapError } from '../onnx/errors.js';
 export type { BindingProblem } from '../onnx/errors.js';
 export { ONNX_LIMITS } from '../onnx/limits.js';
-export { STANDARD_DOMAINS } from '../onnx/safety.js';
+export { STANDARD_DOMAINS, checkModelSafety } from '../onnx/safety.js';
 export { reduceTap, tapCandidates } from '../onnx/taps.js';
