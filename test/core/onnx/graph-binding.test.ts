@@ -41,6 +41,7 @@ describe('--graph: a checkpoint\'s tensors bound to the graph by name', () => {
   for (const epoch of [1, 2, 3]) {
     it(`cnn_epoch${epoch}.pth bound to cnn.onnx equals PyTorch with that checkpoint's weights`, async () => {
       const m = await loadModel(fix(`cnn_epoch${epoch}.pth`), { graph: GRAPH });
+      expect(m.arch).toBe('onnx:cnn.onnx');
       const got = await m.features(x, ['final', 'logits', REF.intermediate]);
       expectRows(got.final, refArray(`epoch${epoch}/stage2`).data, `epoch${epoch} stage2`);
       expectRows(got.logits, refArray(`epoch${epoch}/logits`).data, `epoch${epoch} logits`);

@@ -41,6 +41,7 @@ describe('inspect of an ONNX model', () => {
   it('with a graph: the checkpoint bound first (its format, a binding error as when loading)', async () => {
     const info = await inspectCheckpoint(fix('cnn_epoch1.pth'), { graph: fix('cnn.onnx') });
     expect(info.format).toBe('torch-zip');
+    expect(info.arch).toBe('onnx:cnn.onnx');
     expect(info.onnx!.candidates).toHaveLength(8);
     await expect(inspectCheckpoint(fix('cnn_epoch1.pth'), { graph: fix('cnn_folded.onnx') })).rejects.toBeInstanceOf(OnnxBindingError);
   });

@@ -93,7 +93,7 @@ async function inspectOnnx(path: string, graph: string | undefined): Promise<Che
   const logits = byName.get('logits');
   const numClasses = logits?.shape.length === 2 && typeof logits.shape[1] === 'number' ? logits.shape[1] : undefined;
   return {
-    file: path, format, arch: `onnx:${path.split(/[\\/]/).pop()}`,
+    file: path, format, arch: `onnx:${src.file.split(/[\\/]/).pop()}`,
     ...(numClasses !== undefined ? { numClasses } : {}),
     taps: [...names.taps, ...(names.layerTaps.includes('final') ? ['final'] : [])].map((name) => ({ name, D: candidateD(byName.get(names.tensorOf.get(name)!)!) })),
     imageSize: src.input.size, inputSize: src.input.size,

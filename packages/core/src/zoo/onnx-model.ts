@@ -95,7 +95,8 @@ export function onnxFeatureModel(src: OnnxModelFile, model: ModelProto, opts: On
   };
   const classes = declaredClasses(src);
   const desc = {
-    arch: `onnx:${opts.label.split(/[\\/]/).pop()}`,
+    // named after the graph, the same for every checkpoint bound to it
+    arch: `onnx:${src.file.split(/[\\/]/).pop()}`,
     taps: names.taps, layerTaps: names.layerTaps, hasLogits: names.logits,
     ...(names.logits ? {} : { noLogitsReason: 'the graph has no output named logits' }),
   };
