@@ -1,4 +1,4 @@
-import { exitCodeOf, inspectCheckpoint, initBackend, type CheckpointInfo, type TokenChoice, type TransformerInfo } from '@shapetex/core';
+import { exitCodeOf, inspectCheckpoint, initBackend, type CheckpointInfo, type OnnxGraphInfo, type TokenChoice, type TransformerInfo } from '@shapetex/core';
 import { resolveEpoch } from '../score/epoch.js';
 import { defaultEpochEntry } from '../score/score.js';
 import path from 'node:path';
@@ -16,6 +16,20 @@ function transformerLine(t: TransformerInfo): string {
     `${t.heads} heads, ${prefix}, taps = ${t.token === 'cls' ? 'class token' : 'mean of patch tokens'}`;
 }
 
+/** The tap candidates of an ONNX model, one line each, and where their shapes come from. */
+function onnxLines(o: OnnxGraphInfo): string[] {
+  const batch = o.input.batch === null ? 'N (any batch)' : `${o.input.batch} (fixed: run in chunks of ${o.input.batch})`;
+  const lines = [
+    `input       ${o.input.name} [${batch}, 3, ${o.input.size}, ${o.input.size}] float32 NCHW`,
+    `tap candidates (shapes from ${o.shapesFrom === 'value_info' ? "the graph's value_info" : `one run on a zero batch of ${o.input.batch ?? 1} at ${o.input.size}×${o.input.size}`}; --taps takes any usable name${o.final ? `; final = ${o.final}` : ''}):`,
+  ];
+  for (const c of o.candidates) {
+    const use = c.usable ? (c.shape.length === 4 ? 'averaged over H, W' : c.shape.length === 3 ? 'tokens: --token cls|mean' : 'as is') : 'not usable (a tap must be 2-, 3- or 4-D float)';
+    lines.push(`  ${c.kind === 'output' ? 'output      ' : 'intermediate'} ${c.name} [${c.shape.join(', ')}] ${use}`);
+  }
+  return lines;
+}
+
 /** Human-readable lines of what a checkpoint holds. */
 export function formatCheckpointInfo(info: CheckpointInfo, epoch: { epoch: number | null; source: string }): string {
   const lines = [
@@ -31,6 +45,7 @@ export function formatCheckpointInfo(info: CheckpointInfo, epoch: { epoch: numbe
     'taps        ' + info.taps.map((t) => `${t.name} (D = ${t.D})`).join(', '),
     `logits      ${info.logits ? `yes (${info.numClasses ?? '?'} classes)` : `no: ${info.noLogitsReason ?? 'no classifier output'}`}`,
     `refused     ${info.refusedGlobals.length > 0 ? `${info.refusedGlobals.join(', ')} (globals named in the file, kept inert, never run)` : 'none'}`,
+    ...(info.onnx ? onnxLines(info.onnx) : []),
   ];
   return lines.join('\n') + '\n';
 }
@@ -43,7 +58,7 @@ export function formatCheckpointInfo(info: CheckpointInfo, epoch: { epoch: numbe
  */
 export async function inspectCommand(
   file: string,
-  o: { arch?: string; numClasses?: number; heads?: number; token?: TokenChoice; json?: boolean },
+  o: { arch?: string; graph?: string; numClasses?: number; heads?: number; token?: TokenChoice; json?: boolean },
 ): Promise<number> {
   if (!(await stat(file).then((st) => st.isFile(), () => false))) {
     process.stderr.write(`bias-score inspect: ${file}: no such file; give a checkpoint file (for TF.js, its model.json)\n`);
@@ -54,6 +69,7 @@ export async function inspectCommand(
   try {
     info = await inspectCheckpoint(file, {
       ...(o.arch !== undefined ? { arch: o.arch } : {}),
+      ...(o.graph !== undefined ? { graph: o.graph } : {}),
       ...(o.numClasses !== undefined ? { numClasses: o.numClasses } : {}),
       ...(o.heads !== undefined ? { heads: o.heads } : {}),
       ...(o.token !== undefined ? { token: o.token } : {}),

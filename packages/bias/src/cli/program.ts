@@ -19,6 +19,7 @@ interface ScoreFlags extends MeasurementFlags {
   cueConflict?: string;
   classMap?: string;
   arch?: string;
+  graph?: string;
   numClasses?: number;
   imageSize?: number;
   token: TokenChoice;
@@ -56,6 +57,7 @@ function addScoreOptions(cmd: Command): Command {
     .option('--cue-conflict <dir>', 'cue-conflict set for the decision-level shape bias: the published stimuli layout (<category>/<shape><n>-<texture><m>.png) or an svoc cue-conflict folder')
     .option('--class-map <name|file>', 'head classes → categories: imagenet16, cifar10-voc, voc or a JSON file {category: [indices]} (default by head size: 1000, 10, 20)')
     .option('--arch <name>', 'architecture (default: detected from each state_dict)')
+    .option('--graph <file>', 'an ONNX graph whose initializers take each checkpoint\'s tensors by name (any architecture; docs/architectures.md)')
     .option('--num-classes <n>', 'classifier size when the weights do not say', integerOption('--num-classes', 1))
     .option('--image-size <n>', `square input size (default: the model's own when it fixes one, else ${BIAS_DEFAULTS.imageSize}; --preset's when given)`, integerOption('--image-size', 1))
     .option('--token <cls|mean>', 'transformer taps: the class token or the mean over patch tokens', tokenOption, BIAS_DEFAULTS.token)
@@ -97,6 +99,7 @@ async function runScoreCommand(program: Command, exit: ExitBox, checkpoints: str
     ...measurementOptions(program, o), strictProbe: o.strictProbe === true,
     token: o.token, taps: o.taps, seed: o.seed, bootstrap: o.bootstrap,
     ...(o.arch !== undefined ? { arch: o.arch } : {}),
+    ...(o.graph !== undefined ? { graph: o.graph } : {}),
     ...(o.numClasses !== undefined ? { numClasses: o.numClasses } : {}),
     ...(o.heads !== undefined ? { heads: o.heads } : {}),
     ...(o.pairs !== undefined ? { pairsPerFactor: o.pairs } : {}),
@@ -159,15 +162,16 @@ export function createProgram(exit: ExitBox): Command {
     });
 
   program.command('inspect')
-    .description('print what a checkpoint holds: architecture, classes, taps with D, parameters, dtypes')
-    .argument('<checkpoint>', 'checkpoint file')
+    .description('print what a checkpoint holds: architecture, classes, taps with D, parameters, dtypes; for ONNX models every tap candidate with its shape')
+    .argument('<checkpoint>', 'checkpoint file (.onnx included)')
     .option('--arch <name>', 'architecture (default: detected)')
+    .option('--graph <file>', 'an ONNX graph the checkpoint\'s tensors are bound to by name')
     .option('--num-classes <n>', 'classifier size when the weights do not say', integerOption('--num-classes', 1))
     .option('--heads <n>', 'attention heads of a ViT / DeiT (default: width / 64)', integerOption('--heads', 1))
     .option('--token <cls|mean>', 'transformer taps: the class token or the mean over patch tokens', tokenOption, BIAS_DEFAULTS.token)
     .option('--json', 'print as JSON')
     .exitOverride()
-    .action(async (file: string, o: { arch?: string; numClasses?: number; heads?: number; token?: TokenChoice; json?: boolean }) => {
+    .action(async (file: string, o: { arch?: string; graph?: string; numClasses?: number; heads?: number; token?: TokenChoice; json?: boolean }) => {
       const { inspectCommand } = await import('./inspect.js');
       exit.code = await inspectCommand(file, o);
     });

@@ -4,8 +4,16 @@ import fg from 'fast-glob';
 import { UsageError } from '@shapetex/core';
 import { compareCheckpoints, epochFromNameRules, resolveEpoch, type EpochSource } from './epoch.js';
 
-/** Default globs of docs/formats.md. */
-export const CHECKPOINT_GLOBS: readonly string[] = ['**/*.{pth,pt,tar,ckpt,bin,safetensors}', '**/model.json'];
+/** Default globs of docs/formats.md: state_dict files, TF.js models, then the other extensions. */
+export const CHECKPOINT_GLOBS: readonly string[] = ['**/*.{pth,pt,tar,ckpt,bin,safetensors}', '**/model.json', '**/*.th', '**/*.onnx'];
+
+/** What a `--graph` run scores: the state_dict files (an `.onnx` file is then the graph, not a checkpoint). */
+export const STATE_DICT_GLOBS: readonly string[] = CHECKPOINT_GLOBS.filter((g) => !g.endsWith('.onnx'));
+
+/** Discovery's patterns for a run: the state_dict files only when a `--graph` is given. */
+export function discoverPatterns(graph: string | undefined): Pick<DiscoverOptions, 'patterns'> {
+  return graph === undefined ? {} : { patterns: STATE_DICT_GLOBS };
+}
 
 /** One checkpoint of a folder, in the run's order. */
 export interface CheckpointEntry {

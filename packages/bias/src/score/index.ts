@@ -1,6 +1,6 @@
 export { scoreCheckpoints, defaultModelLoader, defaultEpochEntry } from './score.js';
 export type { ScoreOptions, ScoreProgress, CheckpointResult, CheckpointFailure, RunFailure, FailureLine, ScoringModel, ModelLoader, ModelLoadOptions } from './types.js';
-export { discoverCheckpoints, CHECKPOINT_GLOBS } from './discover.js';
+export { discoverCheckpoints, discoverPatterns, CHECKPOINT_GLOBS, STATE_DICT_GLOBS } from './discover.js';
 export type { CheckpointEntry, DiscoverOptions } from './discover.js';
 export { checkpointName, epochFromNameRules, lastInteger, resolveEpoch, naturalCompare, compareCheckpoints } from './epoch.js';
 export type { EpochSource, NameEpoch } from './epoch.js';

@@ -5,7 +5,7 @@
  * a {@link UsageError} (exit 2) naming the option, the file and what was expected.
  */
 import path from 'node:path';
-import { UsageError } from '@shapetex/core';
+import { OnnxBindingError, onnxGraph, UsageError } from '@shapetex/core';
 import type { ProbeSet } from '@shapetex/svoc';
 import { readErrorCsv } from '../dynamics/errors-csv.js';
 import type { ErrorCurve } from '../dynamics/types.js';
@@ -37,6 +37,8 @@ export interface PreflightOptions {
   pairing?: Pairing;
   arch?: string;
   numClasses?: number;
+  /** `--graph`: the first checkpoint's tensors must bind to it by name. */
+  graph?: string;
   /** Loads the first checkpoint in this thread (after the backend is initialised). */
   load: ModelLoader;
   log: (line: string) => void;
@@ -55,6 +57,15 @@ export async function checkErrorsFile(file: string): Promise<ErrorCurve> {
     return await readErrorCsv(file);
   } catch (err) {
     throw new UsageError(`--errors: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** `--graph`: the graph file exists and is a usable, safe ONNX graph (read once; the run reuses it). */
+export async function checkGraph(graph: string): Promise<void> {
+  try {
+    await onnxGraph(graph);
+  } catch (err) {
+    throw new UsageError(`--graph: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -111,8 +122,11 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
     model = await o.load(first.path, {
       ...(o.arch !== undefined ? { arch: o.arch } : {}),
       ...(o.numClasses !== undefined ? { numClasses: o.numClasses } : {}),
+      ...(o.graph !== undefined ? { graph: o.graph } : {}),
     });
   } catch (err) {
+    // tensors that do not bind to --graph would fail every checkpoint alike: a usage error, before any forward pass
+    if (err instanceof OnnxBindingError) throw new UsageError(`--graph ${o.graph}: ${err.message}`, { cause: err });
     o.log(`bias-score: the first checkpoint, ${first.checkpoint}, does not load (${(err as Error).message}); taps and input size are checked per checkpoint instead`);
   }
   try {

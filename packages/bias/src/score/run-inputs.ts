@@ -4,11 +4,13 @@
  * effective settings a run records and resumes by. Every problem here is a UsageError (exit 2)
  * within seconds, not after hours of scoring.
  */
+import path from 'node:path';
 import { initBackend, UsageError, type BackendInfo } from '@shapetex/core';
 import { readCueConflictSet, readProbeSet, type CueConflictSet, type ProbeSetRead } from '@shapetex/svoc';
 import { BIAS_DEFAULTS } from '../defaults.js';
 import { cueSettings, loadCueClassMap } from './cue-run.js';
-import { discoverCheckpoints, type CheckpointEntry } from './discover.js';
+import { discoverCheckpoints, discoverPatterns, type CheckpointEntry } from './discover.js';
+import { checkGraph } from './preflight.js';
 import { preflight } from './preflight.js';
 import { resolveMeasurement } from './preset.js';
 import type { RunOptions } from './run-types.js';
@@ -41,6 +43,7 @@ export function runSettings(opts: RunOptions, probeHash: string | null, factors:
     imageSize: m.imageSize,
     ...(opts.token === 'mean' ? { token: 'mean' as const } : {}),
     ...(opts.heads !== undefined ? { heads: opts.heads } : {}),
+    ...(opts.graph !== undefined ? { graph: path.resolve(opts.graph) } : {}),
     norm: m.norm,
     resize: m.resize,
     channelOrder: m.channelOrder,
@@ -82,8 +85,9 @@ export async function readRunInputs(opts: RunOptions, log: (line: string) => voi
     if (opts.strictProbe) throw new UsageError(`--probe (--strict-probe): ${what}`);
     log(`bias-score: WARNING: ${what} (recorded in run.json; --strict-probe makes this an error)`);
   }
-  const { checkpoints: found } = await discoverCheckpoints(opts.checkpoints, { readEpochEntry: opts.readEpochEntry ?? defaultEpochEntry })
+  const { checkpoints: found } = await discoverCheckpoints(opts.checkpoints, { readEpochEntry: opts.readEpochEntry ?? defaultEpochEntry, ...discoverPatterns(opts.graph) })
     .catch((err: Error) => { throw new UsageError(err.message); });
+  if (opts.graph !== undefined) await checkGraph(opts.graph);
   return { ...(probe ? { probe } : {}), ...(cueSet ? { cueSet } : {}), classMap, skipped, found };
 }
 
@@ -105,6 +109,7 @@ export async function startChecked(opts: RunOptions, inputs: RunInputs, log: (li
     pairing: asked.pairing, ...(opts.errors !== undefined ? { errors: opts.errors } : {}), ...(askedSize !== undefined ? { imageSize: askedSize } : {}),
     ...(opts.pairsPerFactor !== undefined ? { pairsPerFactor: opts.pairsPerFactor } : {}),
     ...(opts.arch !== undefined ? { arch: opts.arch } : {}), ...(opts.numClasses !== undefined ? { numClasses: opts.numClasses } : {}),
+    ...(opts.graph !== undefined ? { graph: opts.graph } : {}),
   });
   return { backend, opts: { ...opts, imageSize: checked.imageSize } };
 }

@@ -10,7 +10,7 @@ import type { EstimatorMethod, PercentRounding } from '../estimate/types.js';
 import { samplePairs } from '../pairs/sample.js';
 import type { Pairs } from '../pairs/types.js';
 import type { ResultRecord } from '../types.js';
-import { discoverCheckpoints, type CheckpointEntry } from './discover.js';
+import { discoverCheckpoints, discoverPatterns, type CheckpointEntry } from './discover.js';
 import { prepareProbe, type PreparedProbe } from './probe-cache.js';
 import { resolveMeasurement } from './preset.js';
 import { selectShard } from './shard.js';
@@ -27,7 +27,7 @@ export const defaultModelLoader: ModelLoader = (file, opts) => core.loadModel(fi
  */
 export async function defaultEpochEntry(file: string): Promise<number | null> {
   // Only a PyTorch-style file can hold an `epoch` entry next to its weights.
-  if (!/\.(pth|pt|tar|ckpt)$/i.test(file)) return null;
+  if (!/\.(pth|pt|th|tar|ckpt)$/i.test(file)) return null;
   const epoch = await core.readCheckpointEpoch(file);
   return typeof epoch === 'number' && Number.isSafeInteger(epoch) ? epoch : null;
 }
@@ -75,6 +75,7 @@ function loadOptionsOf(options: ScoreOptions): ModelLoadOptions {
     ...(options.numClasses !== undefined ? { numClasses: options.numClasses } : {}),
     ...(options.token !== undefined ? { token: options.token } : {}),
     ...(options.heads !== undefined ? { heads: options.heads } : {}),
+    ...(options.graph !== undefined ? { graph: options.graph } : {}),
   };
 }
 
@@ -104,7 +105,7 @@ export async function* scoreCheckpoints(options: ScoreOptions): AsyncGenerator<C
   const pairs = probe ? samplePairs(probe, { seed, pairing, ...(options.pairsPerFactor !== undefined ? { pairsPerFactor: options.pairsPerFactor } : {}) }) : null;
   const cueSet = typeof options.cue?.set === 'string' ? await readCueConflictSet(options.cue.set) : options.cue?.set;
   let entries: readonly CheckpointEntry[] = typeof options.checkpoints === 'string'
-    ? (await discoverCheckpoints(options.checkpoints, { readEpochEntry: options.readEpochEntry ?? defaultEpochEntry })).checkpoints
+    ? (await discoverCheckpoints(options.checkpoints, { readEpochEntry: options.readEpochEntry ?? defaultEpochEntry, ...discoverPatterns(options.graph) })).checkpoints
     : options.checkpoints;
   if (options.shard) entries = selectShard(entries, options.shard);
   if (options.skip) entries = entries.filter((e) => !options.skip!(e));

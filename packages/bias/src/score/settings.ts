@@ -25,6 +25,8 @@ export interface RunSettings {
    */
   token?: 'mean';
   heads?: number;
+  /** `--graph`, resolved to an absolute path; present only when given (older folders keep their hash). */
+  graph?: string;
   norm: Normalization;
   resize: ResizeMethod;
   channelOrder: ChannelOrder;

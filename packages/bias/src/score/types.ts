@@ -21,7 +21,11 @@ export type ScoringModel = Pick<FeatureModel, 'arch' | 'taps' | 'features' | 'di
 export type ModelLoader = (file: string, opts: ModelLoadOptions) => Promise<ScoringModel>;
 
 /** What a loader is asked for: core's `LoadModelOptions` that scoring sets. */
-export interface ModelLoadOptions { arch?: string; numClasses?: number; token?: TokenChoice; heads?: number }
+export interface ModelLoadOptions {
+  arch?: string; numClasses?: number; token?: TokenChoice; heads?: number;
+  /** An ONNX graph that takes each checkpoint's tensors by name (core's LoadModelOptions.graph). */
+  graph?: string;
+}
 
 export interface ScoreOptions {
   /** A checkpoint folder or file, or an already discovered (and ordered) list. */
@@ -49,6 +53,11 @@ export interface ScoreOptions {
   token?: TokenChoice;
   /** Attention heads of a ViT / DeiT; default width / 64. */
   heads?: number;
+  /**
+   * An ONNX graph (`arch.onnx`) whose initializers take each checkpoint's tensors by name
+   * (docs/architectures.md); `.onnx` files are then not checkpoints of the folder.
+   */
+  graph?: string;
   /** Preset name, `{ mean, std }` or `m1,m2,m3/s1,s2,s3` (R, G, B); default `imagenet`. */
   norm?: string | Normalization;
   /** `pil` (antialiased bilinear, default) or `cv2-linear` (OpenCV's INTER_LINEAR). */

@@ -159,7 +159,7 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
   const backend = opts.backend ?? currentBackend()?.name ?? CORE_DEFAULTS.backend;
   // the workers run with the settings in force here, not what their environment says
   const settings = { ...nextSettings(opts.settings) };
-  const source: ModelSource = { arch: opts.arch, numClasses: opts.numClasses, token: opts.token, heads: opts.heads, stateDict: opts.stateDict, modelPath: opts.modelPath, factory: opts.factory };
+  const source: ModelSource = { arch: opts.arch, numClasses: opts.numClasses, token: opts.token, heads: opts.heads, ...(opts.graph !== undefined ? { graph: opts.graph } : {}), stateDict: opts.stateDict, modelPath: opts.modelPath, factory: opts.factory };
   const { lanes, ready } = await startLanes(n, backend, settings, source, workerEngine(backend, opts.engine));
   let first: { arch: string; taps: string[]; layerTaps: string[]; hasLogits: boolean } = ready[0]!;
   let disposed = false;

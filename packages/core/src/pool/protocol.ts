@@ -15,6 +15,8 @@ export interface ModelSource {
   /** Transformer token choice and head count (zoo CreateModelOptions). */
   token?: 'cls' | 'mean';
   heads?: number;
+  /** An ONNX graph whose initializers take the checkpoint's tensors by name (zoo LoadModelOptions.graph). */
+  graph?: string;
   /** Weights, cloned into each worker and built there with the zoo's `createModel`. */
   stateDict?: StateDict;
   /** A checkpoint file loaded in each worker with the zoo's `loadModel`. */

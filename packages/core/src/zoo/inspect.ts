@@ -11,8 +11,13 @@ import { readCheckpoint, type StateDictFormat } from '../io/read.js';
 import { createOptions, isTfjsModelPath, stripModulePrefix, type LoadModelOptions } from './load.js';
 import { loadTfjsModel } from './tfjs.js';
 import { readTfjsArtifacts } from './tfjs-io.js';
+import { candidateD, onnxCounts, onnxGraphInfo, type OnnxGraphInfo } from './onnx-inspect.js';
+import { isOnnxModelPath, onnxGraph } from './onnx-load.js';
+import { readOnnxModel } from '../onnx/model-file.js';
+import { bindStateDict } from '../onnx/bind.js';
+import { onnxTapNames } from './onnx-file-model.js';
 
-export type CheckpointFormat = StateDictFormat | 'tfjs-layers' | 'tfjs-graph';
+export type CheckpointFormat = StateDictFormat | 'tfjs-layers' | 'tfjs-graph' | 'onnx';
 
 export interface CheckpointInfo {
   file: string;
@@ -38,6 +43,8 @@ export interface CheckpointInfo {
   dtypes: Record<string, number>;
   /** Globals the file names that were not decoded (kept inert, never run), e.g. `posix.system`; [] for TF.js and safetensors. */
   refusedGlobals: string[];
+  /** An ONNX model (an `.onnx` file, or a checkpoint bound to `graph`): its input and every tap candidate with its shape. */
+  onnx?: OnnxGraphInfo;
 }
 
 const isRunningStat = (k: string): boolean => /(?:^|\.)(running_mean|running_var|num_batches_tracked)$/.test(k);
@@ -66,8 +73,38 @@ function tapDims(net: Network): { name: string; D: number }[] {
   return net.taps.map((name, i) => ({ name, D: shapes[i]! }));
 }
 
+/**
+ * An ONNX model described: an `.onnx` file, or (with `graph`) a checkpoint whose tensors are
+ * bound to that graph first (a binding error is thrown as when loading).
+ */
+async function inspectOnnx(path: string, graph: string | undefined): Promise<CheckpointInfo> {
+  let format: CheckpointFormat = 'onnx';
+  let refusedGlobals: string[] = [];
+  const src = graph === undefined ? await readOnnxModel(path) : await onnxGraph(graph);
+  if (graph !== undefined) {
+    const ckpt = await readCheckpoint(path);
+    format = ckpt.format;
+    refusedGlobals = ckpt.refusedGlobals;
+    bindStateDict(graph, src.graph, stripModulePrefix(ckpt.stateDict), path);
+  }
+  const info = await onnxGraphInfo(src);
+  const names = onnxTapNames(src);
+  const byName = new Map(info.candidates.map((c) => [c.name, c]));
+  const logits = byName.get('logits');
+  const numClasses = logits?.shape.length === 2 && typeof logits.shape[1] === 'number' ? logits.shape[1] : undefined;
+  return {
+    file: path, format, arch: `onnx:${src.file.split(/[\\/]/).pop()}`,
+    ...(numClasses !== undefined ? { numClasses } : {}),
+    taps: [...names.taps, ...(names.layerTaps.includes('final') ? ['final'] : [])].map((name) => ({ name, D: candidateD(byName.get(names.tensorOf.get(name)!)!) })),
+    imageSize: src.input.size, inputSize: src.input.size,
+    logits: names.logits, ...(names.logits ? {} : { noLogitsReason: 'the graph has no output named logits' }),
+    ...onnxCounts(src.graph), refusedGlobals, onnx: info,
+  };
+}
+
 /** Read a checkpoint, build its network once (which validates it) and describe it. */
 export async function inspectCheckpoint(path: string, opts: LoadModelOptions = {}): Promise<CheckpointInfo> {
+  if (opts.graph !== undefined || isOnnxModelPath(path)) return inspectOnnx(path, opts.graph);
   const createOpts = createOptions(opts);
   let net: Network;
   let format: CheckpointFormat;

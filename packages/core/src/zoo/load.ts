@@ -5,7 +5,7 @@
 import type { StateDict } from '../io/types.js';
 import { readStateDict } from '../io/read.js';
 import { toFeatureModel, type FeatureModel } from './feature-model.js';
-import type { CreateModelOptions } from './types.js';
+import type { CreateModelOptions, TokenChoice } from './types.js';
 import { buildNetwork } from './registry.js';
 import { loadTfjsModel } from './tfjs.js';
 import type { Network } from './types.js';
@@ -29,10 +29,21 @@ export function featureModelOf(network: Network): FeatureModel {
   }
   return toFeatureModel(network);
 }
+import type { OnnxDevice } from '../onnx/runtime.js';
+import { isOnnxModelPath, loadBoundOnnx, loadOnnxFile } from './onnx-load.js';
 
 export interface LoadModelOptions extends CreateModelOptions {
   /** Registry name; detected from the state_dict when omitted or `auto`. */
   arch?: string;
+  /**
+   * An ONNX graph (`arch.onnx`) whose initializers take the checkpoint's tensors by name
+   * (docs/architectures.md); the zoo is not used then.
+   */
+  graph?: string;
+  /** ONNX Runtime's intra-op threads for `.onnx` models and `graph`; default 1. */
+  threads?: number;
+  /** ONNX Runtime's execution provider for `.onnx` models and `graph`; default `cpu`. */
+  device?: OnnxDevice;
 }
 
 /**
@@ -63,6 +74,20 @@ export function createOptions(opts: LoadModelOptions): CreateModelOptions {
   };
 }
 
+/** The ONNX Runtime and tap options within load options, undefined ones left out. */
+export function onnxOptions(opts: LoadModelOptions): { threads?: number; device?: OnnxDevice; token?: TokenChoice } {
+  // under the onnx backend its threads and device, unless the options say otherwise
+  const b = currentBackend();
+  const engine = b?.name === 'onnx' ? b : undefined;
+  const threads = opts.threads ?? engine?.threads;
+  const device = opts.device ?? (engine?.device as OnnxDevice | undefined);
+  return {
+    ...(threads !== undefined ? { threads } : {}),
+    ...(device !== undefined ? { device } : {}),
+    ...(opts.token !== undefined ? { token: opts.token } : {}),
+  };
+}
+
 /** True for a TF.js model (`…/model.json`), which is loaded by TF.js rather than from a state_dict. */
 export function isTfjsModelPath(path: string): boolean {
   return /(^|[\\/])model\.json$/.test(path);
@@ -75,12 +100,15 @@ export async function readCheckpointStateDict(path: string): Promise<StateDict> 
 
 /**
  * Load any supported checkpoint as a FeatureModel: PyTorch (zip or legacy) and safetensors
- * state_dicts through the zoo, `…/model.json` through TF.js. Errors name the file.
+ * state_dicts through the zoo (or bound to `opts.graph`), `…/model.json` through TF.js, `….onnx`
+ * through ONNX Runtime. Errors name the file.
  */
 export async function loadModel(path: string, opts: LoadModelOptions = {}): Promise<FeatureModel> {
   const createOpts = createOptions(opts);
   if (isTfjsModelPath(path)) return featureModelOf(await loadTfjsModel(path, createOpts));
+  if (isOnnxModelPath(path) && opts.graph === undefined) return loadOnnxFile(path, onnxOptions(opts));
   const sd = await readCheckpointStateDict(path);
+  if (opts.graph !== undefined) return loadBoundOnnx(path, sd, opts.graph, onnxOptions(opts));
   try {
     return featureModelOf(buildNetwork(opts.arch, sd, createOpts, path));
   } catch (e) {

@@ -5,7 +5,7 @@
  * dynamic; the decoder broadcasts one content against a batch of styles, so a content's
  * textures are decoded in one run (the builder's batch).
  */
-import { encodeModel, floatTensor, int64Tensor, node, valueInfo, type NodeProto, type StateDict, type TensorProto } from '@shapetex/core';
+import { encodeModel, floatTensor, int64Tensor, node, valueInfo, type INodeProto as NodeProto, type StateDict, type ITensorProto as TensorProto } from '@shapetex/core';
 import { ADAIN_EPS } from './adain.js';
 import { DECODER_STEPS as DECODER, ENCODER_STEPS as ENCODER, type Step } from './layers.js';
 

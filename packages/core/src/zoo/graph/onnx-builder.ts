@@ -5,7 +5,7 @@
  * recorded, only the initializers: a model whose node list is cached (zoo/onnx-emit.ts) brings
  * its weights alone.
  */
-import { floatTensor, int64Tensor, node, OPSET, type AttributeValue, type FloatAttr, type NodeProto, type TensorProto } from '../../onnx/proto.js';
+import { floatTensor, int64Tensor, node, OPSET, type AttributeValue, type FloatAttr, type INodeProto as NodeProto, type ITensorProto as TensorProto } from '../../onnx/proto.js';
 
 export type { NodeProto, TensorProto };
 export { OPSET };
