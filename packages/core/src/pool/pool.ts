@@ -13,7 +13,7 @@ import { nextSettings, type BackendSettings } from '../kernels/settings.js';
 import type { FromWorker, InitMessage, ModelSource, ToWorker } from './protocol.js';
 import type { OnnxDevice } from '../onnx/runtime.js';
 import { splitRows } from './split.js';
-import { LOGITS } from '../zoo/logits.js';
+import { LOGITS } from '../zoo/types.js';
 import type { FeatureModel } from '../zoo/feature-model.js';
 import { CORE_DEFAULTS } from '../defaults.js';
 

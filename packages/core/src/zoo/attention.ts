@@ -8,7 +8,7 @@
  * far less on wasm than one 5-D transpose of the whole projection.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { applyLinear, disposeLinear, type Linear } from './linear.js';
+import { applyLinear, type Linear } from './linear.js';
 
 export interface SelfAttention {
   qkv: Linear;
@@ -32,9 +32,4 @@ export function applySelfAttention(x: tf.Tensor3D, a: SelfAttention): tf.Tensor3
   const ctx = tf.matMul(tf.softmax(scores), headsFirst(v, N, T, a.heads, hd));
   const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [N, T, D]) as tf.Tensor3D;
   return applyLinear(merged, a.proj);
-}
-
-export function disposeSelfAttention(a: SelfAttention): void {
-  disposeLinear(a.qkv);
-  disposeLinear(a.proj);
 }

@@ -2,7 +2,6 @@
  * BatchNorm in eval mode, y = scale·x + shift per channel: folded into the preceding convolution
  * (conv-layer.ts), or applied on its own where it cannot be folded (a pre-activation BN).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/types.js';
 import { floats } from './keys.js';
 
@@ -27,18 +26,3 @@ export function bnAffine(sd: StateDict, prefix: string, eps: number): { scale: F
 }
 
 /** Per-channel affine y = x·scale + shift (an unfoldable, pre-activation BatchNorm). */
-export interface Affine { scale: tf.Tensor1D; shift: tf.Tensor1D }
-
-export function affineOf(sd: StateDict, prefix: string, eps = 1e-5): Affine {
-  const { scale, shift } = bnAffine(sd, prefix, eps);
-  return { scale: tf.tensor1d(scale), shift: tf.tensor1d(shift) };
-}
-
-export function applyAffineRelu(x: tf.Tensor4D, a: Affine): tf.Tensor4D {
-  return tf.relu(tf.add(tf.mul(x, a.scale), a.shift)) as tf.Tensor4D;
-}
-
-export function disposeAffine(a: Affine): void {
-  a.scale.dispose();
-  a.shift.dispose();
-}

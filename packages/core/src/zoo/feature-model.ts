@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelDescription, Network } from './types.js';
-import { LOGITS } from './logits.js';
+import { LOGITS } from './types.js';
 import { CORE_DEFAULTS } from '../defaults.js';
 
 export interface FeatureModel extends ModelDescription {

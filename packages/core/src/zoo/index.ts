@@ -27,5 +27,5 @@ export { timmVitSpecs } from './vit-timm.js';
 export { convnextSpecs } from './convnext.js';
 export { bicubicResize, resamplePosEmbed, cubicWeights } from './pos-embed.js';
 export { VIT_HEAD_DIM } from './vit-network.js';
-export { LOGITS, readLinear, globalMean, withLogits, withoutLogits, pooledLinearLogits } from './logits.js';
+export { LOGITS } from './types.js';
 export * from './onnx-exports.js';

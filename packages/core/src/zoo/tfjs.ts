@@ -15,7 +15,7 @@ import * as tfc from '@tensorflow/tfjs-converter';
 import type { CreateModelOptions, Network } from './types.js';
 import { artifactsHandler, readTfjsArtifacts, TfjsModelError } from './tfjs-io.js';
 import { fixedInputSize, stageTaps } from './tfjs-stages.js';
-import { LOGITS } from './logits.js';
+import { LOGITS } from './types.js';
 import { CORE_DEFAULTS } from '../defaults.js';
 
 export { TfjsModelError, readTfjsArtifacts, tfjsModelKind, tfjsWeightValues } from './tfjs-io.js';

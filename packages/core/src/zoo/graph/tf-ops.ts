@@ -10,7 +10,7 @@ import { gelu } from '../gelu.js';
 import { adaptiveAvgPool } from '../vgg-head.js';
 import type { Ops, PoolOptions } from './ops.js';
 import type { AffineWeights, ConstWeights, ConvWeights, LinearWeights, NormWeights } from './weights.js';
-import type { Linear } from '../linear.js';
+import { applyLinear, type Linear } from '../linear.js';
 import type { WeightRecord } from './collect.js';
 
 export interface TfOps extends Ops<tf.Tensor> {
@@ -78,12 +78,6 @@ export function createTfOps(): TfOps {
   }), (l) => keep(l.w, l.b));
   const vecs = memo((a: Float32Array) => tf.tensor1d(a), (t) => keep(t));
   const consts = memo((c: ConstWeights) => tf.tensor(c.data, c.shape), (t) => keep(t));
-  const linear = (x: tf.Tensor, l: LinearWeights): tf.Tensor => {
-    const L = linears.get(l);
-    const rows = x.size / x.shape[x.rank - 1]!;
-    const y = tf.fused.matMul({ a: tf.reshape(x, [rows, L.in]) as tf.Tensor2D, b: L.w, ...(L.b ? { bias: L.b } : {}) });
-    return tf.reshape(y, [...x.shape.slice(0, -1), L.out]);
-  };
   return {
     conv: (x, c, add) => applyConvPlan(x as tf.Tensor4D, convs.get(c), add ? { add: { residual: add.residual as tf.Tensor4D, relu: add.relu } } : {}),
     maxPool: (x, p) => pool(x, p, tf.maxPool),
@@ -106,7 +100,7 @@ export function createTfOps(): TfOps {
     silu: (x) => silu(x),
     gelu: (x) => gelu(x),
     affine: (x, a: AffineWeights) => (a.shift ? tf.add(tf.mul(x, vecs.get(a.scale)), vecs.get(a.shift)) : tf.mul(x, vecs.get(a.scale))),
-    linear,
+    linear: (x, l) => applyLinear(x, linears.get(l)),
     layerNorm: (x, n: NormWeights) => {
       const { mean, variance } = tf.moments(x, x.rank - 1, true);
       const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, n.eps)));
