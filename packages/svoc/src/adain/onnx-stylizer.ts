@@ -20,6 +20,25 @@ function nchwToNhwc(src: Float32Array, n: number, c: number, h: number, w: numbe
   return out;
 }
 
+/** One decoder run: the content (NCHW) against a batch of styles of one size; HWC images out. */
+async function runDecoder(decoder: OnnxSession, c: OnnxOutput, styles: readonly OnnxOutput[], contentShape: readonly number[], alpha: number): Promise<tf.Tensor3D[]> {
+  if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${alpha}`);
+  for (const s of styles) {
+    if (s.dims[1] !== c.dims[1]) throw new RangeError(`AdaIN: content features [${contentShape.join(', ')}] and style features have ${c.dims[1]} vs ${s.dims[1]} channels`);
+  }
+  const per = styles[0]!.data.length;
+  const batch = new Float32Array(per * styles.length);
+  styles.forEach((s, i) => batch.set(s.data, i * per));
+  const { image } = await decoder.run({
+    content: c,
+    style: { data: batch, dims: [styles.length, ...styles[0]!.dims.slice(1)] },
+    alpha: { data: Float32Array.from([alpha]), dims: [1] },
+  }, ['image']);
+  const [k, , H, W] = image!.dims as [number, number, number, number];
+  const hwc = nchwToNhwc(image!.data, k, 3, H, W);
+  return Array.from({ length: k }, (_, i) => tf.tensor3d(hwc.subarray(i * H * W * 3, (i + 1) * H * W * 3), [H, W, 3]));
+}
+
 export async function createOnnxStylizer(w: AdainWeights, opts: OnnxSessionOptions): Promise<Stylizer> {
   const encoder = await createOnnxSession(adainEncoderGraph(w.vgg.sd), opts, `${w.vgg.source} (AdaIN encoder)`);
   let decoder: OnnxSession;
@@ -50,26 +69,8 @@ export async function createOnnxStylizer(w: AdainWeights, opts: OnnxSessionOptio
     nchw.set(t, features!);
     return t;
   };
-  /** One decoder run: the content against a batch of styles of one size. */
-  const decodeBatch = async (fc: tf.Tensor4D, fss: readonly tf.Tensor4D[], alpha: number): Promise<tf.Tensor3D[]> => {
-    if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${alpha}`);
-    const c = featuresOf(fc);
-    const styles = fss.map(featuresOf);
-    for (const s of styles) {
-      if (s.dims[1] !== c.dims[1]) throw new RangeError(`AdaIN: content features [${fc.shape.join(', ')}] and style features have ${c.dims[1]} vs ${s.dims[1]} channels`);
-    }
-    const per = styles[0]!.data.length;
-    const batch = new Float32Array(per * styles.length);
-    styles.forEach((s, i) => batch.set(s.data, i * per));
-    const { image } = await decoder.run({
-      content: c,
-      style: { data: batch, dims: [styles.length, ...styles[0]!.dims.slice(1)] },
-      alpha: { data: Float32Array.from([alpha]), dims: [1] },
-    }, ['image']);
-    const [k, , H, W] = image!.dims as [number, number, number, number];
-    const hwc = nchwToNhwc(image!.data, k, 3, H, W);
-    return Array.from({ length: k }, (_, i) => tf.tensor3d(hwc.subarray(i * H * W * 3, (i + 1) * H * W * 3), [H, W, 3]));
-  };
+  const decodeBatch = (fc: tf.Tensor4D, fss: readonly tf.Tensor4D[], alpha: number): Promise<tf.Tensor3D[]> =>
+    runDecoder(decoder, featuresOf(fc), fss.map(featuresOf), fc.shape, alpha);
   const decodeMany = async (fc: tf.Tensor4D, fss: readonly tf.Tensor4D[], so: StylizeOptions = {}): Promise<tf.Tensor3D[]> => {
     alive('decode');
     if (!fss.length) return [];
