@@ -11,6 +11,7 @@ import { Command, CommanderError } from 'commander';
 import { exitCodeOf, VERSION } from '@shapetex/core';
 import { registerBuildCommand } from './build/command.js';
 import { registerMergeCommand } from './build/merge-command.js';
+import { registerSlurmCommand } from './build/slurm-command.js';
 import { registerSynthCommand } from './synth/command.js';
 import { registerCueConflictCommand } from './cue/command.js';
 
@@ -23,6 +24,7 @@ const program = new Command('svoc')
 
 registerBuildCommand(program);
 registerMergeCommand(program);
+registerSlurmCommand(program);
 registerSynthCommand(program);
 registerCueConflictCommand(program);
 

@@ -11,6 +11,7 @@ import { BIAS_DEFAULTS } from '../defaults.js';
 import type { ExitBox } from './exit.js';
 import { addMeasurementOptions, measurementOptions, type MeasurementFlags } from './measurement.js';
 import { addCompareCommand } from './compare.js';
+import { addSlurmCommand } from './slurm.js';
 import { addExportOnnxCommand } from './export-onnx-command.js';
 import { addFiltersCommand } from './filters.js';
 
@@ -177,6 +178,7 @@ export function createProgram(exit: ExitBox): Command {
     });
 
   addExportOnnxCommand(program, exit);
+  addSlurmCommand(program, exit, createProgram);
   addCompareCommand(program, exit);
   addFiltersCommand(program, exit);
   return program;

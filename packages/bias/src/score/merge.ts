@@ -67,6 +67,10 @@ async function mergeInto(out: string, opts: MergeOptions): Promise<MergeSummary>
     const dir = path.resolve(input);
     const info = await readRunInfo(dir);
     if (!info) throw new UsageError(`merge: ${dir} has no run.json; is it a bias-score output folder?`);
+    // a shard still running, stopped or killed has not scored all of its checkpoints yet
+    if (info.status === 'running' || info.status === 'interrupted') {
+      throw new UsageError(`merge: ${dir} is an unfinished run (status ${info.status}); run that shard to the end (rerun its command, or resubmit its array task) before merging`);
+    }
     infos.push({ dir, info });
   }
   const first = infos[0]!;
