@@ -14,7 +14,7 @@
 /** Lower layers first; a layer is a list of folders or top-level files under src/. */
 const LAYERS = {
   core: [['util', 'version.ts', 'defaults.ts'], ['kernels'], ['image', 'io'], ['onnx'], ['backend'], ['zoo'], ['features'], ['pool']],
-  svoc: [['types.ts', 'defaults.ts'], ['probe', 'adain'], ['build', 'synth', 'cue']],
+  svoc: [['types.ts', 'defaults.ts'], ['probe', 'adain'], ['builder', 'synth', 'cue']],
   bias: [['pairs', 'defaults.ts'], ['estimate'], ['types.ts'], ['cue'], ['dynamics'], ['report'], ['score'], ['filters', 'compare'], ['cli']],
 };
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeProbeSet } from '@shapetex/svoc';
 import { REPO, FIXTURES } from '../e2e/helpers.js';
-import { anchors, codeBlocks, isFragment, links, markdownFiles } from './markdown.js';
+import { anchors, codeBlocks, isFragment, linkProblem, links, markdownFiles } from './markdown.js';
 
 const files = markdownFiles(REPO);
 const text = (f: string): string => readFileSync(path.join(REPO, f), 'utf8');
@@ -32,6 +32,21 @@ describe('the Markdown readers', () => {
   });
 });
 
+describe('the link check', () => {
+  const exists = (abs: string): boolean => ['docs/cli.md', 'packages/bias/README.md'].some((f) => abs === path.join('/repo', f));
+  const headings = (): Set<string> => new Set(['exit-codes']);
+  it('refuses a root-absolute link and names the relative one to write', () => {
+    expect(linkProblem('/repo', 'packages/bias/README.md', '/docs/cli.md#exit-codes', exists, headings)).toBe('root-absolute (write ../../docs/cli.md#exit-codes)');
+    expect(linkProblem('/repo', 'packages/bias/README.md', '../../docs/cli.md#exit-codes', exists, headings)).toBeNull();
+  });
+  it('refuses links outside the repository, to missing files and to missing headings', () => {
+    expect(linkProblem('/repo', 'packages/bias/README.md', '../../../x.md', exists, headings)).toBe('outside the repository');
+    expect(linkProblem('/repo', 'packages/bias/README.md', '../../docs/nope.md', exists, headings)).toBe('no such file');
+    expect(linkProblem('/repo', 'packages/bias/README.md', '../../docs/cli.md#nope', exists, headings)).toBe('no heading #nope');
+    expect(linkProblem('/repo', 'packages/bias/README.md', 'https://example.org/x', exists, headings)).toBeNull();
+  });
+});
+
 describe('Markdown files', () => {
   it('are the READMEs and docs/ pages users read', () => {
     for (const f of ['README.md', 'docs/README.md', 'docs/method.md', 'docs/formats.md', 'docs/cli.md', 'packages/core/README.md',
@@ -40,18 +55,10 @@ describe('Markdown files', () => {
 
   it.each(files)('%s: every relative link resolves inside the repository', (file) => {
     const bad: string[] = [];
-    const found = links(text(file));
-    for (const { target, line } of found) {
-      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // http:, https:, mailto:
-      const [rawPath, anchor] = target.split('#') as [string, string | undefined];
-      // `/docs/x.md` is relative to the repository root (as GitHub resolves it): the package and
-      // example READMEs link the root docs that way.
-      const base = rawPath.startsWith('/') ? REPO : path.dirname(path.join(REPO, file));
-      const abs = rawPath === '' ? path.join(REPO, file) : path.join(base, decodeURIComponent(rawPath));
-      const where = `${file}:${line}: ${target}`;
-      if (path.relative(REPO, abs).startsWith('..') || path.isAbsolute(path.relative(REPO, abs))) { bad.push(`${where} (outside the repository)`); continue; }
-      if (!existsSync(abs)) { bad.push(`${where} (no such file)`); continue; }
-      if (anchor !== undefined && abs.endsWith('.md') && !anchors(readFileSync(abs, 'utf8')).has(anchor)) bad.push(`${where} (no heading #${anchor})`);
+    const headings = (abs: string): Set<string> => anchors(readFileSync(abs, 'utf8'));
+    for (const { target, line } of links(text(file))) {
+      const problem = linkProblem(REPO, file, target, existsSync, headings);
+      if (problem !== null) bad.push(`${file}:${line}: ${target} (${problem})`);
     }
     expect(bad).toEqual([]);
   });

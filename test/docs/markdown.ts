@@ -88,3 +88,21 @@ export function codeBlocks(text: string): CodeBlock[] {
 
 /** Whether a block is marked as not runnable as written. */
 export const isFragment = (b: CodeBlock): boolean => /^\s*\/\/\s*fragment\b/.test(b.code.split('\n').find((l) => l.trim() !== '') ?? '');
+
+/**
+ * What is wrong with a link `target` found in `file` (a path relative to `repo`), or null. Links
+ * are relative to the file that holds them: a root-absolute `/docs/x.md` resolves on GitHub but
+ * not on the npm page or in an editor, so it is refused with the relative spelling to use.
+ */
+export function linkProblem(repo: string, file: string, target: string, exists: (abs: string) => boolean, headings: (abs: string) => Set<string>): string | null {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(target)) return null; // http:, https:, mailto:
+  const [rawPath, anchor] = target.split('#') as [string, string | undefined];
+  const dir = path.dirname(path.join(repo, file));
+  if (rawPath.startsWith('/')) return `root-absolute (write ${path.relative(dir, path.join(repo, rawPath)) || '.'}${anchor === undefined ? '' : `#${anchor}`})`;
+  const abs = rawPath === '' ? path.join(repo, file) : path.join(dir, decodeURIComponent(rawPath));
+  const rel = path.relative(repo, abs);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return 'outside the repository';
+  if (!exists(abs)) return 'no such file';
+  if (anchor !== undefined && abs.endsWith('.md') && !headings(abs).has(anchor)) return `no heading #${anchor}`;
+  return null;
+}

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeMiniDtd, makeMiniVoc, MINI_VOC } from '../svoc/build/mini-datasets.js';
+import { makeMiniDtd, makeMiniVoc, MINI_VOC } from '../svoc/builder/mini-datasets.js';
 import { findTorchPython } from '../torch-python.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

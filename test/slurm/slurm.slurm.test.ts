@@ -135,7 +135,7 @@ describe('bias-score slurm on a real scheduler', () => {
 
 describe('svoc slurm on a real scheduler', () => {
   it('an array job builds the shards and its merge job leaves the set a single build makes', async () => {
-    const { makeMiniDtd, makeMiniVoc } = await import('../svoc/build/mini-datasets.js');
+    const { makeMiniDtd, makeMiniVoc } = await import('../svoc/builder/mini-datasets.js');
     const voc = await makeMiniVoc(dir);
     const dtd = await makeMiniDtd(dir);
     const build = ['--voc', voc, '--dtd', dtd, '--vgg', path.join(ADAIN, 'vgg_small.pth'), '--decoder', path.join(ADAIN, 'decoder_small.pth'), '--textures', '3', '--seed', '1', '--size', '32'];

@@ -9,9 +9,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { exitCodeOf, VERSION } from '@shapetex/core';
-import { registerBuildCommand } from './build/command.js';
-import { registerMergeCommand } from './build/merge-command.js';
-import { registerSlurmCommand } from './build/slurm-command.js';
+import { registerBuildCommand } from './builder/command.js';
+import { registerMergeCommand } from './builder/merge-command.js';
+import { registerSlurmCommand } from './builder/slurm-command.js';
 import { registerSynthCommand } from './synth/command.js';
 import { registerCueConflictCommand } from './cue/command.js';
 

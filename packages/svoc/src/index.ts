@@ -6,5 +6,5 @@ export { SVOC_DEFAULTS } from './defaults.js';
 export * from './probe/index.js';
 export * from './synth/index.js';
 export * from './adain/index.js';
-export * from './build/index.js';
+export * from './builder/index.js';
 export * from './cue/index.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendSettings, decodeImage, initBackend } from '@shapetex/core';
 import { buildCueConflict, createStylizer, loadBoxStyle, loadStyleInput, parseCueFileName, readCueConflictSet, type BuildCueConflictOptions } from '@shapetex/svoc';
 import { rawStateDict } from '../adain/fixtures.js';
-import { makeMiniVoc, MINI_VOC } from '../build/mini-datasets.js';
+import { makeMiniVoc, MINI_VOC } from '../builder/mini-datasets.js';
 
 let root: string;
 let base: BuildCueConflictOptions;

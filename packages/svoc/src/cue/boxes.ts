@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { VOC_CLASSES } from '../types.js';
-import type { VocContent } from '../build/voc.js';
+import type { VocContent } from '../builder/voc.js';
 
 export interface VocBox {
   className: string;

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { BACKEND_NAMES, stopOnSignals } from '@shapetex/core';
 import { SVOC_DEFAULTS } from '../defaults.js';
 import { buildCueConflict } from './build.js';
-import { addEngineOptions, engineOptions } from '../build/engine-options.js';
+import { addEngineOptions, engineOptions } from '../builder/engine-options.js';
 import type { OnnxDevice } from '@shapetex/core';
 
 const D = SVOC_DEFAULTS.cue;

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { decodeImage, resizeBilinear } from '@shapetex/core';
-import { shorterSideSize } from '../build/images.js';
+import { shorterSideSize } from '../builder/images.js';
 import type { VocBox } from './boxes.js';
 
 /**

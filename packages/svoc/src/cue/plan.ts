@@ -9,7 +9,7 @@
  * manifest.
  */
 import { createRng } from '@shapetex/core';
-import type { VocContent } from '../build/voc.js';
+import type { VocContent } from '../builder/voc.js';
 import type { TextureSource } from './boxes.js';
 import { formatCueFileName } from './names.js';
 
