@@ -37,10 +37,13 @@ function readRef(dir: string, arch: string): Ref {
 const dir = mkdtempSync(path.join(tmpdir(), 'shapetex-oracle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+beforeAll(() => {
+  const py = findTorchPython();
+  execFileSync(py, [SCRIPT, dir], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+});
+
 describe('full-size ResNets equal PyTorch (oracle, wasm backend)', () => {
   beforeAll(async () => {
-    const py = findTorchPython();
-    execFileSync(py, [SCRIPT, dir], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     await initBackend('wasm', { log: null });
   });
 
@@ -67,6 +70,26 @@ describe('full-size ResNets equal PyTorch (oracle, wasm backend)', () => {
       });
       expect(tf.memory().numTensors).toBe(before);
       net.dispose();
+      ref.input.dispose();
+    });
+  }
+});
+
+// The same full-size networks on ONNX Runtime: the graph emitted from the checkpoint, every tap
+// reduced on the engine.
+describe('full-size ResNets equal PyTorch (oracle, onnx backend)', () => {
+  beforeAll(async () => {
+    await initBackend('onnx', { log: null, threads: 2 });
+  });
+
+  for (const arch of ['resnet18', 'resnet50']) {
+    it(`${arch} at 224x224 on ONNX Runtime: every pooled tap within 1e-4 of PyTorch`, async () => {
+      const ref = readRef(dir, arch);
+      const model = await loadModel(path.join(dir, `${arch}.pth`));
+      expect((model as { engine?: string }).engine).toBe('onnxruntime');
+      const feats = await model.features(ref.input, TAPS);
+      for (const t of TAPS) expectClose(feats[t]!, ref.pooled[t]!, `${arch} ${t} pooled (onnx)`);
+      model.dispose();
       ref.input.dispose();
     });
   }

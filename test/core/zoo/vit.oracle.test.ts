@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { ARCHITECTURES, initBackend, loadModel } from '@shapetex/core';
+import { ARCHITECTURES, createModel, initBackend, LOGITS, loadModel } from '@shapetex/core';
 import { expectClose, gap } from './others-parity.js';
 import { findTorchPython } from '../../torch-python.js';
 import { expectVitTaps, inputOf, loadVitFixture } from './vit-fixtures.js';
@@ -18,9 +18,12 @@ const SCRIPT = path.resolve(__dirname, '../../fixtures/zoo/make_vit.py');
 const dir = mkdtempSync(path.join(tmpdir(), 'shapetex-vit-oracle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+beforeAll(() => {
+  execFileSync(findTorchPython(), [SCRIPT, '--oracle', dir], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+});
+
 describe('full-size ViT-B/16, DeiT-S and ConvNeXt-T equal PyTorch (oracle, wasm backend)', () => {
   beforeAll(async () => {
-    execFileSync(findTorchPython(), [SCRIPT, '--oracle', dir], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     await initBackend('wasm', { log: null });
   });
 
@@ -71,6 +74,43 @@ describe('full-size ViT-B/16, DeiT-S and ConvNeXt-T equal PyTorch (oracle, wasm 
       expectClose(maps[i]!.data, f.arrays[t]!.data, `convnext_tiny ${t} map`);
       expectClose(gap(maps[i]!.data, maps[i]!.shape), f.arrays[`${t}_pooled`]!.data, `convnext_tiny ${t} map pooled`);
     });
+    x.dispose();
+    model.dispose();
+  });
+});
+
+// The same full-size networks on ONNX Runtime: graphs emitted from the checkpoints, taps reduced
+// on the engine, both token choices, the logits.
+describe('full-size ViT-B/16, DeiT-S and ConvNeXt-T equal PyTorch (oracle, onnx backend)', () => {
+  beforeAll(async () => {
+    await initBackend('onnx', { log: null, threads: 2 });
+  });
+
+  for (const arch of ['vit_b_16', 'deit_small_patch16_224']) {
+    it(`${arch} at 224x224 on ONNX Runtime: every block tap, final and the logits within 1e-4 of PyTorch`, async () => {
+      const f = await loadVitFixture(arch, dir);
+      for (const token of ['cls', 'mean'] as const) {
+        const model = createModel(arch, f.sd, { token });
+        expect((model as { engine?: string }).engine).toBe('onnxruntime');
+        const x = inputOf(f);
+        const got = await model.features(x, [...model.taps, LOGITS]);
+        for (const t of model.taps) expectClose(got[t]!, f.arrays[`${t}@${token}`]!.data, `${arch} ${t} ${token} (onnx)`);
+        expectClose(got[LOGITS]!, f.arrays.logits!.data, `${arch} logits ${token} (onnx)`);
+        x.dispose();
+        model.dispose();
+      }
+    });
+  }
+
+  it('convnext_tiny at 224x224 on ONNX Runtime: stage1..stage4, final and the logits within 1e-4 of PyTorch', async () => {
+    const f = await loadVitFixture('convnext_tiny', dir);
+    const model = await loadModel(path.join(dir, 'convnext_tiny.pth'));
+    expect((model as { engine?: string }).engine).toBe('onnxruntime');
+    const x = inputOf(f);
+    const taps = ['stage1', 'stage2', 'stage3', 'stage4', 'final'];
+    const got = await model.features(x, [...taps, LOGITS]);
+    for (const t of taps) expectClose(got[t]!, f.arrays[`${t}_pooled`]!.data, `convnext_tiny ${t} (onnx)`);
+    expectClose(got[LOGITS]!, f.arrays.logits!.data, 'convnext_tiny logits (onnx)');
     x.dispose();
     model.dispose();
   });
