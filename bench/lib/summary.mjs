@@ -85,6 +85,15 @@ function stylizeRows(r) {
   return rows;
 }
 
+function engineRows(r) {
+  return Object.entries(r.results ?? {}).map(([spec, x]) => [
+    `${spec} final tap, 1 thread: shapetex's graph vs torch.onnx.export's on ONNX Runtime (wasm path; PyTorch)`,
+    `${f(x.ours.imagesPerS)} img/s (wasm ${x.wasm ? f(x.wasm.imagesPerS) : '-'})`,
+    `torch graph ${f(x.torchGraph.imagesPerS)} img/s; PyTorch ${x.torch ? f(x.torch.imagesPerS) : '-'}`,
+    `${f(x.ratio, 3)}×`,
+  ]);
+}
+
 function genericRows(name, r) {
   const nums = Object.entries(r).filter(([, v]) => typeof v === 'number').slice(0, 8);
   return [[name, nums.map(([k, v]) => `${k}=${Number.isInteger(v) ? v : f(v, 3)}`).join(', ') || 'see JSON', '', '']];
@@ -94,7 +103,8 @@ export function summarize(results) {
   const rows = [];
   for (const [name, r] of Object.entries(results)) {
     if (!r) continue;
-    if (name === 'resnet') rows.push(...resnetRows(r));
+    if (name === 'engine') rows.push(...engineRows(r));
+    else if (name === 'resnet') rows.push(...resnetRows(r));
     else if (name === 'e2e') rows.push(...e2eRows(r));
     else if (name === 'transformers') rows.push(...transformerRows(r));
     else if (name === 'estimator') rows.push(...estimatorRows(r));

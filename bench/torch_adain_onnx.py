@@ -1,0 +1,43 @@
+"""Reference graph of the AdaIN engine benchmark (bench/stylize-onnx.mjs): pytorch-AdaIN's
+stylization (encoder on content and style, AdaIN, decoder; the official net.py layouts at full
+width, random weights, as bench/torch_adain.py builds them) exported with torch.onnx.export, so
+ONNX Runtime can run it beside shapetex's own AdaIN graphs.
+
+  /usr/bin/python3 bench/torch_adain_onnx.py --size 512 --out DIR
+"""
+import argparse
+import json
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_adain import adain, decoder, encoder, init  # noqa: E402
+
+
+class Stylize(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc, self.dec = init(encoder()), init(decoder())
+
+    def forward(self, content, style):
+        return self.dec(adain(self.enc(content), self.enc(style)))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--size', type=int, default=512)
+    ap.add_argument('--out', required=True)
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    os.makedirs(args.out, exist_ok=True)
+    f = os.path.join(args.out, f'adain_{args.size}.torch.onnx')
+    if not os.path.exists(f):
+        x = torch.rand(1, 3, args.size, args.size)
+        torch.onnx.export(Stylize().eval(), (x, x), f, input_names=['content', 'style'], output_names=['image'], opset_version=13)
+    print(json.dumps({'torch': torch.__version__, 'onnx': f, 'size': args.size}))
+
+
+if __name__ == '__main__':
+    main()
