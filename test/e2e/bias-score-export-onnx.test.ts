@@ -2,10 +2,12 @@
  * `bias-score export-onnx`: the written file is valid ONNX by onnx's own checker (Python's
  * onnx.checker.check_model with shape inference), opens in ONNX Runtime, and gives PyTorch's
  * pooled taps and logits on the fixture's input; the printed inputs and outputs are the file's.
- * Usage errors exit 2, a family without a graph exits 1 saying so.
+ * Usage errors exit 2; a network without a graph (a TF.js model) exits 1 saying so.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,7 +55,7 @@ describe('bias-score export-onnx', () => {
     await session.release();
   });
 
-  it('exits 2 on usage errors naming the option or tap, 1 for a family without a graph', async () => {
+  it('exits 2 on usage errors naming the option or tap, 1 for a network without a graph (a TF.js model)', async () => {
     const ckpt = path.join(REPO, 'test/fixtures/zoo/resnet18_small.pth');
     const out = path.join(dir, 'x.onnx');
     const usage: [string[], RegExp][] = [
@@ -67,8 +69,18 @@ describe('bias-score export-onnx', () => {
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
     }
-    const preact = await bias(['export-onnx', path.join(REPO, 'test/fixtures/zoo/resnet18k_small.pth'), '-o', out]);
-    expect(preact.status).toBe(1);
-    expect(preact.stderr).toMatch(/resnet18k: this network has no graph description, so it cannot be emitted as ONNX/);
+    // every zoo family is a graph; a TF.js model is not one, so it cannot be written as ONNX
+    const m = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [8, 8, 3], filters: 2, kernelSize: 3, name: 'conv1' }), tfl.layers.globalAveragePooling2d({ name: 'gap' })] });
+    const tfjsDir = path.join(dir, 'tfjs');
+    mkdirSync(tfjsDir, { recursive: true });
+    await m.save(tf.io.withSaveHandler(async (a) => {
+      writeFileSync(path.join(tfjsDir, 'group1-shard1of1.bin'), new Uint8Array(a.weightData as ArrayBuffer));
+      writeFileSync(path.join(tfjsDir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }] }));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    m.dispose();
+    const tfjs = await bias(['export-onnx', path.join(tfjsDir, 'model.json'), '-o', out]);
+    expect(tfjs.status).toBe(1);
+    expect(tfjs.stderr).toMatch(/this network has no graph description, so it cannot be emitted as ONNX/);
   });
 });
