@@ -57,10 +57,9 @@ for (const spec of NETS) {
     if (!r.torchGraph || b.imagesPerS > r.torchGraph.imagesPerS) r.torchGraph = b;
   }
   if (!args['no-wasm']) {
-    r.wasm = await best('TF.js wasm path', async (batch) => {
-      const x = tf.randomNormal([batch, size, size, 3]);
-      return poolPass(model.network, x, ['final']);
-    }, size);
+    // the fallback path, for scale: one batch size (its slow full-size transformers would take minutes per batch sweep)
+    r.wasm = await bestOfBatches('TF.js wasm path', async (batch) => poolPass(model.network, tf.randomNormal([batch, size, size, 3]), ['final']),
+      [BATCHES(size)[size <= 64 ? 0 : 1]], { seconds, log });
   }
   await ours.release();
   await theirs.release();
