@@ -16,7 +16,7 @@ const noticed = new Set<string>();
 
 /**
  * The FeatureModel of a network on the backend in force: with `onnx`, ONNX Runtime runs the
- * network's graph; a network without one (a TF.js model, a family not yet described as a graph)
+ * network's graph; a network without one (a TF.js model)
  * runs on TF.js, said once per architecture on stderr.
  */
 export function featureModelOf(network: Network): FeatureModel {
@@ -25,7 +25,7 @@ export function featureModelOf(network: Network): FeatureModel {
   if (network.graph) return onnxFeatureModel(network, { threads: b.threads ?? 1, device: b.device as 'cpu' });
   if (!noticed.has(network.arch)) {
     noticed.add(network.arch);
-    process.stderr.write(`shapetex: ${network.arch} is not described as a graph for ONNX Runtime (a TF.js model, or a family not described yet); it runs on TF.js (${b.tfjsBackend ?? 'wasm'})\n`);
+    process.stderr.write(`shapetex: ${network.arch} has no graph for ONNX Runtime (a TF.js model); it runs on TF.js (${b.tfjsBackend ?? 'wasm'})\n`);
   }
   return toFeatureModel(network);
 }
