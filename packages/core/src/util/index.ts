@@ -8,4 +8,4 @@ export { exitCodeOf } from './exit-code.js';
 export type { FailureExitCode } from './exit-code.js';
 export { writeFileAtomic, writeJsonAtomic, copyFileAtomic } from './atomic.js';
 export { createProgress, formatDuration, progressBar, redrawnLine } from './progress.js';
-export type { DurationStyle, Progress, ProgressOptions, ProgressStream } from './progress.js';
+export type { Progress, ProgressOptions, ProgressStream } from './progress.js';
