@@ -8,7 +8,7 @@ function sink(isTTY: boolean) {
 
 describe('progress', () => {
   it('formats durations', () => {
-    expect([formatDuration(4.4), formatDuration(62), formatDuration(3723), formatDuration(NaN)]).toEqual(['4s', '1:02', '1:02:03', '?']);
+    expect([formatDuration(4.4), formatDuration(62), formatDuration(3723), formatDuration(NaN)]).toEqual(['0:04', '1:02', '1:02:03', '--:--']);
   });
 
   it('prints one plain line per checkpoint off a terminal: i of N, images/s over work done, ETA for the rest', () => {
@@ -20,8 +20,8 @@ describe('progress', () => {
     p.update({ kind: 'done', index: 1, total: 4, checkpoint: 'b.pth', images: 100, seconds: 6, ok: false });
     expect(chunks).toEqual([
       'decoding probe images 16/16\n',
-      'checkpoint 1/4 a.pth (50.0 images/s, ETA 6s)\n',
-      'checkpoint 2/4 b.pth FAILED (25.0 images/s, ETA 8s)\n',
+      'checkpoint 1/4 a.pth (50.0 images/s, ETA 0:06)\n',
+      'checkpoint 2/4 b.pth FAILED (25.0 images/s, ETA 0:08)\n',
     ]);
   });
 
@@ -29,7 +29,7 @@ describe('progress', () => {
     const { stream, chunks } = sink(true);
     const p = createProgress(stream);
     p.update({ kind: 'done', index: 0, total: 2, checkpoint: 'a.pth', images: 10, seconds: 1, ok: true });
-    expect(chunks[0]).toMatch(/^\r\[#{12}\.{12}\] checkpoint 1\/2 {2}10\.0 images\/s, ETA 1s {2}a\.pth/);
+    expect(chunks[0]).toMatch(/^\r\[#{12}\.{12}\] checkpoint 1\/2 {2}10\.0 images\/s, ETA 0:01 {2}a\.pth/);
     p.update({ kind: 'done', index: 1, total: 2, checkpoint: 'b.pth', images: 10, seconds: 1, ok: true });
     expect(chunks.at(-1)).toBe('\n');
   });

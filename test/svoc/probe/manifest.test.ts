@@ -48,7 +48,8 @@ describe('validateManifest errors name the field, what was expected and what was
     ['factors empty', (m) => { m.factors = []; }, /factors: expected a non-empty array/],
     ['factors duplicate', (m) => { m.factors = ['shape', 'shape']; }, /factors\[1\]: expected a name not listed before/],
     ['records', (m) => { m.records = {}; }, /records: expected an array/],
-    ['record textureId', (m) => { m.records[1].textureId = 'x'; }, /records\[1\]\.textureId: expected a positive integer, got "x"/],
+    ['record textureId', (m) => { m.records[1].textureId = 'x'; }, /records\[1\]\.textureId: expected a non-negative integer, got "x"/],
+    ['record textureId negative', (m) => { m.records[1].textureId = -1; }, /records\[1\]\.textureId: expected a non-negative integer, got -1/],
     ['record classId', (m) => { m.records[2].classId = 0; }, /records\[2\]\.classId: expected a positive integer, got 0/],
     ['record factor value', (m) => { delete m.records[0].factors.texture; }, /records\[0\]\.factors\.texture: expected a non-empty string or a finite number, got nothing \(missing\)/],
     ['record factors', (m) => { m.records[3].factors = null; }, /records\[3\]\.factors: expected an object with shape, texture, got null/],
@@ -56,7 +57,8 @@ describe('validateManifest errors name the field, what was expected and what was
     ['absolute file', (m) => { m.records[0].file = '/etc/passwd'; }, /records\[0\]\.file: expected a path relative to the set root, inside it, got "\/etc\/passwd"/],
     ['escaping file', (m) => { m.records[0].file = 'a/../../x.jpg'; }, /records\[0\]\.file: expected a path relative to the set root, inside it/],
     ['duplicate file', (m) => { m.records[3].file = `./${m.records[1].file}`; }, /records\[3\]\.file: expected a file not already listed \(records\[1\] has it\)/],
-    ['textures', (m) => { m.textures[1].id = -2; }, /textures\[1\]\.id: expected a positive integer, got -2/],
+    ['textures', (m) => { m.textures[1].id = -2; }, /textures\[1\]\.id: expected a non-negative integer, got -2/],
+    ['class id 0', (m) => { m.classes[0].id = 0; }, /classes\[0\]\.id: expected a positive integer, got 0/],
     ['classes', (m) => { m.classes = 'cat'; }, /classes: expected an array of \{ id, name \}, got "cat"/],
     ['build', (m) => { delete m.build; }, /build: expected an object of build parameters/],
     ['created', (m) => { m.created = 5; }, /created: expected an ISO date string, got 5/],
@@ -71,6 +73,14 @@ describe('validateManifest errors name the field, what was expected and what was
 
   it('root that is not an object', () => {
     expect(() => validateManifest([], 'x.json')).toThrow(/x\.json: \(root\): expected a JSON object, got \[\]/);
+  });
+
+  it('accepts 0-based texture ids, as a folder without a manifest reads them', () => {
+    const m = sampleManifest();
+    for (const r of m.records) r.textureId -= 1;
+    for (const t of m.textures) t.id -= 1;
+    expect(m.records.some((r) => r.textureId === 0) && m.textures.some((t) => t.id === 0)).toBe(true);
+    expect(validateManifest(m)).toBe(m);
   });
 
   it('accepts the well-formed sample and keeps unknown extra fields', () => {

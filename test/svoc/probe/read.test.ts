@@ -106,6 +106,21 @@ describe('readProbeSet with a manifest', () => {
     expect(new Set(set.records)).toEqual(new Set(m.records));
   });
 
+  it('reads 0-based texture ids as they are, as the same folder without its manifest does', async () => {
+    const d = await tempDir();
+    const m = sampleManifest();
+    for (const r of m.records) { r.textureId -= 1; r.factors.texture = r.textureId; r.file = `${r.textureId}_${r.classId}_${r.contentId}.jpg`; }
+    for (const t of m.textures) t.id -= 1;
+    for (const r of m.records) await jpeg(path.join(d, r.file), 100);
+    await writeManifest(d, m);
+    const withManifest = await readProbeSet(d);
+    expect(withManifest.records.map((r) => r.textureId).sort()).toEqual([0, 0, 1, 1]);
+    await rm(path.join(d, 'manifest.json'));
+    const without = await readProbeSet(d);
+    const ids = (s: typeof without): [string, number][] => s.records.map((r) => [r.file, r.textureId] as [string, number]).sort();
+    expect(ids(withManifest)).toEqual(ids(without));
+  });
+
   it('reports listed images that are missing, with their names', async () => {
     const d = await tempDir();
     const m = sampleManifest();
@@ -119,6 +134,6 @@ describe('readProbeSet with a manifest', () => {
     const m = sampleManifest() as any;
     m.records[2].textureId = 2.5;
     await writeFile(path.join(d, 'manifest.json'), JSON.stringify(m));
-    await expect(readProbeSet(d)).rejects.toThrow(/manifest\.json: records\[2\]\.textureId: expected a positive integer, got 2\.5/);
+    await expect(readProbeSet(d)).rejects.toThrow(/manifest\.json: records\[2\]\.textureId: expected a non-negative integer, got 2\.5/);
   });
 });

@@ -1,10 +1,8 @@
-import { formatDuration as formatAnyDuration, progressBar, redrawnLine, type ProgressStream } from '@shapetex/core';
+import { formatDuration, progressBar, redrawnLine, type ProgressStream } from '@shapetex/core';
 import type { ScoreProgress } from './types.js';
 
-/** Seconds as `1:02:03` / `2:03` / `45s`, unknown `?`: core's `formatDuration` in its `short` style. */
-export function formatDuration(seconds: number): string {
-  return formatAnyDuration(seconds, 'short');
-}
+/** Core's one duration format (`1:02:03` / `2:03` / `0:45`, unknown `--:--`), re-exported for bias's callers. */
+export { formatDuration };
 
 /**
  * Progress of a scoring run on a stream (stderr), built from core's progress pieces: on a

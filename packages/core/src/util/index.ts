@@ -8,6 +8,6 @@ export { exitCodeOf } from './exit-code.js';
 export type { FailureExitCode } from './exit-code.js';
 export { writeFileAtomic, writeJsonAtomic, copyFileAtomic } from './atomic.js';
 export { createProgress, formatDuration, progressBar, redrawnLine } from './progress.js';
-export type { DurationStyle, Progress, ProgressOptions, ProgressStream } from './progress.js';
+export type { Progress, ProgressOptions, ProgressStream } from './progress.js';
 export { shellQuote, splitShellWords, sbatchScript, submitSbatch, writeArrayJob, submitArrayJob, shardFolder } from './slurm.js';
 export type { CommandWord, SbatchSpec, ArrayJobSpec, ArrayJobFiles } from './slurm.js';

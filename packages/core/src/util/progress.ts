@@ -14,20 +14,15 @@ export interface ProgressStream {
 }
 
 /**
- * How `formatDuration` spells seconds: `clock` is always `m:ss` or `h:mm:ss` (unknown
- * `--:--`); `short` writes under a minute as `45s` (unknown `?`), for lines that are mostly short.
+ * Seconds as `1:02:03` / `2:03` / `0:45`; negative or not finite (unknown) as `--:--`. The one
+ * duration format of shapetex's progress lines and reports (svoc and bias use this function).
  */
-export type DurationStyle = 'clock' | 'short';
-
-/** Seconds as `1:02:03` / `2:03` / `0:45` (`clock`, the default) or `45s` (`short`); negative or not finite: unknown. */
-export function formatDuration(seconds: number, style: DurationStyle = 'clock'): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return style === 'short' ? '?' : '--:--';
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
   const s = Math.round(seconds);
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
   const pad = (x: number): string => String(x).padStart(2, '0');
-  if (h > 0) return `${h}:${pad(m)}:${pad(r)}`;
-  if (style === 'short' && m === 0) return `${r}s`;
-  return `${m}:${pad(r)}`;
+  return h > 0 ? `${h}:${pad(m)}:${pad(r)}` : `${m}:${pad(r)}`;
 }
 
 /** `[#####.....]`: `done` of `total` as `width` cells (all filled when `total` is 0). */

@@ -18,6 +18,8 @@ function describe(v: unknown): string {
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
+/** Texture ids are kept as found (from 0 in sets other tools wrote), as a folder without a manifest reads them. */
+const isTextureId = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 
 /**
  * Checks that `value` is a well-formed manifest and returns it typed. Every problem is an
@@ -25,7 +27,7 @@ const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as 
  * expected and what was found. Checked: `kind` ∈ {svoc, synthetic}; `version` a string;
  * `factors` non-empty unique strings; each record's `file` a relative path inside the set,
  * unique; each record's `factors` holding a string or number for every manifest factor;
- * `classId`, `textureId` positive integers; `className`, `contentId`, `textureName` strings;
+ * `classId` a positive integer, `textureId` a non-negative one (0-based sets read as they are); `className`, `contentId`, `textureName` strings;
  * `textures` and `classes` arrays of `{ id, name }`; `build` an object. Unknown extra fields
  * are kept, so later versions can add some.
  */
@@ -64,7 +66,7 @@ export function validateManifest(value: unknown, source = MANIFEST_FILE): Manife
       if (!ok) fail(`${at}.factors.${f}`, 'a non-empty string or a finite number', v);
     }
     if (!isPositiveInt(r.classId)) fail(`${at}.classId`, 'a positive integer', r.classId);
-    if (!isPositiveInt(r.textureId)) fail(`${at}.textureId`, 'a positive integer', r.textureId);
+    if (!isTextureId(r.textureId)) fail(`${at}.textureId`, 'a non-negative integer', r.textureId);
     for (const key of ['className', 'contentId', 'textureName'] as const) {
       if (typeof r[key] !== 'string' || (r[key] as string).length === 0) fail(`${at}.${key}`, 'a non-empty string', r[key]);
     }
@@ -73,7 +75,7 @@ export function validateManifest(value: unknown, source = MANIFEST_FILE): Manife
     if (!Array.isArray(m[key])) fail(key, 'an array of { id, name }', m[key]);
     (m[key] as unknown[]).forEach((t, i) => {
       if (!isObject(t)) return fail(`${key}[${i}]`, 'an object { id, name }', t);
-      if (!isPositiveInt(t.id)) fail(`${key}[${i}].id`, 'a positive integer', t.id);
+      if (key === 'textures' ? !isTextureId(t.id) : !isPositiveInt(t.id)) fail(`${key}[${i}].id`, key === 'textures' ? 'a non-negative integer' : 'a positive integer', t.id);
       if (typeof t.name !== 'string') fail(`${key}[${i}].name`, 'a string', t.name);
     });
   }
