@@ -68,6 +68,7 @@ export function compareData(runs: readonly ComparedRun[]): Comparison {
       errors: typeof r.info.options.errors === 'string' ? r.info.options.errors : null,
       phaseMethod: r.analysis?.options.method ?? null,
       boundaries: r.analysis?.phases ? ([...r.analysis.phases.boundaries] as [number, number]) : null,
+      status: r.info.killed ? 'interrupted (its process was killed)' : r.info.status,
     })),
     tables: compareTables(runs),
   };

@@ -30,7 +30,9 @@ export function renderComparison(c: Comparison, figures: readonly CompareFigure[
   const out = ['# Comparison of training runs', ''];
   for (const r of c.runs) {
     const split = r.errors === null ? 'no error curve' : r.boundaries ? `${r.phaseMethod} split, phases end at epochs ${r.boundaries.join(' and ')}` : `${r.phaseMethod ?? 'no'} analysis, no phase split`;
-    out.push(`- **${r.label}**: \`${r.dir}\`, ${r.checkpoints} checkpoints, taps ${r.taps.join(', ')}; ${split}`);
+    const status = r.status ?? 'complete';
+    const unfinished = status.startsWith('interrupted') || status === 'running' ? `; **${status} run**: only the checkpoints it finished` : '';
+    out.push(`- **${r.label}**: \`${r.dir}\`, ${r.checkpoints} checkpoints, taps ${r.taps.join(', ')}; ${split}${unfinished}`);
   }
   if (meta.version) out.push('', `shapetex ${meta.version}${meta.generatedAt ? `, ${meta.generatedAt}` : ''}`);
   out.push(

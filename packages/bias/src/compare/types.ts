@@ -56,6 +56,8 @@ export interface Comparison {
     errors: string | null;
     phaseMethod: string | null;
     boundaries: [number, number] | null;
+    /** run.json's status as read (a killed run reads as `interrupted`). */
+    status: string;
   }[];
   tables: CompareTable[];
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '@shapetex/core';
+import { lockHolderAlive, writeFileAtomic, writeJsonAtomic } from '@shapetex/core';
 import { readTextIfExists } from '../report/read.js';
 import type { ResultRecord } from '../types.js';
 import { resultsCsv } from './csv.js';
@@ -66,9 +66,12 @@ export interface RunInfo {
   /**
    * `running` while a run writes the folder; at its end `complete` (nothing failed), `failed`
    * (a checkpoint, an input, the analysis or the plots failed: see errors.jsonl) or `interrupted`
-   * (stopped by a signal). A run killed outright leaves `running`; the next run says so.
+   * (stopped by a signal). A run killed outright (SIGKILL, a lost node) leaves `running` in the
+   * file; once its lock's holder is gone, `readRunInfo` reports it as `interrupted` with `killed`.
    */
   status: 'running' | 'complete' | 'failed' | 'interrupted';
+  /** Set by `readRunInfo`: the run's process ended without writing its end (killed). */
+  killed?: boolean;
   /** Per checkpoint, the globals it names that were refused (never run); only checkpoints with some. */
   refusedGlobals?: Record<string, string[]>;
   scored: number;
@@ -86,6 +89,8 @@ export async function readRunInfo(dir: string): Promise<RunInfo | null> {
   try {
     const info = JSON.parse(text) as RunInfo;
     if (typeof info.settingsHash !== 'string' || typeof info.settings !== 'object') throw new Error('no settings/settingsHash');
+    // `running` with nobody holding the folder: the process was killed before it could say so
+    if (info.status === 'running' && !(await lockHolderAlive(dir))) return { ...info, status: 'interrupted', killed: true };
     return info;
   } catch (err) {
     throw new Error(`${file}: not a bias-score run.json (${(err as Error).message})`, { cause: err });

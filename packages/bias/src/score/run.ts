@@ -62,6 +62,10 @@ async function scoreInto(out: string, given: RunOptions): Promise<RunSummary> {
     const diff = diffSettings(previous.settings, settings);
     throw new UsageError(`${out} holds results made with other options; refusing to mix them. Differences (before → now):\n  ${diff.join('\n  ')}\nUse another --out, or the same options to resume.`);
   }
+  // this process holds the folder now, so a previous `running` run can only have been killed
+  if (previous && (previous.status === 'running' || previous.status === 'interrupted')) {
+    log(`bias-score: ${out} holds an interrupted run (started ${previous.startTime}${previous.status === 'running' || previous.killed ? ', its process killed' : ', stopped by a signal'}); resuming it`);
+  }
   const mine = selectShard(found, shard);
   const noEpoch = mine.filter((c) => c.epoch === null).map((c) => c.checkpoint);
   if (noEpoch.length > 0) log(`bias-score: ${noEpoch.length} checkpoint(s) have no epoch (scored, listed last, left out of the dynamics): ${noEpoch.join(', ')}`);

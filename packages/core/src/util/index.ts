@@ -1,6 +1,6 @@
 export { createRng } from './random.js';
 export type { Rng } from './random.js';
-export { acquireOutputLock, isStaleLock, LOCK_FILE, OutputLockedError } from './lock.js';
+export { acquireOutputLock, isStaleLock, lockHolderAlive, LOCK_FILE, OutputLockedError } from './lock.js';
 export type { LockHolder, OutputLock } from './lock.js';
 export { UsageError, isUsageError } from './usage-error.js';
 export { InterruptedError, stopOnSignals } from './interrupted.js';

@@ -103,6 +103,16 @@ async function readHolder(file: string): Promise<LockHolder | null> {
   return { pid: -1, hostname: 'an unknown host', tool: `an unreadable ${LOCK_FILE}`, startTime: 'unknown' };
 }
 
+/**
+ * Whether output folder `dir` is held by a live process: its `.lock` exists and its holder is
+ * not stale (a holder on another host counts as live, since its pid cannot be checked here).
+ * What a reader of a run folder asks to tell a run in progress from one whose process was killed.
+ */
+export async function lockHolderAlive(dir: string): Promise<boolean> {
+  const holder = await readHolder(path.join(dir, LOCK_FILE));
+  return holder !== null && !isStaleLock(holder);
+}
+
 const sameHolder = (a: LockHolder, b: LockHolder): boolean => a.pid === b.pid && a.hostname === b.hostname && a.startTime === b.startTime;
 
 /**
