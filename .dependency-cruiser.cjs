@@ -15,7 +15,7 @@
 const LAYERS = {
   core: [['util', 'version.ts', 'defaults.ts'], ['kernels'], ['image', 'io'], ['onnx'], ['backend'], ['zoo'], ['features'], ['pool']],
   svoc: [['types.ts', 'defaults.ts'], ['probe', 'adain'], ['builder', 'synth', 'cue']],
-  bias: [['pairs', 'defaults.ts'], ['estimate'], ['types.ts'], ['cue'], ['dynamics'], ['report'], ['score'], ['filters', 'compare'], ['cli']],
+  bias: [['pairs', 'defaults.ts', 'errors.ts'], ['estimate'], ['types.ts'], ['cue'], ['dynamics'], ['report'], ['score'], ['filters', 'compare'], ['cli']],
 };
 
 /** Entry points: imported by nothing inside their package. */

@@ -1,15 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { root, sourceFiles } from './sources.js';
 
 // No function in packages/*/src is longer than 80 lines, from its first line to its closing
 // brace, nested functions counted inside their parents as well as on their own. The one
 // exception is the unpickler: its opcode loop is a single dispatch over the pickle protocol,
 // and splitting it would only scatter one table across files.
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const LIMIT = 80;
 const EXCEPTIONS = new Set(['packages/core/src/io/pickle.ts:unpickle']);
 
@@ -30,14 +29,6 @@ function functionSpans(file: string, source: string): Span[] {
   };
   visit(sf);
   return spans;
-}
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return sourceFiles(p);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
-  });
 }
 
 describe('function length', () => {

@@ -4,6 +4,7 @@
  */
 export * from './types.js';
 export { BIAS_DEFAULTS } from './defaults.js';
+export { EstimateError, OutputFolderError } from './errors.js';
 export * from './pairs/index.js';
 export * from './estimate/index.js';
 export * from './score/index.js';

@@ -96,9 +96,9 @@ export async function loadClassMap(spec: string): Promise<ClassMap> {
  */
 export function classMapFor(given: ClassMap | undefined, numClasses: number, arch: string): ClassMap {
   const map = given ?? defaultClassMap(numClasses);
-  if (!map) throw new Error(`${arch}: a ${numClasses}-class head has no default class map (1000 → imagenet16, 10 → cifar10-voc, 20 → voc); give --class-map FILE`);
-  if (map.headSize !== null && map.headSize !== numClasses) throw new Error(`${arch}: class map ${map.name} is for ${map.headSize}-class heads, this head has ${numClasses} classes`);
+  if (!map) throw new UsageError(`${arch}: a ${numClasses}-class head has no default class map (1000 → imagenet16, 10 → cifar10-voc, 20 → voc); give --class-map FILE`);
+  if (map.headSize !== null && map.headSize !== numClasses) throw new UsageError(`${arch}: class map ${map.name} is for ${map.headSize}-class heads, this head has ${numClasses} classes`);
   const top = Math.max(...map.indices.flat());
-  if (top >= numClasses) throw new Error(`${arch}: class map ${map.name} uses class ${top}, this head has ${numClasses} classes`);
+  if (top >= numClasses) throw new UsageError(`${arch}: class map ${map.name} uses class ${top}, this head has ${numClasses} classes`);
   return map;
 }

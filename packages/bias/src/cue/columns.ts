@@ -5,6 +5,7 @@
  * when an interval was computed. Empty cells where a value is undefined (no cue decision).
  */
 import type { CueSummary } from './score.js';
+import { OutputFolderError } from '../errors.js';
 
 export const CUE_COLUMNS = [
   'cue_shape_bias', 'cue_shape_accuracy', 'cue_texture_accuracy', 'cue_shape_decisions', 'cue_texture_decisions', 'cue_images',
@@ -27,9 +28,9 @@ export function cueCsvCells(c: CueSummary | undefined, withCi: boolean): (number
 export function checkCueSummary(value: unknown, where: string): CueSummary {
   const c = value as Record<string, unknown> | null;
   const fail = (field: string, expected: string): never => {
-    throw new Error(`${where}: field 'cue.${field}' must be ${expected}, got ${JSON.stringify(c?.[field])}`);
+    throw new OutputFolderError(`${where}: field 'cue.${field}' must be ${expected}, got ${JSON.stringify(c?.[field])}`);
   };
-  if (c === null || typeof c !== 'object' || Array.isArray(c)) throw new Error(`${where}: field 'cue' must be an object`);
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) throw new OutputFolderError(`${where}: field 'cue' must be an object`);
   if (typeof c.classMap !== 'string') fail('classMap', 'a string');
   for (const f of ['shapeBias', 'shapeAccuracy', 'textureAccuracy'] as const) {
     const v = c[f];

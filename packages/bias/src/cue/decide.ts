@@ -26,7 +26,7 @@ export function categoryProbabilities(logits: ArrayLike<number>, offset: number,
  * `map.categories` of the most probable category (ties to the earlier category).
  */
 export function decideCategories(logits: ArrayLike<number>, K: number, map: ClassMap): Int32Array {
-  if (K <= 0 || logits.length % K !== 0) throw new Error(`decisions: ${logits.length} logits is not a whole number of ${K}-class rows`);
+  if (K <= 0 || logits.length % K !== 0) throw new RangeError(`decisions: ${logits.length} logits is not a whole number of ${K}-class rows`);
   const N = logits.length / K;
   const out = new Int32Array(N);
   for (let n = 0; n < N; n++) {

@@ -36,7 +36,7 @@ export interface CueImageCategories {
 
 /** What each image counts as: 0 shape decision, 1 texture decision, 2 other, −1 left out. */
 export function cueOutcomes(images: readonly CueImageCategories[], decisions: Int32Array, map: ClassMap): Int8Array {
-  if (decisions.length !== images.length) throw new Error(`cue-conflict: ${decisions.length} decisions for ${images.length} images`);
+  if (decisions.length !== images.length) throw new RangeError(`cue-conflict: ${decisions.length} decisions for ${images.length} images`);
   const index = new Map(map.categories.map((c, i) => [c, i]));
   const out = new Int8Array(images.length);
   images.forEach((im, n) => {

@@ -6,6 +6,7 @@ import { dimsFromFractions, percentFromDims, ROUNDINGS, softmaxWithResidual } fr
 import { bootstrapInterval } from './bootstrap.js';
 import type { Estimate, EstimateFromPairsOptions, EstimateOptions } from './types.js';
 import { BIAS_DEFAULTS } from '../defaults.js';
+import { EstimateError } from '../errors.js';
 
 function checkOptions(options: EstimateOptions): Required<Pick<EstimateOptions, 'method' | 'bootstrap' | 'seed' | 'bootstrapMethod' | 'rounding'>> {
   const method = options.method ?? DEFAULT_ESTIMATOR;
@@ -31,7 +32,7 @@ function estimateFromSource(src: PairSource, names: string[], options: EstimateO
   const opts = checkOptions(options);
   const m = accumulateMoments(src);
   names.forEach((f, k) => {
-    if (m.n[k]! < 2) throw new Error(`estimate: factor '${f}' has ${m.n[k]} pair(s); a correlation needs at least 2`);
+    if (m.n[k]! < 2) throw new EstimateError(`estimate: factor '${f}' has ${m.n[k]} pair(s); a correlation needs at least 2`);
   });
   const estimator = estimatorOf(opts.method);
   const scores = [...estimator.score(m), 1];

@@ -7,6 +7,8 @@
  * one-pass variance well conditioned and makes a constant column's sums exactly zero, so
  * zero variance is detected exactly rather than up to rounding.
  */
+import { EstimateError } from '../errors.js';
+
 export type FeatureArray = Float32Array | Float64Array;
 
 /** Where pair p's rows live: row `aRow[p]` of `za` and row `bRow[p]` of `zb`, D units each. */
@@ -90,13 +92,13 @@ function checkFinite(src: PairSource, m: Moments, order?: Int32Array): void {
       for (let i = 0; i < D; i++) {
         const v = z[row * D + i]!;
         if (!Number.isFinite(v)) {
-          throw new Error(`estimate: feature of unit ${i} at ${src.describeRow(p, side)} is ${v}; features must be finite (check the checkpoint and tap)`);
+          throw new EstimateError(`estimate: feature of unit ${i} at ${src.describeRow(p, side)} is ${v}; features must be finite (check the checkpoint and tap)`);
         }
       }
     }
   }
   // Finite inputs whose squares overflow float64 (|x| > ~1e154) land here.
-  throw new Error('estimate: feature sums overflowed float64; features must be of moderate magnitude');
+  throw new EstimateError('estimate: feature sums overflowed float64; features must be of moderate magnitude');
 }
 
 /** Population variance of one (bucket, unit) column from its shifted sums; 0 for a constant column. */

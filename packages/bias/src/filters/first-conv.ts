@@ -41,9 +41,9 @@ export function findFirstConv(weights: readonly WeightShape[], layout: KernelLay
  * [kh, kw, I, O] kernel is transposed to [O, I, kh, kw].
  */
 export function toConvKernels(key: string, shape: readonly number[], data: ArrayLike<number>, layout: KernelLayout): ConvKernels {
-  if (shape.length !== 4) throw new Error(`${key}: expected a 4-D kernel, got shape [${shape.join(', ')}]`);
+  if (shape.length !== 4) throw new CheckpointError(null, `${key}: expected a 4-D kernel, got shape [${shape.join(', ')}]`);
   const size = shape.reduce((a, b) => a * b, 1);
-  if (data.length !== size) throw new Error(`${key}: shape [${shape.join(', ')}] needs ${size} values, got ${data.length}`);
+  if (data.length !== size) throw new CheckpointError(null, `${key}: shape [${shape.join(', ')}] needs ${size} values, got ${data.length}`);
   if (layout === 'oihw') {
     const [out, inC, kh, kw] = shape as [number, number, number, number];
     return { key, layout, out, in: inC, kh, kw, data: Float32Array.from(data) };

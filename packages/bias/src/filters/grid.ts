@@ -6,6 +6,7 @@
  */
 import type { ConvKernels, FilterGrid, FilterGridOptions } from './types.js';
 import { BIAS_DEFAULTS } from '../defaults.js';
+import { CheckpointError } from '@shapetex/core';
 
 /** Grey of a constant kernel, which has no range to scale: it shows as flat mid-grey. */
 export const CONSTANT_KERNEL_GREY = 128;
@@ -20,7 +21,7 @@ export function defaultScale(kh: number, kw: number): number {
  * min)/(max − min)) over the kernel's own values; a constant kernel → {@link CONSTANT_KERNEL_GREY}.
  */
 export function kernelRgb(k: ConvKernels, o: number): Uint8Array {
-  if (k.in !== 3) throw new Error(`${k.key}: a kernel shows as RGB only with 3 input channels, got ${k.in}`);
+  if (k.in !== 3) throw new RangeError(`${k.key}: a kernel shows as RGB only with 3 input channels, got ${k.in}`);
   const plane = k.kh * k.kw;
   const base = o * 3 * plane;
   let lo = Infinity;
@@ -30,7 +31,7 @@ export function kernelRgb(k: ConvKernels, o: number): Uint8Array {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new Error(`${k.key}: kernel ${o} holds non-finite values`);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new CheckpointError(null, `${k.key}: kernel ${o} holds non-finite values`);
   const out = new Uint8Array(plane * 3);
   for (let p = 0; p < plane; p++) {
     for (let c = 0; c < 3; c++) {

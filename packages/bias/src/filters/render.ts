@@ -47,7 +47,7 @@ function captionSvg(lines: readonly string[], width: number): string {
  * the panel's left edge right below the caption.
  */
 export async function renderGrids(panels: readonly { grid: FilterGrid; caption: readonly string[] }[], spacing = 16): Promise<RenderedImage> {
-  if (panels.length === 0) throw new Error('renderGrids: no grids to draw');
+  if (panels.length === 0) throw new RangeError('renderGrids: no grids to draw');
   const capLines = Math.max(...panels.map((p) => p.caption.length));
   const top = captionHeight(capLines);
   const widths = panels.map((p) => Math.max(p.grid.width, ...p.caption.map(textWidth)));

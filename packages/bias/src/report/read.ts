@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DynamicsAnalysis } from '../dynamics/analyze.js';
+import { OutputFolderError } from '../errors.js';
 
 /** A text file's contents; null when it does not exist (any other error is thrown). */
 export async function readTextIfExists(file: string): Promise<string | null> {
@@ -26,7 +27,7 @@ export async function readPhasesJson(where: string): Promise<{ file: string; ana
   try {
     a = JSON.parse(text) as DynamicsAnalysis;
   } catch (err) {
-    throw new Error(`${file}: not JSON (${(err as Error).message})`);
+    throw new OutputFolderError(`${file}: not JSON (${(err as Error).message})`);
   }
   return { file, analysis: a };
 }

@@ -1,5 +1,6 @@
 import { isEstimateRecord, type ResultRecord } from '../types.js';
 import { cueCsvCells, cueCsvHeader } from '../cue/columns.js';
+import { OutputFolderError } from '../errors.js';
 
 /**
  * Columns of `results.csv` (docs/formats.md): `epoch, checkpoint, tap, method, D`, `{f}_dims` for each
@@ -61,7 +62,7 @@ export function resultsCsv(records: readonly ResultRecord[], factors?: readonly 
   if (records.some((r) => r.cue !== undefined) || fs.length === 0) return resultsCsvWithCue(records, fs);
   for (const r of records) {
     if (r.factors.join(',') !== fs.join(',')) {
-      throw new Error(`results.csv: record ${r.checkpoint} [${r.tap}, ${r.method}] has factors ${r.factors.join(',')}, expected ${fs.join(',')}`);
+      throw new OutputFolderError(`results.csv: record ${r.checkpoint} [${r.tap}, ${r.method}] has factors ${r.factors.join(',')}, expected ${fs.join(',')}`);
     }
   }
   const bootstrap = records.some((r) => r.ci !== undefined);
@@ -75,7 +76,7 @@ function resultsCsvWithCue(records: readonly ResultRecord[], fs: readonly string
   const withCi = records.some((r) => r.cue?.ci);
   for (const r of records) {
     if (isEstimateRecord(r) && r.factors.join(',') !== fs.join(',')) {
-      throw new Error(`results.csv: record ${r.checkpoint} [${r.tap}, ${r.method}] has factors ${r.factors.join(',')}, expected ${fs.join(',')}`);
+      throw new OutputFolderError(`results.csv: record ${r.checkpoint} [${r.tap}, ${r.method}] has factors ${r.factors.join(',')}, expected ${fs.join(',')}`);
     }
   }
   const head = estimates ? resultsCsvHeader(fs, bootstrap) : ['epoch', 'checkpoint', 'tap', 'method', 'D'];

@@ -3,7 +3,7 @@
  * with the reserved output `logits`, the logits mapped to the set's categories, the summary
  * computed. The cue images are prepared once per run, like the probe set.
  */
-import { extractFeatures, LOGITS } from '@shapetex/core';
+import { CheckpointError, extractFeatures, LOGITS } from '@shapetex/core';
 import type { CueConflictSet } from '@shapetex/svoc';
 import type { PreparedProbe } from './probe-cache.js';
 import type { ScoringModel } from './types.js';
@@ -29,7 +29,7 @@ export interface CueRun {
  * that does not say whether it has logits is asked for them; one that says it has none is refused.
  */
 export async function forwardLogits(model: ScoringModel, prepared: PreparedProbe): Promise<{ K: number; logits: Float32Array }> {
-  if (model.hasLogits === false) throw new Error(`${model.arch}: the cue-conflict decisions need the classifier's output: ${model.noLogitsReason ?? 'this model has none'}`);
+  if (model.hasLogits === false) throw new CheckpointError(null, `${model.arch}: the cue-conflict decisions need the classifier's output: ${model.noLogitsReason ?? 'this model has none'}`);
   const { [LOGITS]: out } = await extractFeatures({ arch: model.arch, taps: model.taps, features: (x, taps) => model.features(x, taps), hasLogits: true }, prepared.batches(), { taps: [LOGITS] });
   return { K: out!.D, logits: out!.data };
 }

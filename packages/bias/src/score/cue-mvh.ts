@@ -31,7 +31,7 @@ export function mvhFileName(checkpoint: string): string {
 
 /** The CSV text (header, one row per image in the set's order). */
 export function mvhCsv(checkpoint: string, images: readonly CueImage[], responses: readonly string[]): string {
-  if (responses.length !== images.length) throw new Error(`model-vs-human CSV: ${responses.length} responses for ${images.length} images`);
+  if (responses.length !== images.length) throw new RangeError(`model-vs-human CSV: ${responses.length} responses for ${images.length} images`);
   const subj = mvhModelName(checkpoint);
   const rows = images.map((im, i) => [subj, 1, i + 1, 'NaN', responses[i]!, im.shape, 'NaN', im.file.split('/').pop()!].map(csvField).join(','));
   return [MVH_HEADER.join(','), ...rows].join('\n') + '\n';

@@ -11,6 +11,7 @@ import { canonicalJson, type CueConflictSet } from '@shapetex/svoc';
 import { loadClassMap, type ClassMap } from '../cue/class-map.js';
 import type { CueCheckpoint } from '../cue/score.js';
 import { mvhCsv, mvhFileName } from './cue-mvh.js';
+import { UsageError } from '@shapetex/core';
 
 /** Folder of the model-vs-human CSVs inside an output folder (the toolbox's raw-data/<dataset>). */
 export const MVH_DIR = path.join('model-vs-human', 'cue-conflict');
@@ -29,11 +30,11 @@ export interface CueRunInfo {
 /** The class map of `--class-map` (a name or a file); undefined = by head size. Needs the set. */
 export async function loadCueClassMap(spec: string | undefined, set: CueConflictSet | undefined): Promise<ClassMap | undefined> {
   if (spec === undefined) return undefined;
-  if (!set) throw new Error('needs --cue-conflict DIR');
+  if (!set) throw new UsageError('--class-map needs --cue-conflict DIR');
   const map = await loadClassMap(spec);
   const covered = set.categories.filter((c) => map.categories.includes(c));
   if (covered.length < 2) {
-    throw new Error(`${map.name} covers ${covered.length} of the set's categories (${set.categories.join(', ')}); its categories are ${map.categories.join(', ')}`);
+    throw new UsageError(`${map.name} covers ${covered.length} of the set's categories (${set.categories.join(', ')}); its categories are ${map.categories.join(', ')}`);
   }
   return map;
 }

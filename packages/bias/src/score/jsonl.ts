@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ESTIMATOR_METHODS, isEstimatorMethod } from '../estimate/estimators.js';
 import type { ResultRecord } from '../types.js';
 import { checkCueSummary } from '../cue/columns.js';
+import { OutputFolderError } from '../errors.js';
 
 /**
  * Appends JSON lines to `file` with ONE write call (O_APPEND), so the lines of a checkpoint land
@@ -49,7 +50,7 @@ export async function readJsonLines<T = unknown>(file: string): Promise<JsonLine
         truncatedTail = true;
         return;
       }
-      throw new Error(`${file}: line ${i + 1} is not valid JSON (${(err as Error).message})`, { cause: err });
+      throw new OutputFolderError(`${file}: line ${i + 1} is not valid JSON (${(err as Error).message})`, { cause: err });
     }
   });
   return { values, truncatedTail };
@@ -59,9 +60,9 @@ export async function readJsonLines<T = unknown>(file: string): Promise<JsonLine
 export function checkResultRecord(value: unknown, where: string): ResultRecord {
   const r = value as Partial<ResultRecord> | null;
   const fail = (field: string, expected: string): never => {
-    throw new Error(`${where}: field '${field}' must be ${expected}, got ${JSON.stringify((r as Record<string, unknown> | null)?.[field])}`);
+    throw new OutputFolderError(`${where}: field '${field}' must be ${expected}, got ${JSON.stringify((r as Record<string, unknown> | null)?.[field])}`);
   };
-  if (r === null || typeof r !== 'object') throw new Error(`${where}: expected a result object`);
+  if (r === null || typeof r !== 'object') throw new OutputFolderError(`${where}: expected a result object`);
   if (!(r.epoch === null || Number.isInteger(r.epoch))) fail('epoch', 'an integer or null');
   if (typeof r.checkpoint !== 'string') fail('checkpoint', 'a string');
   if (typeof r.tap !== 'string') fail('tap', 'a string');

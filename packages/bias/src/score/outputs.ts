@@ -9,6 +9,7 @@ import type { BackendInfo, BackendSettings } from '@shapetex/core';
 import type { RunSettings } from './settings.js';
 import type { FailureLine } from './types.js';
 import type { CueRunInfo } from './cue-run.js';
+import { OutputFolderError } from '../errors.js';
 
 /** File names inside an output folder (docs/formats.md). */
 export const OUTPUT_FILES = {
@@ -86,15 +87,18 @@ export async function readRunInfo(dir: string): Promise<RunInfo | null> {
   const file = path.join(dir, OUTPUT_FILES.run);
   const text = await readTextIfExists(file);
   if (text === null) return null;
+  let info: RunInfo;
   try {
-    const info = JSON.parse(text) as RunInfo;
-    if (typeof info.settingsHash !== 'string' || typeof info.settings !== 'object') throw new Error('no settings/settingsHash');
-    // `running` with nobody holding the folder: the process was killed before it could say so
-    if (info.status === 'running' && !(await lockHolderAlive(dir))) return { ...info, status: 'interrupted', killed: true };
-    return info;
+    info = JSON.parse(text) as RunInfo;
   } catch (err) {
-    throw new Error(`${file}: not a bias-score run.json (${(err as Error).message})`, { cause: err });
+    throw new OutputFolderError(`${file}: not a bias-score run.json (${(err as Error).message})`, { cause: err });
   }
+  if (info === null || typeof info !== 'object' || typeof info.settingsHash !== 'string' || typeof info.settings !== 'object') {
+    throw new OutputFolderError(`${file}: not a bias-score run.json (no settings/settingsHash)`);
+  }
+  // `running` with nobody holding the folder: the process was killed before it could say so
+  if (info.status === 'running' && !(await lockHolderAlive(dir))) return { ...info, status: 'interrupted', killed: true };
+  return info;
 }
 
 export async function writeRunInfo(dir: string, info: RunInfo): Promise<void> {

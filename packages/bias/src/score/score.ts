@@ -195,7 +195,7 @@ async function scoreOne(entry: CheckpointEntry, ctx: OneContext): Promise<OneRes
   try {
     // A model with a fixed input shape (TF.js) cannot take the probe at another size: say so, not tfjs's shape error.
     if (model.inputSize !== undefined && model.inputSize !== ctx.imageSize) {
-      return fail('features', new Error(`${model.arch} model takes only ${model.inputSize}×${model.inputSize} images; the probe set was prepared at ${ctx.imageSize}×${ctx.imageSize} (imageSize)`), 0, model.arch);
+      return fail('features', new core.CheckpointError(null, `${model.arch} model takes only ${model.inputSize}×${model.inputSize} images; the probe set was prepared at ${ctx.imageSize}×${ctx.imageSize} (imageSize)`), 0, model.arch);
     }
     const result = ctx.prepared && ctx.pairs ? await estimateOne(entry, model, ctx, ctx.prepared, ctx.pairs, fail) : { records: [], images: 0, arch: model.arch };
     if (result.error || !ctx.cue) return result;
@@ -219,7 +219,7 @@ async function estimateOne(
   const taps = ctx.wantTaps === 'all' ? [...model.taps] : [...ctx.wantTaps];
   const unknown = taps.filter((t) => !model.taps.includes(t) && !model.layerTaps?.includes(t));
   if (unknown.length > 0) {
-    return fail('features', new Error(`${model.arch} has no tap ${unknown.map((t) => `'${t}'`).join(', ')}; its taps are ${model.taps.join(', ')}`), 0, model.arch);
+    return fail('features', new core.UsageError(`${model.arch} has no tap ${unknown.map((t) => `'${t}'`).join(', ')}; its taps are ${model.taps.join(', ')}`), 0, model.arch);
   }
   let features: Record<string, core.TapFeatures>;
   try {
