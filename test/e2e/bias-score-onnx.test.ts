@@ -5,6 +5,7 @@
  * install (exit 1 before any checkpoint), and bad engine options are usage errors (exit 2).
  */
 import { cp, mkdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ResultRecord } from '@shapetex/bias';
@@ -42,6 +43,15 @@ describe('bias-score --backend onnx', () => {
       expect(r.dims).toEqual(b[i]!.dims);
       r.scores.forEach((s, k) => expect(Math.abs(s - b[i]!.scores[k]!), `${r.tap} score ${k}: ${s} vs ${b[i]!.scores[k]}`).toBeLessThan(1e-4));
     });
+  });
+
+  it('without --threads one session takes every core this process may use (SHAPETEX_THREADS unset)', async () => {
+    const out = path.join(w.dir, 'default-threads');
+    const run = await bias([ckpts, ...common(), '--backend', 'onnx', '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    const info = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8'));
+    expect(info.backend).toMatchObject({ name: 'onnx', threads: availableParallelism() });
+    expect(run.stderr).toContain(`${availableParallelism()} thread`);
   });
 
   it('a device that is not installed says what to install; bad engine options exit 2 naming the option', async () => {

@@ -57,7 +57,7 @@ export function backendOption(raw: string): string {
 /** Help of the engine options, shared by every command that runs a network. */
 export const BACKEND_HELP = 'compute backend: onnx (ONNX Runtime), tensorflow, webgpu, wasm, cpu or auto (onnx first)';
 export const DEVICE_HELP = `ONNX Runtime device (backend onnx or auto): ${ONNX_DEVICES.join(', ')} (default cpu)`;
-export const THREADS_HELP = 'ONNX Runtime threads per session (per worker with --workers; default 1)';
+export const THREADS_HELP = 'ONNX Runtime threads per session (default: every core; with --workers, 1 per worker)';
 
 /** `--device`: an ONNX Runtime execution provider. */
 export function deviceOption(raw: string): OnnxDevice {

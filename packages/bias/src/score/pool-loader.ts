@@ -15,11 +15,12 @@ export interface PooledLoader {
  * halves the time per checkpoint (bench/README.md). The threads outlive a checkpoint; only the
  * weights are swapped, so thread and backend start-up is paid once per run.
  */
-export function pooledModelLoader(workers: number, backend: string): PooledLoader {
+export function pooledModelLoader(workers: number, backend: string, threads?: number): PooledLoader {
   let pool: FeaturePool | undefined;
   const load: ModelLoader = async (file, opts) => {
     const source = { modelPath: file, ...opts };
-    if (!pool) pool = await createFeaturePool({ workers, backend, ...source });
+    // ONNX Runtime threads per worker: those asked for (--threads), else the pool's one each
+    if (!pool) pool = await createFeaturePool({ workers, backend, ...(threads !== undefined ? { engine: { threads } } : {}), ...source });
     else await pool.load(source);
     const p = pool;
     // Captured now: the pool's arch and taps follow the next checkpoint it loads.

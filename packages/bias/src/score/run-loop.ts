@@ -60,7 +60,7 @@ export async function runScoringLoop(loop: RunLoop): Promise<RunLoopResult> {
   let scored = 0;
   const scoring = scoringOptions(opts);
   // More than one worker: every checkpoint goes through the same pool of threads.
-  const pooled = (opts.workers ?? BIAS_DEFAULTS.workers) > 1 && !opts.loadModel ? pooledModelLoader(opts.workers!, loop.backendName) : undefined;
+  const pooled = (opts.workers ?? BIAS_DEFAULTS.workers) > 1 && !opts.loadModel ? pooledModelLoader(opts.workers!, loop.backendName, opts.threads) : undefined;
   if (pooled) scoring.loadModel = pooled.load;
   // A checkpoint is reported done once its lines are saved, not when its scores exist.
   let pendingDone: ScoreProgress | undefined;

@@ -80,7 +80,7 @@ export function currentBackend(): BackendInfo | undefined {
 export interface InitBackendOptions extends Partial<BackendSettings> {
   /** Where the one-line choice message goes; default stderr. Pass `null` to stay silent. */
   log?: ((line: string) => void) | null;
-  /** Backend `onnx`: ONNX Runtime's intra-op threads per session; default 1 (one core, as a wasm worker). */
+  /** Backend `onnx`: ONNX Runtime's intra-op threads per session; default `defaultOnnxThreads()` (every core this process may use, or SHAPETEX_THREADS). */
   threads?: number;
   /**
    * Backend `onnx`: the execution provider; default `cpu` (under `auto`: `cuda` when its provider

@@ -4,7 +4,7 @@
  * `onnx` takes the device asked for or fails; `auto` goes down its list of devices (the one
  * asked for, or CUDA where its provider is installed; then the CPU), saying when it falls back.
  */
-import { loadOnnx, providerInstalled, type OnnxEngine } from './onnx.js';
+import { defaultOnnxThreads, loadOnnx, providerInstalled, type OnnxEngine } from './onnx.js';
 import type { OnnxDevice } from '../onnx/runtime.js';
 
 export interface OnnxChoice {
@@ -25,7 +25,7 @@ export interface OnnxSelectOptions {
 }
 
 async function engineFor(o: OnnxSelectOptions): Promise<OnnxEngine> {
-  const threads = o.threads ?? 1;
+  const threads = o.threads ?? defaultOnnxThreads();
   if (!o.auto) return loadOnnx(o.device ?? 'cpu', threads);
   const devices: OnnxDevice[] = o.device ? [o.device] : providerInstalled('cuda') ? ['cuda'] : [];
   for (const d of devices.filter((x) => x !== 'cpu')) {

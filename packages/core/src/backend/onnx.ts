@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { encodeModel, node, valueInfo } from '../onnx/proto.js';
 import { BackendUnavailableError } from './errors.js';
@@ -24,6 +25,28 @@ export interface OnnxEngine {
   device: OnnxDevice;
   threads: number;
   version: string;
+}
+
+let defaultThreads: number | undefined;
+
+/**
+ * ONNX Runtime's intra-op threads when none are asked for: `SHAPETEX_THREADS` (a whole number ≥
+ * 1), else every core this process may use (its CPU affinity, so a Slurm task's share). One
+ * session with N threads beat N single-thread sessions in worker threads on 2 cores, for
+ * bias-score and for svoc build (bench/e2e.mjs, bench/build-engine.mjs); worker threads get one
+ * thread each unless asked (core's feature pool, svoc's build lanes). Read once, like the
+ * kernel settings: changing the environment later changes nothing.
+ */
+export function defaultOnnxThreads(): number {
+  if (defaultThreads !== undefined) return defaultThreads;
+  const raw = process.env.SHAPETEX_THREADS;
+  if (raw !== undefined && raw !== '') {
+    if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new UsageError(`SHAPETEX_THREADS: ${JSON.stringify(raw)} is not allowed; expected a whole number ≥ 1`);
+    defaultThreads = Number(raw);
+  } else {
+    defaultThreads = availableParallelism();
+  }
+  return defaultThreads;
 }
 
 /** `threads` and `device` as initBackend takes them: checked, named in the error. */

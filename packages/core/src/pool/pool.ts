@@ -26,7 +26,7 @@ export interface FeaturePoolOptions extends ModelSource {
   backend?: string;
   /** Backend and kernel settings given here replace the main thread's in the workers (initBackend's options). */
   settings?: Partial<BackendSettings>;
-  /** With backend `onnx`: ONNX Runtime's threads per worker session and device; default the main thread's. */
+  /** With backend `onnx`: ONNX Runtime's threads per worker session (default 1) and device (default the main thread's). */
   engine?: { threads?: number; device?: OnnxDevice };
 }
 
@@ -139,11 +139,15 @@ async function startLanes(
   }
 }
 
-/** ONNX Runtime's threads and device for the workers: those given, else the main thread's (backend onnx or auto only). */
+/**
+ * ONNX Runtime's threads and device for the workers (backend onnx or auto only): the threads
+ * given, else one per worker, since the workers are how the pool uses the cores; the device
+ * given, else the main thread's.
+ */
 function workerEngine(backend: string, given: FeaturePoolOptions['engine']): InitMessage['engine'] {
   if (backend !== 'onnx' && backend !== 'auto') return undefined;
   const here = currentBackend();
-  return { threads: given?.threads ?? here?.threads, device: given?.device ?? (here?.name === 'onnx' ? (here.device as OnnxDevice) : undefined) };
+  return { threads: given?.threads ?? 1, device: given?.device ?? (here?.name === 'onnx' ? (here.device as OnnxDevice) : undefined) };
 }
 
 /**

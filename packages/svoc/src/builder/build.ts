@@ -198,10 +198,17 @@ async function recordsDone(out: string, build: Record<string, unknown>, textures
   return done;
 }
 
+/** A worker lane's job: on ONNX Runtime one thread each unless asked, as the workers are how the build uses the cores. */
+function workerJob(job: StylizeJob, backend: string): StylizeJob {
+  const onnx = backend === 'onnx' || backend === 'auto';
+  const engine = onnx ? { ...job.engine, threads: job.engine?.threads ?? 1 } : job.engine;
+  return { ...job, ...(engine !== undefined ? { engine } : {}), backend, settings: { ...backendSettings() } };
+}
+
 /** The lanes that stylize: `workers` threads, or this thread with the weights already read. */
 async function openLanes(o: Resolved, workers: number, job: StylizeJob, weights: AdainWeights, log: Log): Promise<Lane[]> {
   const lanes = workers > 1
-    ? await createWorkerLanes(workers, { ...job, backend: o.backend ?? currentBackend()?.name ?? CORE_DEFAULTS.backend, settings: { ...backendSettings() } })
+    ? await createWorkerLanes(workers, workerJob(job, o.backend ?? currentBackend()?.name ?? CORE_DEFAULTS.backend))
     : [await createLocalLane({ ...job, vgg: weights.vgg, decoder: weights.decoder }, o.log === null ? null : log)];
   if (workers > 1) log(`svoc build: ${workers} workers on ${lanes[0]!.backend} (${lanes[0]!.device})`);
   return lanes;

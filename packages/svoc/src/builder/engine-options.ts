@@ -24,7 +24,7 @@ function threads(raw: string): number {
 export function addEngineOptions(cmd: Command): Command {
   return cmd
     .option('--device <name>', `ONNX Runtime device (backend onnx or auto): ${ONNX_DEVICES.join(', ')} (default cpu)`, device)
-    .option('--threads <n>', 'ONNX Runtime threads per session (default 1)', threads);
+    .option('--threads <n>', 'ONNX Runtime threads per session (default: every core; with --workers, 1 per worker)', threads);
 }
 
 /** The flags given, as initBackend options (undefined ones left out). */
