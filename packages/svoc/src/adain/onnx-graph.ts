@@ -43,13 +43,19 @@ function emitSteps(sd: StateDict, steps: readonly Step[], input: string, prefix:
   return { nodes, inits, out: h };
 }
 
-/** Encoder: `image` [N, 3, H, W] in [0, 1] → `features` [N, C, h, w]. */
+/**
+ * Encoder: `image` [N, H, W, 3] in [0, 1] (the NHWC of tf tensors; transposed here, on the
+ * engine's kernels, not in JavaScript) → `features` [N, C, h, w], the layout the decoder takes,
+ * and the same as `features_nhwc` [N, h, w, C] for callers that want a tf tensor.
+ */
 export function adainEncoderGraph(vgg: StateDict): Uint8Array {
-  const e = emitSteps(vgg, ENCODER, 'image', 'encoder');
-  e.nodes.push(node('Identity', [e.out], ['features']));
+  const e = emitSteps(vgg, ENCODER, 'image.nchw', 'encoder');
+  e.nodes.unshift(node('Transpose', ['image'], ['image.nchw'], { perm: [0, 3, 1, 2] }));
+  e.nodes.push(node('Identity', [e.out], ['features']), node('Transpose', [e.out], ['features_nhwc'], { perm: [0, 2, 3, 1] }));
   return encodeModel({
     name: 'adain_encoder', nodes: e.nodes, initializers: e.inits,
-    inputs: [valueInfo('image', ['n', 3, 'h', 'w'])], outputs: [valueInfo('features', ['n', 'c', 'fh', 'fw'])],
+    inputs: [valueInfo('image', ['n', 'h', 'w', 3])],
+    outputs: [valueInfo('features', ['n', 'c', 'fh', 'fw']), valueInfo('features_nhwc', ['n', 'fh', 'fw', 'c'])],
     doc: 'AdaIN encoder (vgg_normalised to relu4_1), written by shapetex',
   });
 }
@@ -80,7 +86,8 @@ function moments(x: string, tag: string, nodes: NodeProto[]): { mean: string; st
 
 /**
  * Decoder: `content` [1, C, h, w], `style` [K, C, hs, ws] and `alpha` [1] → `image`
- * [K, 3, 8h, 8w]: t = σ(s)·(c − μ(c))/σ(c) + μ(s), α·t + (1 − α)·c, decoded (unclipped).
+ * [K, 8h, 8w, 3] (NHWC, as tf tensors hold images): t = σ(s)·(c − μ(c))/σ(c) + μ(s),
+ * α·t + (1 − α)·c, decoded (unclipped).
  */
 export function adainDecoderGraph(decoder: StateDict): Uint8Array {
   const nodes: NodeProto[] = [];
@@ -96,7 +103,7 @@ export function adainDecoderGraph(decoder: StateDict): Uint8Array {
     node('Add', ['content', 't.adelta'], ['mixed']),
   );
   const d = emitSteps(decoder, DECODER, 'mixed', 'decoder');
-  d.nodes.push(node('Identity', [d.out], ['image']));
+  d.nodes.push(node('Transpose', [d.out], ['image'], { perm: [0, 2, 3, 1] }));
   return encodeModel({
     name: 'adain_decoder',
     nodes: [...nodes, ...d.nodes],
@@ -107,7 +114,7 @@ export function adainDecoderGraph(decoder: StateDict): Uint8Array {
       ...d.inits,
     ],
     inputs: [valueInfo('content', [1, 'c', 'h', 'w']), valueInfo('style', ['k', 'c', 'hs', 'ws']), valueInfo('alpha', [1])],
-    outputs: [valueInfo('image', ['k', 3, 'H', 'W'])],
+    outputs: [valueInfo('image', ['k', 'H', 'W', 3])],
     doc: 'AdaIN transfer + decoder, written by shapetex',
   });
 }
