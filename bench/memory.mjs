@@ -33,7 +33,8 @@ const fixtures = path.join(root, 'test/fixtures/checkpoints');
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'shapetex-memory-'));
 await synthesizeProbeSet({ out: path.join(dir, 'probe'), factors: ['shape', 'texture'], perFactor: 4, size: 32, seed: 0 });
-const found = (await discoverCheckpoints(fixtures)).checkpoints;
+// the two ResNet folders the header names (vit_tiny's fixtures need --heads: a test of that option)
+const found = (await Promise.all(['resnet18', 'resnet18k'].map(async (d) => (await discoverCheckpoints(path.join(fixtures, d))).checkpoints.map((c) => ({ ...c, checkpoint: `${d}/${c.checkpoint}` }))))).flat();
 // Distinct names so nothing could be cached by name; the same files are read again each time.
 const entries = Array.from({ length: N }, (_, i) => ({ ...found[i % found.length], checkpoint: `load${i}/${found[i % found.length].checkpoint}`, epoch: i }));
 

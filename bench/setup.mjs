@@ -4,7 +4,8 @@
 // (torchvision topology, random weights, one safetensors file each), scored by scoreCheckpoints
 // on the onnx backend; per checkpoint: the session set-up (graph from the cache plus this
 // checkpoint's weights, session opened) against the whole time the checkpoint took.
-//   node bench/setup.mjs [--quick] [--checkpoints 10] [--arch resnet18]
+//   node bench/setup.mjs [--quick] [--checkpoints 10] [--arch resnet18] [--size 32]
+// (--size 224: the same 216 images at 224 px, where a checkpoint's scoring takes seconds)
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,14 +20,15 @@ import { round } from './lib/timing.mjs';
 const args = parseArgs(process.argv.slice(2));
 const K = Number(args.checkpoints ?? (args.quick ? 4 : 10));
 const arch = String(args.arch ?? 'resnet18');
+const size = Number(args.size ?? 32);
 const log = (s) => process.stderr.write(`setup: ${s}\n`);
 const work = path.join(tmpdir(), `shapetex-bench-${process.getuid?.() ?? 'u'}`, 'setup');
 mkdirSync(work, { recursive: true });
 
 const info = await core.initBackend('onnx', { log: null, threads: 1 });
-const probe = path.join(work, 'probe-demo');
+const probe = path.join(work, size === 32 ? 'probe-demo' : `probe-demo-${size}`);
 if (!existsSync(path.join(probe, 'manifest.json'))) {
-  await synthesizeProbeSet({ out: probe, factors: ['shape', 'texture', 'color'], perFactor: 6, size: 32, seed: 0 });
+  await synthesizeProbeSet({ out: probe, factors: ['shape', 'texture', 'color'], perFactor: 6, size, seed: 0 });
 }
 const files = Array.from({ length: K }, (_, i) => {
   const f = path.join(work, `${arch}_epoch${String(i + 1).padStart(3, '0')}.safetensors`);
@@ -34,24 +36,25 @@ const files = Array.from({ length: K }, (_, i) => {
   return f;
 });
 
-const models = [];
+// only each model's timings are kept: holding the models would keep every checkpoint's weights alive
+const timings = [];
 const loadModel = async (file, opts) => {
   const m = await core.loadModel(file, opts);
-  models.push(m);
+  timings.push(m.timings);
   return m;
 };
 const rows = [];
 for await (const r of scoreCheckpoints({
   checkpoints: files.map((p, i) => ({ checkpoint: path.basename(p), path: p, epoch: i + 1, epochSource: 'name' })),
-  probe, arch, taps: ['final'], imageSize: 32, loadModel,
+  probe, arch, taps: ['final'], imageSize: size, loadModel,
 })) {
   if (r.error) throw new Error(`${r.checkpoint}: ${r.error.message}`);
-  const t = models[models.length - 1].timings;
+  const t = timings[timings.length - 1];
   rows.push({ checkpoint: r.checkpoint, seconds: round(r.seconds, 3), setupSeconds: round(t.setupMs / 1000, 4), runSeconds: round(t.runMs / 1000, 3), sessions: t.sessions });
   log(`${r.checkpoint}: ${r.seconds.toFixed(3)} s, session set-up ${(t.setupMs / 1000).toFixed(3)} s (${((100 * t.setupMs) / 1000 / r.seconds).toFixed(1)}%)`);
 }
 // the first checkpoint also builds the node list (the cache is empty); the rest only bring weights
 const later = rows.slice(1);
 const share = later.reduce((a, r) => a + r.setupSeconds, 0) / later.reduce((a, r) => a + r.seconds, 0);
-const report = { backend: { name: info.name, engine: info.engine, version: info.engineVersion, threads: info.threads }, arch, images: 216, imageSize: 32, checkpoints: K, rows, setupShareAfterFirst: round(share, 4), firstSetupSeconds: rows[0].setupSeconds };
-log(`session set-up is ${(100 * share).toFixed(1)}% of a checkpoint's time after the first (first: ${rows[0].setupSeconds} s of ${rows[0].seconds} s); wrote ${writeResult('setup', report)}`);
+const report = { backend: { name: info.name, engine: info.engine, version: info.engineVersion, threads: info.threads }, arch, images: 216, imageSize: size, checkpoints: K, rows, setupShareAfterFirst: round(share, 4), firstSetupSeconds: rows[0].setupSeconds };
+log(`session set-up is ${(100 * share).toFixed(1)}% of a checkpoint's time after the first (first: ${rows[0].setupSeconds} s of ${rows[0].seconds} s); wrote ${writeResult(size === 32 ? 'setup' : `setup-${size}`, report)}`);
