@@ -1,7 +1,7 @@
 // One command for every benchmark (`npm run bench`): runs each bench/<name>.mjs that exists as
 // its own process (so one's memory and backend state cannot colour another's), collects
 // bench/results/<name>.json and prints a summary table, also written to bench/results/summary.md.
-//   node bench/run.mjs [--quick] [--only engine,fallback,setup,stylize-onnx,resnet,profile,estimator,e2e,memory,stylize,transformers] [--summary-only]
+//   node bench/run.mjs [--quick] [--only engine,fallback,setup,stylize-onnx,build-engine,resnet,profile,estimator,e2e,memory,stylize,transformers] [--summary-only]
 // --quick is passed to this area's scripts; every script also sees SHAPETEX_BENCH_QUICK=1.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -9,8 +9,8 @@ import { parseArgs, RESULTS } from './lib/common.mjs';
 import { summarize } from './lib/summary.mjs';
 
 // benchmark name → its script; the result file is bench/results/<name>.json
-const SCRIPTS = { engine: 'engine.mjs', fallback: 'fallback.mjs', setup: 'setup.mjs', 'stylize-onnx': 'stylize-onnx.mjs', resnet: 'resnet.mjs', profile: 'resnet-profile.mjs', estimator: 'estimator.mjs', e2e: 'e2e.mjs', memory: 'memory.mjs', stylize: 'stylize.mjs', transformers: 'transformers.mjs' };
-const OURS = new Set(['engine', 'fallback', 'setup', 'stylize-onnx', 'resnet', 'profile', 'e2e', 'transformers']);
+const SCRIPTS = { engine: 'engine.mjs', fallback: 'fallback.mjs', setup: 'setup.mjs', 'stylize-onnx': 'stylize-onnx.mjs', 'build-engine': 'build-engine.mjs', resnet: 'resnet.mjs', profile: 'resnet-profile.mjs', estimator: 'estimator.mjs', e2e: 'e2e.mjs', memory: 'memory.mjs', stylize: 'stylize.mjs', transformers: 'transformers.mjs' };
+const OURS = new Set(['engine', 'fallback', 'setup', 'stylize-onnx', 'build-engine', 'resnet', 'profile', 'e2e', 'transformers']);
 const RESULT_NAME = { profile: 'resnet-profile' };
 const ALL = Object.keys(SCRIPTS);
 const args = parseArgs(process.argv.slice(2));
