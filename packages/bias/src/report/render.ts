@@ -5,8 +5,11 @@
  */
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { logger, None, parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+
+// vega and vega-lite take about 0.4 s to load: only a command that draws pays for them, not
+// every bias-score start (nor every test that imports the package).
+const vegaModules = (): Promise<[typeof import('vega'), typeof import('vega-lite')]> => Promise.all([import('vega'), import('vega-lite')]);
 import type { DynamicsAnalysis } from '../dynamics/analyze.js';
 import type { ResultRecord } from '../types.js';
 import { dynamicsSpec } from './dynamics-figure.js';
@@ -18,6 +21,7 @@ import { BIAS_DEFAULTS } from '../defaults.js';
 /** Compiles a Vega-Lite spec and renders it to an SVG string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   // vega-lite's warnings would land on the CLI's stderr mid-progress; the specs are ours
+  const [{ logger, None, parse, View }, { compile }] = await vegaModules();
   const quiet = logger(None);
   const vg = compile(spec, { logger: quiet }).spec;
   const view = new View(parse(vg), { renderer: 'none', logger: quiet });

@@ -1,5 +1,11 @@
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
-import { inv, multiply, sqrtm, type Matrix } from 'mathjs';
+import type { Matrix } from 'mathjs';
+
+// mathjs takes about a second to load and only --preserve-color needs it: it is required on
+// the first CORAL, not when svoc (or bias, which imports svoc) is imported.
+let math: typeof import('mathjs') | undefined;
+const mathjs = (): typeof import('mathjs') => (math ??= createRequire(import.meta.url)('mathjs') as typeof import('mathjs'));
 
 /** Added to both covariance diagonals so flat (grey or single-colour) images stay invertible. */
 export const CORAL_EPS = 1e-5;
@@ -45,6 +51,7 @@ export function coral(source: tf.Tensor3D, target: tf.Tensor3D): tf.Tensor3D {
   }
   const s = meanCov(source.dataSync() as Float32Array);
   const t = meanCov(target.dataSync() as Float32Array);
+  const { inv, multiply, sqrtm } = mathjs();
   const a = toArray(multiply(sqrtm(t.cov), inv(sqrtm(s.cov))) as Matrix | M3);
   // x' = A x + (μ_t − A μ_s); as a row-vector product x'ᵀ = xᵀ Aᵀ + b.
   const b = [0, 1, 2].map((r) => t.mean[r]! - (a[r]![0]! * s.mean[0]! + a[r]![1]! * s.mean[1]! + a[r]![2]! * s.mean[2]!));
