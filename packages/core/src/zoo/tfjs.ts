@@ -10,8 +10,8 @@
  * pooling leaves it unchanged.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import * as tfc from '@tensorflow/tfjs-converter';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfc from '@tensorflow/tfjs-converter';
 import type { CreateModelOptions, Network } from './types.js';
 import { artifactsHandler, readTfjsArtifacts, TfjsModelError } from './tfjs-io.js';
 import { fixedInputSize, stageTaps } from './tfjs-stages.js';
@@ -23,6 +23,9 @@ export type { TfjsWeightValues } from './tfjs-io.js';
 export type { TfjsModelKind } from './tfjs-io.js';
 
 const DEFAULT_IMAGE_SIZE = CORE_DEFAULTS.imageSize;
+
+/** tfjs-layers' sub-model builder, passed down once the package is loaded (see loadTfjsModel). */
+type SubModel = typeof tfl.model;
 const GLOBAL_POOL_LAYERS = new Set(['GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Flatten']);
 
 /** Feature map of a tap as NHWC: 4-D kept, 2-D [N,D] as [N,1,1,D]. */
@@ -38,18 +41,18 @@ function unknownTap(file: string, tap: string, taps: readonly string[], layers: 
 }
 
 /** Spatial size of each 4-D output, from the shapes a LayersModel knows statically, else from one forward of a blank image. */
-function layerSizes(model: tfl.LayersModel, layers: tfl.layers.Layer[], size: number): [number, number][] {
+function layerSizes(subModel: SubModel, model: tfl.LayersModel, layers: tfl.layers.Layer[], size: number): [number, number][] {
   const shapes = layers.map((l) => l.outputShape as (number | null)[]);
   if (shapes.every((sh) => typeof sh[1] === 'number' && typeof sh[2] === 'number')) return shapes.map((sh) => [sh[1]!, sh[2]!]);
   return tf.tidy(() => {
-    const sub = tfl.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tfl.SymbolicTensor) });
+    const sub = subModel({ inputs: model.inputs, outputs: layers.map((l) => l.output as tfl.SymbolicTensor) });
     const channels = (model.inputs[0]?.shape[3] as number | null) ?? 3;
     const out = sub.predict(tf.zeros([1, size, size, channels]));
     return (Array.isArray(out) ? out : [out]).map((t) => [t.shape[1]!, t.shape[2]!] as [number, number]);
   });
 }
 
-function layersNetwork(model: tfl.LayersModel, file: string, opts: CreateModelOptions): Network {
+function layersNetwork(subModel: SubModel, model: tfl.LayersModel, file: string, opts: CreateModelOptions): Network {
   // A layer applied more than once (shared) has no single output to tap.
   const tappable = model.layers.filter((l) => l.getClassName() !== 'InputLayer' && l.inboundNodes.length === 1
     && !Array.isArray((l.outputShape as unknown[])[0]));
@@ -68,7 +71,7 @@ function layersNetwork(model: tfl.LayersModel, file: string, opts: CreateModelOp
   const byName = new Map(tappable.filter((l) => rankOf(l) === 4 || rankOf(l) === 2).map((l) => [l.name, l]));
   const layerTaps = [...byName.keys()];
   const upToFinal = tappable.slice(0, tappable.indexOf(final) + 1).filter((l) => rankOf(l) === 4);
-  const sizes = layerSizes(model, upToFinal, inputSize ?? DEFAULT_IMAGE_SIZE);
+  const sizes = layerSizes(subModel, model, upToFinal, inputSize ?? DEFAULT_IMAGE_SIZE);
   const stages = stageTaps(upToFinal.map((l, i) => ({ ref: l, h: sizes[i]![0], w: sizes[i]![1] })));
   for (const st of stages) byName.set(st.name, st.ref);
   byName.set('final', final);
@@ -100,7 +103,7 @@ function layersNetwork(model: tfl.LayersModel, file: string, opts: CreateModelOp
       const key = layers.map((l) => l.name).join('\u0000');
       let sub = subModels.get(key);
       if (!sub) {
-        sub = tfl.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tfl.SymbolicTensor) });
+        sub = subModel({ inputs: model.inputs, outputs: layers.map((l) => l.output as tfl.SymbolicTensor) });
         subModels.set(key, sub);
       }
       const out = sub.predictOnBatch(x);
@@ -199,18 +202,20 @@ function graphNetwork(model: tfc.GraphModel, nodes: GraphNode[], file: string, o
 export async function loadTfjsModel(modelJsonPath: string, opts: CreateModelOptions = {}): Promise<Network> {
   const { kind, artifacts } = await readTfjsArtifacts(modelJsonPath);
   const handler = artifactsHandler(artifacts);
+  // tfjs-layers and tfjs-converter take about 0.2 s to load: only a TF.js checkpoint pays it
   if (kind === 'layers') {
+    const tflModule = await import('@tensorflow/tfjs-layers');
     let model: tfl.LayersModel;
     try {
-      model = await tfl.loadLayersModel(handler, { strict: true });
+      model = await tflModule.loadLayersModel(handler, { strict: true });
     } catch (e) {
       throw new TfjsModelError(modelJsonPath, `cannot build the layers model (${(e as Error).message})`);
     }
-    return layersNetwork(model, modelJsonPath, opts);
+    return layersNetwork(tflModule.model, model, modelJsonPath, opts);
   }
   let model: tfc.GraphModel;
   try {
-    model = await tfc.loadGraphModel(handler);
+    model = await (await import('@tensorflow/tfjs-converter')).loadGraphModel(handler);
   } catch (e) {
     throw new TfjsModelError(modelJsonPath, `cannot build the graph model (${(e as Error).message})`);
   }
