@@ -15,21 +15,28 @@ const CORE = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.u
 const tmp = mkdtempSync(path.join(tmpdir(), 'shapetex-lock-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** A node process that takes the lock of `dir`, prints the outcome, holds it `holdMs`, then exits (releasing it, or not when `exitHard`). */
-function locker(dir: string, holdMs: number, exitHard = false): { done: Promise<{ out: string; code: number | null }>; pid: number } {
+/**
+ * A node process that takes the lock of `dir` and prints the outcome; a winner holds the lock
+ * until its stdin is closed (`release()`), then releases it, or with `exitHard` SIGKILLs itself
+ * at once, leaving the lock behind. `said` resolves with the first line it printed.
+ */
+function locker(dir: string, exitHard = false): { done: Promise<{ out: string; code: number | null }>; said: Promise<string>; release(): void; pid: number } {
   const script = `
     const { acquireOutputLock } = await import(${JSON.stringify(CORE)});
     try {
       const lock = await acquireOutputLock(process.argv[1], 'test-locker');
       process.stdout.write('got ' + process.pid + '\\n');
-      await new Promise((r) => setTimeout(r, ${holdMs}));
       if (${exitHard}) process.kill(process.pid, 'SIGKILL');
+      await new Promise((r) => { process.stdin.on('end', r); process.stdin.resume(); });
       await lock.release();
     } catch (e) { process.stdout.write('refused ' + e.name + ': ' + e.message + '\\n'); }`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  return { pid: child.pid!, done: new Promise((resolve) => child.on('close', (code) => resolve({ out, code }))) };
+  let said: (line: string) => void = () => undefined;
+  const first = new Promise<string>((resolve) => { said = resolve; });
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('\n')) said(out); });
+  child.on('close', () => said(out));
+  return { pid: child.pid!, said: first, release: () => child.stdin.end(), done: new Promise((resolve) => child.on('close', (code) => resolve({ out, code }))) };
 }
 
 const holderOf = (dir: string): LockHolder => JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8')) as LockHolder;
@@ -37,7 +44,10 @@ const holderOf = (dir: string): LockHolder => JSON.parse(readFileSync(path.join(
 describe('output lock', () => {
   it('six processes racing for one folder: exactly one gets it, the others are told who has it', async () => {
     const dir = path.join(tmp, 'race');
-    const runs = Array.from({ length: 6 }, () => locker(dir, 3000));
+    const runs = Array.from({ length: 6 }, () => locker(dir));
+    // every process has tried while the winner still holds the lock; then the winner lets go
+    await Promise.all(runs.map((r) => r.said));
+    for (const r of runs) r.release();
     const outs = await Promise.all(runs.map((r) => r.done));
     const winners = outs.filter((o) => o.out.startsWith('got'));
     expect(winners).toHaveLength(1);
@@ -75,7 +85,7 @@ describe('output lock', () => {
 
   it('a holder killed with SIGKILL leaves a stale lock that the next process takes over', async () => {
     const dir = path.join(tmp, 'killed');
-    const first = locker(dir, 200, true);
+    const first = locker(dir, true);
     const r = await first.done;
     expect(r.out).toMatch(/^got/);
     expect(holderOf(dir).pid).toBe(first.pid); // left behind
