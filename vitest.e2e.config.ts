@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     include: E2E,
     exclude: [...ORACLE, '**/node_modules/**'],
+    // the probe set and error curve every world shares, built once per run (read-only)
+    globalSetup: ['test/e2e/global-setup.ts'],
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',

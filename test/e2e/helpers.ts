@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { synthesizeProbeSet } from '@shapetex/svoc';
+import { inject } from 'vitest';
+import { buildSharedWorld } from './shared-world.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(REPO, 'packages/bias/dist/cli.js');
@@ -44,15 +45,14 @@ export interface World {
   checkpoints: string;
 }
 
-/** A synthetic shape × texture probe set (4 × 4 values, 32 px), an error curve, a checkpoint copy. */
+/**
+ * A world for one test file: the shared probe set and error curve (built once per run by
+ * global-setup.ts; built here when a file runs without that setup) and a fresh folder with its
+ * own copy of the checkpoint series.
+ */
 export async function makeWorld(): Promise<World> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shapetex-e2e-'));
-  const probe = path.join(dir, 'probe');
-  await synthesizeProbeSet({ out: probe, factors: ['shape', 'texture'], perFactor: 4, size: 32, seed: 0 });
-  const errors = path.join(dir, 'errors.csv');
-  // Test accuracy per epoch (a fraction): the reader turns it into percent error.
-  const acc = [0.31, 0.42, 0.5, 0.48, 0.55, 0.61, 0.64];
-  await writeFile(errors, 'epoch,train_loss,test_acc\n' + acc.map((a, i) => `${i + 1},${(2 - i * 0.1).toFixed(2)},${a}`).join('\n') + '\n');
+  const { probe, errors } = inject('e2eWorld') ?? (await buildSharedWorld(dir));
   const checkpoints = path.join(dir, 'checkpoints');
   await cp(path.join(FIXTURES, 'resnet18k'), checkpoints, { recursive: true });
   return { dir, probe, errors, checkpoints };
