@@ -12,18 +12,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createFeaturePool, createModel, extractFeatures, initBackend, loadModel, LOGITS, readStateDict, type OnnxFeatureModel } from '@shapetex/core';
 import { expectClose, FIX } from '../zoo/others-parity.js';
-import { fixturePath, inputTensor, readReference } from '../zoo/resnet-fixtures.js';
+import { fixturePath, inputTensor, readReference, RESNET_FIXTURES } from '../zoo/resnet-fixtures.js';
 
-/** [fixture, arch]: the fixtures whose family has a graph (extend as families land). */
+/** [fixture, arch]: every CNN fixture family (the transformers have their own file). */
 export const ONNX_PARITY_FIXTURES = [
-  ['resnet18_small', 'resnet18'],
-  ['resnet34_small', 'resnet34'],
-  ['resnet50_small', 'resnet50'],
-  ['resnet101_small', 'resnet101'],
-  ['resnet152_small', 'resnet152'],
-  ['wide_resnet50_2_small', 'wide_resnet50_2'],
-  ['resnet18k_small', 'resnet18k'],
-  ['resnet18k_bn_small', 'resnet18k'],
+  ...RESNET_FIXTURES,
   ['resnet20_a', 'resnet20'],
   ['resnet20_b', 'resnet20'],
   ['resnet32_a_small', 'resnet32'],

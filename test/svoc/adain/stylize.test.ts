@@ -1,9 +1,29 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@shapetex/core';
-import { AdainWeightsError, createStylizer } from '@shapetex/svoc';
+import { AdainWeightsError, createStylizer, type Stylizer } from '@shapetex/svoc';
 import path from 'node:path';
 import { ADAIN_FIXTURES, f32, maxAbsDiff, meta, rawStateDict } from './fixtures.js';
+
+/** `stylize` of the fixture content and style at `alpha` against PyTorch's output `file`. */
+async function expectStylizeMatches(make: () => Promise<Stylizer>, file: string, alpha: number): Promise<void> {
+  const m = meta();
+  const s = await make();
+  expect(s.featureChannels).toBe(m.widths[3]);
+  const content = tf.tensor3d(f32('content.f32'), m.content as [number, number, number]);
+  const style = tf.tensor3d(f32('style.f32'), m.style as [number, number, number]);
+  const before = tf.memory().numTensors;
+  const out = await s.stylize(content, style, { alpha });
+  // Only the result stays allocated.
+  expect(tf.memory().numTensors).toBe(before + 1);
+  expect(out.shape).toEqual(m.out);
+  const got = await out.data();
+  expect(maxAbsDiff(got, f32(file))).toBeLessThanOrEqual(1e-3);
+  // Unclipped: the fixture decoder overshoots 1 somewhere.
+  expect(Math.max(...got)).toBeGreaterThan(1);
+  tf.dispose([out, content, style]);
+  s.dispose();
+}
 
 // Oracle: test/fixtures/adain/make_adain_fixtures.py runs the official net.py layout and
 // test.py's style_transfer in PyTorch with the same weights.
@@ -11,23 +31,7 @@ describe.each(['wasm', 'cpu'] as const)('AdaIN stylizer vs PyTorch (%s)', (backe
   beforeAll(async () => { await initBackend(backend, { log: null }); });
 
   it.each([['out_alpha1.f32', 1], ['out_alpha05.f32', 0.5]] as const)('matches %s (alpha %s) to 1e-3', async (file, alpha) => {
-    const m = meta();
-    const s = await createStylizer({ vgg: rawStateDict('vgg_small'), decoder: rawStateDict('decoder_small') });
-    expect(s.featureChannels).toBe(m.widths[3]);
-    const content = tf.tensor3d(f32('content.f32'), m.content as [number, number, number]);
-    const style = tf.tensor3d(f32('style.f32'), m.style as [number, number, number]);
-    const before = tf.memory().numTensors;
-    const out = await s.stylize(content, style, { alpha });
-    // Only the result stays allocated.
-    expect(tf.memory().numTensors).toBe(before + 1);
-    expect(out.shape).toEqual(m.out);
-    const got = await out.data();
-    const want = f32(file);
-    expect(maxAbsDiff(got, want)).toBeLessThanOrEqual(1e-3);
-    // Unclipped: the fixture decoder overshoots 1 somewhere.
-    expect(Math.max(...got)).toBeGreaterThan(1);
-    tf.dispose([out, content, style]);
-    s.dispose();
+    await expectStylizeMatches(() => createStylizer({ vgg: rawStateDict('vgg_small'), decoder: rawStateDict('decoder_small') }), file, alpha);
   });
 
   it('encode + decode equal stylize and leave only their results allocated', async () => {
@@ -55,21 +59,7 @@ describe('AdaIN stylizer vs PyTorch on ONNX Runtime', () => {
   const make = () => createStylizer({ vgg: rawStateDict('vgg_small'), decoder: rawStateDict('decoder_small'), engine: 'onnx' });
 
   it.each([['out_alpha1.f32', 1], ['out_alpha05.f32', 0.5]] as const)('matches %s (alpha %s) to 1e-3', async (file, alpha) => {
-    const m = meta();
-    const s = await make();
-    expect(s.engine).toBe('onnx');
-    expect(s.featureChannels).toBe(m.widths[3]);
-    const content = tf.tensor3d(f32('content.f32'), m.content as [number, number, number]);
-    const style = tf.tensor3d(f32('style.f32'), m.style as [number, number, number]);
-    const before = tf.memory().numTensors;
-    const out = await s.stylize(content, style, { alpha });
-    expect(tf.memory().numTensors).toBe(before + 1);
-    expect(out.shape).toEqual(m.out);
-    const got = await out.data();
-    expect(maxAbsDiff(got, f32(file))).toBeLessThanOrEqual(1e-3);
-    expect(Math.max(...got)).toBeGreaterThan(1);
-    tf.dispose([out, content, style]);
-    s.dispose();
+    await expectStylizeMatches(async () => { const s = await make(); expect(s.engine).toBe('onnx'); return s; }, file, alpha);
   });
 
   it('encode gives PyTorch\'s relu4_1 shape; decodeMany of one content with a batch of styles equals one decode per style', async () => {

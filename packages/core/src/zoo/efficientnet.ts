@@ -9,14 +9,11 @@
  */
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
-import { checkKeys, expectBn, expectHead, expectStem, fitScore, floats, shapeOf, type KeyShapes } from './keys.js';
+import { expectBn, expectHead, expectStem, fitScore, floats, shapeOf, type KeyShapes } from './keys.js';
 import { convWeights, type ConvWeights, type LinearWeights } from './graph/weights.js';
 import type { Ops } from './graph/ops.js';
-import { graphNetwork } from './graph/network.js';
-import { finalGraph } from './graph/final.js';
-import { headMeta, readLinearWeights } from './graph/staged.js';
 import { CheckpointError } from '../io/errors.js';
-import { CORE_DEFAULTS } from '../defaults.js';
+import { featuresNetwork } from './features-network.js';
 
 const ARCH = 'efficientnet_b0';
 /** Stride of each stage's first block (torchvision `_efficientnet_conf`), then blocks per stage for B0. */
@@ -138,26 +135,8 @@ function runBlock<V>(ops: Ops<V>, x: V, b: Block): V {
   });
 }
 
-function buildEfficientNetB0(sd: StateDict, opts: CreateModelOptions = {}): Network {
-  const { blocks: layout, expected, numClasses } = readLayout(sd);
-  checkKeys(ARCH, sd, expected);
-  const stem = convWeights(sd, 'features.0.0.weight', { stride: 2, pad: 1, bn: 'features.0.1', activation: 'silu' });
-  const blocks = layout.map((b) => foldBlock(sd, b));
-  const last = convWeights(sd, `features.${HEAD}.0.weight`, { bn: `features.${HEAD}.1`, activation: 'silu' });
-  const head = readLinearWeights(sd, 'classifier.1');
-  const classes = opts.numClasses ?? numClasses;
-  return graphNetwork({
-    arch: ARCH,
-    taps: ['final'],
-    ...(classes !== undefined ? { numClasses: classes } : {}),
-    defaultImageSize: CORE_DEFAULTS.imageSize,
-    ...headMeta(head),
-  }, finalGraph({
-    final: (ops, x) => ops.conv(blocks.reduce((h, b) => runBlock(ops, h, b), ops.conv(x, stem)), last),
-    // logits: avgpool → classifier.1 (classifier.0 is Dropout), as torchvision's forward
-    ...(typeof head === 'string' ? {} : { logits: <V>(ops: Ops<V>, final: V) => ops.linear(ops.globalAvgPool(final), head) }),
-  }));
-}
+const build = (sd: StateDict, opts: CreateModelOptions = {}): Network =>
+  featuresNetwork({ arch: ARCH, activation: 'silu', last: HEAD, readLayout, foldBlock, runBlock }, sd, opts);
 
 function matchEfficientNetB0(sd: StateDict): number {
   if (!sd.has(`${blockPrefix(1, 0)}.0.0.weight`) || !sd.has(`features.${HEAD}.0.weight`)) return 0;
@@ -165,5 +144,5 @@ function matchEfficientNetB0(sd: StateDict): number {
 }
 
 export const efficientnetSpecs: ArchitectureSpec[] = [
-  { name: ARCH, family: 'efficientnet', match: matchEfficientNetB0, build: buildEfficientNetB0 },
+  { name: ARCH, family: 'efficientnet', match: matchEfficientNetB0, build },
 ];

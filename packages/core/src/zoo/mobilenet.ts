@@ -6,13 +6,10 @@
  */
 import type { StateDict } from '../io/types.js';
 import type { ArchitectureSpec, CreateModelOptions, Network } from './types.js';
-import { checkKeys, expectBn, expectHead, expectStem, fitScore, shapeOf, type KeyShapes } from './keys.js';
+import { expectBn, expectHead, expectStem, fitScore, shapeOf, type KeyShapes } from './keys.js';
 import { convWeights, type ConvWeights } from './graph/weights.js';
 import type { Ops } from './graph/ops.js';
-import { graphNetwork } from './graph/network.js';
-import { finalGraph } from './graph/final.js';
-import { headMeta, readLinearWeights } from './graph/staged.js';
-import { CORE_DEFAULTS } from '../defaults.js';
+import { featuresNetwork } from './features-network.js';
 
 const ARCH = 'mobilenet_v2';
 /**
@@ -90,26 +87,8 @@ function runBlock<V>(ops: Ops<V>, x: V, b: Block): V {
   });
 }
 
-function buildMobileNetV2(sd: StateDict, opts: CreateModelOptions = {}): Network {
-  const { blocks: layout, expected, numClasses } = readLayout(sd);
-  checkKeys(ARCH, sd, expected);
-  const stem = convWeights(sd, 'features.0.0.weight', { stride: 2, pad: 1, bn: 'features.0.1', activation: 'relu6' });
-  const blocks = layout.map((b) => foldBlock(sd, b));
-  const last = convWeights(sd, `features.${LAST}.0.weight`, { bn: `features.${LAST}.1`, activation: 'relu6' });
-  const head = readLinearWeights(sd, 'classifier.1');
-  const classes = opts.numClasses ?? numClasses;
-  return graphNetwork({
-    arch: ARCH,
-    taps: ['final'],
-    ...(classes !== undefined ? { numClasses: classes } : {}),
-    defaultImageSize: CORE_DEFAULTS.imageSize,
-    ...headMeta(head),
-  }, finalGraph({
-    final: (ops, x) => ops.conv(blocks.reduce((h, b) => runBlock(ops, h, b), ops.conv(x, stem)), last),
-    // logits: avgpool → classifier.1 (classifier.0 is Dropout), as torchvision's forward
-    ...(typeof head === 'string' ? {} : { logits: <V>(ops: Ops<V>, final: V) => ops.linear(ops.globalAvgPool(final), head) }),
-  }));
-}
+const build = (sd: StateDict, opts: CreateModelOptions = {}): Network =>
+  featuresNetwork({ arch: ARCH, activation: 'relu6', last: LAST, readLayout, foldBlock, runBlock }, sd, opts);
 
 function matchMobileNetV2(sd: StateDict): number {
   if (!sd.has('features.1.conv.0.0.weight') || !sd.has(`features.${LAST}.0.weight`)) return 0;
@@ -117,5 +96,5 @@ function matchMobileNetV2(sd: StateDict): number {
 }
 
 export const mobilenetSpecs: ArchitectureSpec[] = [
-  { name: ARCH, family: 'mobilenet_v2', match: matchMobileNetV2, build: buildMobileNetV2 },
+  { name: ARCH, family: 'mobilenet_v2', match: matchMobileNetV2, build },
 ];
