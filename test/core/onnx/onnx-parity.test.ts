@@ -80,6 +80,22 @@ describe('the ONNX FeatureModel inside the extraction paths', () => {
     model.dispose();
   });
 
+  it('pool workers take one ONNX Runtime thread each, whatever the main thread has, unless engine.threads says otherwise', async () => {
+    await initBackend('onnx', { log: null, threads: 2 });
+    try {
+      for (const [engine, want] of [[undefined, 1], [{ threads: 2 }, 2]] as const) {
+        const pool = await createFeaturePool({ workers: 2, arch: 'resnet18', modelPath: fixturePath('resnet18_small'), ...(engine ? { engine } : {}) });
+        try {
+          expect(pool.threads).toBe(want);
+        } finally {
+          await pool.dispose();
+        }
+      }
+    } finally {
+      await initBackend('onnx', { log: null, threads: 1 });
+    }
+  });
+
   it('a network without a graph (a TF.js model) runs on TF.js under onnx and equals tfjs-layers\' own forward', async () => {
     const m = tfl.sequential({ layers: [
       tfl.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv1' }),

@@ -42,6 +42,8 @@ export interface FeaturePool extends Pick<FeatureModel, 'arch' | 'taps' | 'hasLo
   backend: string;
   device: string;
   settings: BackendSettings;
+  /** ONNX Runtime's threads per worker session (backend onnx); absent on TF.js backends. */
+  threads?: number;
   /** `features` from host data: `data` holds `shape` = [n, h, w, c] NHWC floats. */
   featuresFromArray(data: Float32Array, shape: [number, number, number, number], taps?: readonly string[]): Promise<Record<string, Float32Array>>;
   /**
@@ -202,6 +204,7 @@ export async function createFeaturePool(opts: FeaturePoolOptions): Promise<Featu
     backend: ready[0]!.backend,
     device: ready[0]!.device,
     settings: ready[0]!.settings,
+    ...(ready[0]!.threads !== undefined ? { threads: ready[0]!.threads } : {}),
     async features(batch, taps) {
       if (batch.rank !== 4) throw new Error(`feature pool: batch must be NHWC rank 4, got shape [${batch.shape.join(', ')}]`);
       const data = (await batch.data()) as Float32Array;

@@ -57,7 +57,7 @@ export interface DisposeMessage { type: 'dispose'; id: number }
 export type ToWorker = InitMessage | LoadMessage | FeaturesMessage | MemoryMessage | DisposeMessage;
 
 export type FromWorker =
-  | { type: 'ready'; arch: string; taps: string[]; layerTaps: string[]; hasLogits: boolean; backend: string; device: string; settings: BackendSettings }
+  | { type: 'ready'; arch: string; taps: string[]; layerTaps: string[]; hasLogits: boolean; backend: string; device: string; settings: BackendSettings; threads?: number }
   | { type: 'loaded'; id: number; arch: string; taps: string[]; layerTaps: string[]; hasLogits: boolean }
   | { type: 'features'; id: number; rows: number; features: Record<string, Float32Array> }
   | { type: 'memory'; id: number; numTensors: number; numBytes: number }

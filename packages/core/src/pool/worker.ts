@@ -53,7 +53,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'init': {
       const info = await initBackend(msg.backend, { ...msg.settings, ...msg.engine, log: null });
       model = await buildModel(msg.source);
-      send({ type: 'ready', arch: model.arch ?? msg.source.arch ?? 'custom', taps: [...model.taps], layerTaps: [...(model.layerTaps ?? [])], hasLogits: model.hasLogits === true, backend: info.name, device: info.device, settings: { ...info.settings } });
+      send({ type: 'ready', arch: model.arch ?? msg.source.arch ?? 'custom', taps: [...model.taps], layerTaps: [...(model.layerTaps ?? [])], hasLogits: model.hasLogits === true, backend: info.name, device: info.device, settings: { ...info.settings }, ...(info.threads !== undefined ? { threads: info.threads } : {}) });
       return;
     }
     case 'load': {
