@@ -90,11 +90,13 @@ const log = (...a) => { if (!o.quiet) console.log(...a); };
 
 // Training needs gradient kernels. Core is inference only; wasm-kernels.mjs adds the wasm filter
 // gradient for the stride-1 convolutions this network uses; a backend without one falls back to
-// cpu (slow but correct).
+// cpu (slow but correct). Under `onnx` (the default) TF.js trains on the backend it runs
+// underneath (wasm): ONNX Runtime only runs inference, and a TF.js model is TF.js's to run.
 let backend = await initBackend(o.backend);
-if (backend.name === 'wasm') registerWasmTrainingKernels();
-if (!tf.getKernel('Conv2DBackpropFilter', backend.name)) {
-  log(`training: backend ${backend.name} has no convolution gradient kernels; training on cpu`);
+const tfjsName = tf.getBackend();
+if (tfjsName === 'wasm') registerWasmTrainingKernels();
+if (!tf.getKernel('Conv2DBackpropFilter', tfjsName)) {
+  log(`training: backend ${backend.name} (TF.js ${tfjsName}) has no convolution gradient kernels; training on cpu`);
   backend = await initBackend('cpu');
 }
 

@@ -15,13 +15,16 @@ import { REPO } from './helpers.js';
 const TRAIN = path.join(REPO, 'examples/train/train.mjs');
 let dir: string;
 
-function train(out: string, extra: string[] = []): { status: number | null; stdout: string; stderr: string } {
+/** One training run; `backend` null: the default backend, as the demo runs it (SHAPETEX_BACKEND unset). */
+function train(out: string, extra: string[] = [], backend: string | null = 'wasm'): { status: number | null; stdout: string; stderr: string } {
   const args = [
     TRAIN, '--synth', path.join(dir, 'set'), '--label-factor', 'shape', '--per-factor', '4', '--out', out,
     '--epochs', '2', '--label-noise', '0.25', '--image-size', '32', '--width', '4', '--batch-size', '16', '--seed', '3',
-    '--backend', 'wasm', ...extra,
+    ...(backend === null ? [] : ['--backend', backend]), ...extra,
   ];
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
+  const env = { ...process.env };
+  delete env.SHAPETEX_BACKEND;
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000, env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -40,6 +43,16 @@ describe('examples/train/train.mjs', () => {
     expect(readFileSync(path.join(b, 'errors.csv'), 'utf8')).toBe(readFileSync(path.join(a, 'errors.csv'), 'utf8'));
     expect(weights(b, 2).equals(weights(a, 2))).toBe(true);
     expect(weights(c, 1).equals(weights(a, 1))).toBe(false);
+  });
+
+  it('on the default backend (onnx) trains on the TF.js wasm underneath, not on cpu: the --backend wasm run bit for bit', () => {
+    const d = path.join(dir, 'default');
+    const r = train(d, [], null);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/backend onnx on cpu .*TF\.js wasm/);
+    expect(r.stdout + r.stderr).not.toMatch(/training on cpu/);
+    const weights = (run: string): Buffer => readFileSync(path.join(run, 'checkpoints/epoch_0002/weights.bin'));
+    expect(weights(d).equals(weights(path.join(dir, 'a')))).toBe(true);
   });
 
   it('writes an error CSV that bias-score reads, and checkpoints that load with their taps', async () => {
