@@ -87,6 +87,22 @@ describe('bias-score: fail fast before the first forward pass (exit 2, nothing s
     await expect(readFile(path.join(o, 'results.jsonl'))).rejects.toThrow(/ENOENT/);
   });
 
+  it('an --out whose run.json or results.jsonl is corrupt names the file and line; the folder is left as it was', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['run.json', '{"settingsHash": ', /bias-score: .*corrupt-run-json\/run\.json: not a bias-score run\.json \(/],
+      ['results.jsonl', '{"cut\n{"checkpoint": "a"}\n', /bias-score: .*corrupt-results-jsonl\/results\.jsonl: line 1 is not valid JSON/],
+    ];
+    for (const [file, text, message] of cases) {
+      const o = out(`corrupt-${file.replace('.', '-')}`);
+      await mkdir(o, { recursive: true });
+      await writeFile(path.join(o, file), text);
+      const r = await bias([w.checkpoints, '--probe', w.probe, '--image-size', '32', '--out', o]);
+      expect(r.status, ok(r)).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(await readFile(path.join(o, file), 'utf8')).toBe(text);
+    }
+  });
+
   it('a folder without checkpoints names the folder and the globs', async () => {
     const r = await bias([path.join(w.dir, 'empty'), '--probe', w.probe, '--out', out('empty')]);
     expect(r.status, ok(r)).toBe(2);
