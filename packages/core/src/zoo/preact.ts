@@ -19,8 +19,8 @@ import { checkKeys, classesOf, expectBn, fitScore, type KeyShapes } from './keys
 import { dimOf, STAGE_TAPS } from './staged.js';
 import { bnWeights, convWeights, type AffineWeights, type ConvWeights } from './graph/weights.js';
 import type { Ops } from './graph/ops.js';
-import { graphNetwork } from './graph/network.js';
-import { headMeta, readLinearWeights, stagedGraph } from './graph/staged.js';
+import { readLinearWeights } from './graph/staged.js';
+import { residualNetwork } from './graph/residual.js';
 import { CORE_DEFAULTS } from '../defaults.js';
 
 const NAME = 'resnet18k';
@@ -90,20 +90,12 @@ function buildPreAct(sd: StateDict, opts: CreateModelOptions = {}): Network {
   const numClasses = opts.numClasses ?? classesOf(sd, 'linear.weight');
   const channels = blocks.map((st) => st[st.length - 1]!.cout);
   const head = readLinearWeights(sd, 'linear', channels[3]!);
-  return graphNetwork({
-    arch: NAME,
-    taps: [...STAGE_TAPS, 'final'],
-    ...(numClasses !== undefined ? { numClasses } : {}),
-    defaultImageSize: CORE_DEFAULTS.cifarImageSize,
-    tapChannels: { ...Object.fromEntries(STAGE_TAPS.map((t, i) => [t, channels[i]!])), final: channels[3]! },
-    ...headMeta(head),
-  }, stagedGraph({
+  // logits: F.avg_pool2d(out, 4) is the global mean on the 4x4 map of a 32 px input, then `linear`
+  return residualNetwork({
+    arch: NAME, taps: STAGE_TAPS, blocks: folded, channels, runBlock, head, numClasses, defaultImageSize: CORE_DEFAULTS.cifarImageSize,
     stem: (ops, x) => ops.conv(x, stem),
-    stages: folded.map((st) => <V>(ops: Ops<V>, x: V) => st.reduce((h, b) => runBlock(ops, h, b), x)),
     final: (ops, h) => (post ? ops.relu(ops.affine(h, post)) : h),
-    // logits: F.avg_pool2d(out, 4) is the global mean on the 4x4 map of a 32 px input, then `linear`
-    ...(typeof head === 'string' ? {} : { logits: <V>(ops: Ops<V>, final: V) => ops.linear(ops.globalAvgPool(final), head) }),
-  }));
+  });
 }
 
 function matchPreAct(sd: StateDict): number {

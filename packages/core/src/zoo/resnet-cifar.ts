@@ -20,8 +20,8 @@ import { checkKeys, classesOf, expectBn, fitScore, type KeyShapes } from './keys
 import { dimOf, STAGE_TAPS } from './staged.js';
 import { convWeights, type ConvWeights } from './graph/weights.js';
 import type { Ops } from './graph/ops.js';
-import { graphNetwork } from './graph/network.js';
-import { headMeta, readLinearWeights, stagedGraph } from './graph/staged.js';
+import { readLinearWeights } from './graph/staged.js';
+import { residualNetwork } from './graph/residual.js';
 import { CheckpointError } from '../io/errors.js';
 import { CORE_DEFAULTS } from '../defaults.js';
 
@@ -156,20 +156,12 @@ function buildCifarResNet(name: string, n: number, sd: StateDict, opts: CreateMo
   const prefix = classifierPrefix(sd);
   const head = readLinearWeights(sd, prefix, channels[2]!);
   const numClasses = opts.numClasses ?? classesOf(sd, `${prefix}.weight`);
-  return graphNetwork({
-    arch: name,
-    taps: [...CIFAR_TAPS, 'final'],
-    ...(numClasses !== undefined ? { numClasses } : {}),
-    defaultImageSize: CORE_DEFAULTS.cifarImageSize,
-    tapChannels: { ...Object.fromEntries(CIFAR_TAPS.map((t, i) => [t, channels[i]!])), final: channels[2]! },
-    ...headMeta(head),
-  }, stagedGraph({
+  // logits: F.avg_pool2d(out, out.size()[3]) (the global mean) → view → linear, as the trainer's forward
+  return residualNetwork({
+    arch: name, taps: CIFAR_TAPS, blocks, channels, runBlock, head, numClasses, defaultImageSize: CORE_DEFAULTS.cifarImageSize,
     stem: (ops, x) => ops.conv(x, stem),
-    stages: blocks.map((st) => <V>(ops: Ops<V>, x: V) => st.reduce((h, b) => runBlock(ops, h, b), x)),
     final: (_ops, stage3) => stage3,
-    // logits: F.avg_pool2d(out, out.size()[3]) (the global mean) → view → linear, as the trainer's forward
-    ...(typeof head === 'string' ? {} : { logits: <V>(ops: Ops<V>, final: V) => ops.linear(ops.globalAvgPool(final), head) }),
-  }));
+  });
 }
 
 /**

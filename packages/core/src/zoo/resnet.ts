@@ -10,8 +10,8 @@ import { checkKeys, classesOf, expectBn, fitScore, type KeyShapes } from './keys
 import { dimOf, STAGE_TAPS } from './staged.js';
 import { convWeights, type ConvWeights } from './graph/weights.js';
 import type { Ops } from './graph/ops.js';
-import { graphNetwork } from './graph/network.js';
-import { headMeta, readLinearWeights, stagedGraph } from './graph/staged.js';
+import { readLinearWeights } from './graph/staged.js';
+import { residualNetwork } from './graph/residual.js';
 import { CORE_DEFAULTS } from '../defaults.js';
 
 export type ResNetBlockKind = 'basic' | 'bottleneck';
@@ -141,21 +141,12 @@ function buildResNet(v: ResNetVariant, sd: StateDict, opts: CreateModelOptions =
   const channels = stages.map((st) => st[st.length - 1]!.cout);
   const head = readLinearWeights(sd, 'fc', channels[3]!);
   const numClasses = opts.numClasses ?? classesOf(sd, 'fc.weight');
-  return graphNetwork({
-    arch: v.name,
-    taps: [...STAGE_TAPS, 'final'],
-    ...(numClasses !== undefined ? { numClasses } : {}),
-    defaultImageSize: CORE_DEFAULTS.imageSize,
-    tapChannels: { ...Object.fromEntries(STAGE_TAPS.map((t, i) => [t, channels[i]!])), final: channels[3]! },
-    ...headMeta(head),
-  }, stagedGraph({
+  return residualNetwork({
+    arch: v.name, taps: STAGE_TAPS, blocks, channels, runBlock, head, numClasses, defaultImageSize: CORE_DEFAULTS.imageSize,
     // PyTorch's max-pool pads with −inf on both sides: pad 1 with floor rounding
     stem: (ops, x) => ops.maxPool(ops.conv(x, stem), { k: 3, stride: 2, pad: 1 }),
-    stages: blocks.map((st) => <V>(ops: Ops<V>, x: V) => st.reduce((h, b) => runBlock(ops, h, b), x)),
     final: (_ops, stage4) => stage4,
-    // logits: avgpool → flatten → fc, as torchvision's forward
-    ...(typeof head === 'string' ? {} : { logits: <V>(ops: Ops<V>, final: V) => ops.linear(ops.globalAvgPool(final), head) }),
-  }));
+  });
 }
 
 /**
