@@ -10,7 +10,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createFeaturePool, createModel, extractFeatures, initBackend, loadModel, LOGITS, readStateDict, type OnnxFeatureModel } from '@shapetex/core';
+import { createFeaturePool, createModel, createOnnxSession, emitOnnx, extractFeatures, initBackend, loadModel, LOGITS, nhwcToNchw, readStateDict, type OnnxFeatureModel, type StateDict } from '@shapetex/core';
 import { expectClose, FIX } from '../zoo/others-parity.js';
 import { fixturePath, inputTensor, readReference, RESNET_FIXTURES } from '../zoo/resnet-fixtures.js';
 
@@ -78,6 +78,51 @@ describe('the ONNX FeatureModel inside the extraction paths', () => {
     }
     tf.dispose([x, ...rows]);
     model.dispose();
+  });
+
+  it('later checkpoints of a graph, opened on its template, give their own rows: PyTorch\'s, and a fresh encoding\'s', async () => {
+    const ref = readReference('resnet18_small');
+    const real = await readStateDict(fixturePath('resnet18_small'));
+    // other checkpoints of the same shapes: the fixture's weights scaled (BatchNorm statistics kept)
+    const scaled = (f: number): StateDict => new Map([...real].map(([k, v]) => [k, k.endsWith('.weight') && v.data instanceof Float32Array ? { ...v, data: v.data.map((x) => x * f) } : v]));
+    // a tap set no other test asks for, so this test sees the graph's first emission
+    const taps = ['stage1', 'stage3', 'final'];
+    const x = inputTensor(ref);
+    const run = async (sd: StateDict) => {
+      const m = createModel('resnet18', sd) as OnnxFeatureModel;
+      const got = await m.features(x, taps);
+      const templated = m.timings.templated;
+      m.dispose();
+      return { got, templated };
+    };
+    // the oracle for a scaled checkpoint: its model encoded in full (emitOnnx) on a session of its own
+    const fresh = async (sd: StateDict) => {
+      const net = createModel('resnet18', sd) as OnnxFeatureModel;
+      const session = await createOnnxSession(emitOnnx(net.network!, { taps, imageSize: x.shape[1] }).bytes, { threads: 1 });
+      const [n, h, w, c] = x.shape;
+      const out = await session.run({ image: { data: nhwcToNchw((await x.data()) as Float32Array, n, h, w, c), dims: [n, c, h, w] } }, taps);
+      await session.release();
+      net.dispose();
+      return out;
+    };
+    const first = await run(scaled(0.5));
+    expect(first.templated).toBe(0);
+    const second = await run(scaled(0.8));
+    expect(second.templated).toBe(1);
+    const want08 = await fresh(scaled(0.8));
+    for (const t of taps) expect(Array.from(second.got[t]!), `0.8 ${t}`).toEqual(Array.from(want08[t]!.data));
+    const third = await run(real);
+    expect(third.templated).toBe(1);
+    for (const t of taps) expectClose(third.got[t]!, ref.pooled[t]!.data, `templated ${t}`);
+    // back to the first weights: every slot was written anew
+    const again = await run(scaled(0.5));
+    for (const t of taps) expect(Array.from(again.got[t]!), `0.5 ${t}`).toEqual(Array.from(first.got[t]!));
+    // two checkpoints opening sessions at once: one borrows the template, the other gets bytes of its own
+    const [a, b] = await Promise.all([run(real), run(scaled(0.8))]);
+    expect(a.templated + b.templated).toBe(1);
+    for (const t of taps) expectClose(a.got[t]!, ref.pooled[t]!.data, `concurrent ${t}`);
+    for (const t of taps) expect(Array.from(b.got[t]!), `concurrent 0.8 ${t}`).toEqual(Array.from(second.got[t]!));
+    x.dispose();
   });
 
   it('pool workers take one ONNX Runtime thread each, whatever the main thread has, unless engine.threads says otherwise', async () => {

@@ -14,7 +14,8 @@ import { LOGITS } from './types.js';
 import { resolveTaps } from './feature-model.js';
 import { collectWeights, type WeightRecord } from './graph/collect.js';
 import { OnnxGraphBuilder, type NodeProto } from './graph/onnx-builder.js';
-import { encodeModel, valueInfo as protoValueInfo } from '../onnx/proto.js';
+import { encodeModel, valueInfo as protoValueInfo, type GraphParts } from '../onnx/proto.js';
+import { buildModelTemplate, fillModelTemplate, type ModelTemplate } from '../onnx/model-template.js';
 import { createOnnxOps, type OnnxValue } from './graph/onnx-ops.js';
 import { VERSION } from '../version.js';
 
@@ -85,11 +86,15 @@ function lower(network: Network, taps: string[], size: number, b: OnnxGraphBuild
   });
 }
 
-/**
- * The ONNX model of `network` for `taps` at `imageSize`; throws NoOnnxGraphError without a
- * graph, UnknownTapError / NoLogitsError for taps the network does not have.
- */
-export function emitOnnx(network: Network, opts: EmitOnnxOptions = {}): EmittedOnnx {
+interface EmittedParts {
+  parts: GraphParts;
+  inputs: OnnxTensorInfo[];
+  shape: GraphShape;
+  cachedGraph: boolean;
+}
+
+/** The model's parts: the node list from the cache when this graph was emitted before. */
+function emitParts(network: Network, opts: EmitOnnxOptions): EmittedParts {
   if (!network.graph) throw new NoOnnxGraphError(network.arch);
   const taps = resolveTaps(network, opts.taps);
   const size = opts.imageSize ?? network.inputSize ?? network.defaultImageSize;
@@ -110,10 +115,43 @@ export function emitOnnx(network: Network, opts: EmitOnnxOptions = {}): EmittedO
     if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   }
   const inputs: OnnxTensorInfo[] = [{ name: 'image', shape: ['N', 3, size, size] }];
-  const bytes = encodeModel({
+  const parts: GraphParts = {
     name: network.arch, nodes: shape.nodes, initializers: b.initializers,
     inputs: inputs.map(valueInfo), outputs: shape.outputs.map(valueInfo), producerVersion: VERSION,
     doc: `${network.arch}: taps ${taps.filter((t) => t !== LOGITS).join(', ') || '(none)'}${taps.includes(LOGITS) ? ' and logits' : ''}, reduced to [N, D] by global average pooling`,
-  });
-  return { bytes, inputs, outputs: shape.outputs, cachedGraph: shape === known };
+  };
+  return { parts, inputs, shape, cachedGraph: shape === known };
+}
+
+/**
+ * The ONNX model of `network` for `taps` at `imageSize`; throws NoOnnxGraphError without a
+ * graph, UnknownTapError / NoLogitsError for taps the network does not have.
+ */
+export function emitOnnx(network: Network, opts: EmitOnnxOptions = {}): EmittedOnnx {
+  const e = emitParts(network, opts);
+  return { bytes: encodeModel(e.parts), inputs: e.inputs, outputs: e.shape.outputs, cachedGraph: e.cachedGraph };
+}
+
+/** Graphs whose bytes are kept as a template (each as large as its weights: a few, not CACHE_LIMIT). */
+const TEMPLATE_LIMIT = 2;
+const templates = new Map<GraphShape, ModelTemplate | null>();
+
+/**
+ * The model's bytes for opening a session at once: from the second checkpoint of a graph on, the
+ * graph's template with this checkpoint's weights written in, lent until `done()` (ONNX Runtime
+ * copies what it needs while it opens the session). A single model, or one emitted while the
+ * template is lent, gets bytes of its own.
+ */
+export function emitOnnxForSession(network: Network, opts: EmitOnnxOptions = {}): { bytes: Uint8Array; done(): void; templated: boolean } {
+  const e = emitParts(network, opts);
+  if (e.cachedGraph) {
+    let t = templates.get(e.shape);
+    if (t === undefined) t = buildModelTemplate(e.parts);
+    templates.delete(e.shape);
+    templates.set(e.shape, t);
+    if (templates.size > TEMPLATE_LIMIT) templates.delete(templates.keys().next().value!);
+    const lent = t ? fillModelTemplate(t, e.parts.initializers) : null;
+    if (lent) return { ...lent, templated: true };
+  }
+  return { bytes: encodeModel(e.parts), done: () => undefined, templated: false };
 }

@@ -1,13 +1,14 @@
 /**
  * A zoo network as a FeatureModel run by ONNX Runtime (backend `onnx`): `features` emits the
- * network's graph for the tap set and the batch's image size (zoo/onnx-emit.ts), opens a session
- * on it once and keeps it, and runs each batch through it. Same contract as toFeatureModel:
+ * network's graph for the tap set and the batch's image size (zoo/onnx-emit.ts; from a graph's
+ * second checkpoint on, its template with this checkpoint's weights), opens a session on it once
+ * and keeps it, and runs each batch through it. Same contract as toFeatureModel:
  * per tap a row-major N×D Float32Array (the global average of its map), `logits` N×K.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Network } from './types.js';
 import { resolveTaps, toFeatureModel, type FeatureModel } from './feature-model.js';
-import { emitOnnx } from './onnx-emit.js';
+import { emitOnnxForSession } from './onnx-emit.js';
 import { createOnnxSession, nhwcToNchw, type OnnxSession, type OnnxSessionOptions } from '../onnx/runtime.js';
 
 /** Session start-up and scoring time of a model, for the measurements of the engine. */
@@ -17,6 +18,8 @@ export interface OnnxTimings {
   /** Milliseconds spent in `run` (layout change included). */
   runMs: number;
   sessions: number;
+  /** Of those sessions, the ones opened on the graph's template (a later checkpoint's weights written in). */
+  templated: number;
 }
 
 export interface OnnxFeatureModel extends FeatureModel {
@@ -35,7 +38,7 @@ function checkBatch(arch: string, batch: tf.Tensor4D): [number, number, number, 
 export function onnxFeatureModel(network: Network, engine: OnnxSessionOptions): OnnxFeatureModel {
   const base = toFeatureModel(network);
   const sessions = new Map<string, Promise<OnnxSession>>();
-  const timings: OnnxTimings = { setupMs: 0, runMs: 0, sessions: 0 };
+  const timings: OnnxTimings = { setupMs: 0, runMs: 0, sessions: 0, templated: 0 };
   let disposed = false;
 
   const sessionFor = (taps: readonly string[], size: number): Promise<OnnxSession> => {
@@ -44,10 +47,16 @@ export function onnxFeatureModel(network: Network, engine: OnnxSessionOptions): 
     if (!s) {
       const t0 = performance.now();
       s = (async () => {
-        const { bytes } = emitOnnx(network, { taps, imageSize: size });
-        const session = await createOnnxSession(bytes, engine, `${network.arch} (ONNX graph for ${taps.join(', ')} at ${size}×${size})`);
+        const model = emitOnnxForSession(network, { taps, imageSize: size });
+        let session: OnnxSession;
+        try {
+          session = await createOnnxSession(model.bytes, engine, `${network.arch} (ONNX graph for ${taps.join(', ')} at ${size}×${size})`);
+        } finally {
+          model.done();
+        }
         timings.setupMs += performance.now() - t0;
         timings.sessions++;
+        if (model.templated) timings.templated++;
         return session;
       })();
       sessions.set(key, s);
