@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '@shapetex/core';
+import { createOnnxSession, initBackend } from '@shapetex/core';
+import { adainStylizeGraph } from '../../../packages/svoc/dist/adain/onnx-graph.js';
 import { AdainWeightsError, createStylizer, type Stylizer } from '@shapetex/svoc';
 import path from 'node:path';
 import { ADAIN_FIXTURES, f32, maxAbsDiff, meta, rawStateDict } from './fixtures.js';
@@ -84,6 +85,34 @@ describe('AdaIN stylizer vs PyTorch on ONNX Runtime', () => {
     expect(maxAbsDiff(await viaForeign.data(), f32('out_alpha05.f32'))).toBeLessThanOrEqual(1e-3);
     tf.dispose([fc, fs, fc2, ...many, alone, foreign, viaForeign, content, style]);
     s.dispose();
+  });
+
+  it('a content and a style of one size: stylize (one run of the fused graph) and the fused graph itself match PyTorch', async () => {
+    const m = meta();
+    const [h, w] = m.content as [number, number, number];
+    // the style's top-left h×w, as make_adain_fixtures.py crops it for out_same_alpha05
+    const style = tf.tidy(() => tf.slice(tf.tensor3d(f32('style.f32'), m.style as [number, number, number]), [0, 0, 0], [h, w, 3]));
+    const content = tf.tensor3d(f32('content.f32'), m.content as [number, number, number]);
+    const want = f32('out_same_alpha05.f32');
+    const s = await make();
+    const before = tf.memory().numTensors;
+    const out = await s.stylize(content, style, { alpha: 0.5 });
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(out.shape).toEqual(m.out);
+    expect(maxAbsDiff(await out.data(), want)).toBeLessThanOrEqual(1e-3);
+    await expect(s.stylize(content, style, { alpha: 2 })).rejects.toThrow(/alpha must be in \[0, 1\], got 2/);
+    s.dispose();
+    // the graph alone, on a session of its own: the pair in, the image out
+    const graph = adainStylizeGraph(rawStateDict('vgg_small'), rawStateDict('decoder_small'));
+    const session = await createOnnxSession(graph, { threads: 1 });
+    const pair = new Float32Array(2 * h * w * 3);
+    pair.set(await content.data(), 0);
+    pair.set(await style.data(), h * w * 3);
+    const { image } = await session.run({ pair: { data: pair, dims: [2, h, w, 3] }, alpha: { data: Float32Array.of(0.5), dims: [1] } }, ['image']);
+    expect(image!.dims).toEqual([1, ...m.out]);
+    expect(maxAbsDiff(image!.data, want)).toBeLessThanOrEqual(1e-3);
+    await session.release();
+    tf.dispose([out, content, style]);
   });
 });
 
