@@ -31,6 +31,20 @@ async function runDecoder(decoder: OnnxSession, c: OnnxOutput, styles: readonly 
   return Array.from({ length: k }, (_, i) => tf.tensor3d(hwc.subarray(i * H * W * 3, (i + 1) * H * W * 3), [H, W, 3]));
 }
 
+/** One stylization of a content and a style of one size: one run of the fused graph. */
+async function runFused(session: Promise<OnnxSession>, content: tf.Tensor3D, style: tf.Tensor3D, alpha: number): Promise<tf.Tensor3D> {
+  if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${alpha}`);
+  const fused = await session;
+  const [h, w] = content.shape;
+  const per = h * w * 3;
+  const pair = new Float32Array(2 * per);
+  pair.set(content.dataSync() as Float32Array, 0);
+  pair.set(style.dataSync() as Float32Array, per);
+  const { image } = await fused.run({ pair: { data: pair, dims: [2, h, w, 3] }, alpha: { data: Float32Array.of(alpha), dims: [1] } }, ['image']);
+  const [, H, W] = image!.dims as [number, number, number, number];
+  return tf.tensor3d(image!.data, [H, W, 3]);
+}
+
 export async function createOnnxStylizer(w: AdainWeights, opts: OnnxSessionOptions): Promise<Stylizer> {
   const encoder = await createOnnxSession(adainEncoderGraph(w.vgg.sd), opts, `${w.vgg.source} (AdaIN encoder)`);
   let decoder: OnnxSession;
@@ -94,18 +108,7 @@ export async function createOnnxStylizer(w: AdainWeights, opts: OnnxSessionOptio
       checkImage(content, 'content');
       checkImage(style, 'style');
       const alpha = so.alpha ?? 1;
-      if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${alpha}`);
-      const [h, wd] = content.shape;
-      if (style.shape[0] === h && style.shape[1] === wd) {
-        // one size: the whole stylization in one run of the fused graph
-        const per = h * wd * 3;
-        const pair = new Float32Array(2 * per);
-        pair.set(content.dataSync() as Float32Array, 0);
-        pair.set(style.dataSync() as Float32Array, per);
-        const { image } = await (await stylizeSession()).run({ pair: { data: pair, dims: [2, h, wd, 3] }, alpha: { data: Float32Array.of(alpha), dims: [1] } }, ['image']);
-        const [, H, W] = image!.dims as [number, number, number, number];
-        return tf.tensor3d(image!.data, [H, W, 3]);
-      }
+      if (style.shape[0] === content.shape[0] && style.shape[1] === content.shape[1]) return runFused(stylizeSession(), content, style, alpha);
       const { features: fc } = await encodeRaw(content, 'content', false);
       const { features: fs } = await encodeRaw(style, 'style', false);
       const [n, c, fh, fw] = fc!.dims;
