@@ -4,12 +4,8 @@
 // timings see realistic (not all-zero) ReLU outputs.
 import { createRng } from '@shapetex/core';
 
-const BLOCKS = { resnet18: [2, 2, 2, 2], resnet34: [3, 4, 6, 3] };
-
-/** @returns {import('@shapetex/core').StateDict} */
-export function randomResnetStateDict(arch = 'resnet18', { seed = 0, numClasses = 1000 } = {}) {
-  const blocks = BLOCKS[arch];
-  if (!blocks) throw new Error(`randomResnetStateDict: unknown arch '${arch}' (expected ${Object.keys(BLOCKS).join(', ')})`);
+/** A state_dict being written: float tensors from a fill, He-normal convs, random BatchNorms. */
+function stateDictWriter(seed) {
   const rng = createRng(seed);
   const sd = new Map();
   const put = (key, shape, fill) => {
@@ -29,6 +25,16 @@ export function randomResnetStateDict(arch = 'resnet18', { seed = 0, numClasses 
     put(`${prefix}.running_var`, [c], () => 0.5 + rng.next());
     sd.set(`${prefix}.num_batches_tracked`, { dtype: 'int64', shape: [], data: new BigInt64Array([0n]) });
   };
+  return { rng, sd, put, conv, bn };
+}
+
+const BLOCKS = { resnet18: [2, 2, 2, 2], resnet34: [3, 4, 6, 3] };
+
+/** @returns {import('@shapetex/core').StateDict} */
+export function randomResnetStateDict(arch = 'resnet18', { seed = 0, numClasses = 1000 } = {}) {
+  const blocks = BLOCKS[arch];
+  if (!blocks) throw new Error(`randomResnetStateDict: unknown arch '${arch}' (expected ${Object.keys(BLOCKS).join(', ')})`);
+  const { rng, sd, put, conv, bn } = stateDictWriter(seed);
   conv('conv1.weight', 64, 3, 7);
   bn('bn1', 64);
   let cin = 64;
@@ -59,25 +65,7 @@ export function randomResnetStateDict(arch = 'resnet18', { seed = 0, numClasses 
  * @returns {import('@shapetex/core').StateDict}
  */
 export function randomPreActStateDict({ seed = 0, k = 64, numClasses = 10 } = {}) {
-  const rng = createRng(seed);
-  const sd = new Map();
-  const put = (key, shape, fill) => {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = fill(i);
-    sd.set(key, { dtype: 'float32', shape, data });
-  };
-  const conv = (key, o, i, kk) => {
-    const std = Math.sqrt(2 / (i * kk * kk));
-    put(key, [o, i, kk, kk], () => rng.normal() * std);
-  };
-  const bn = (prefix, c) => {
-    put(`${prefix}.weight`, [c], () => 0.5 + rng.next());
-    put(`${prefix}.bias`, [c], () => 0.2 * rng.normal());
-    put(`${prefix}.running_mean`, [c], () => 0.2 * rng.normal());
-    put(`${prefix}.running_var`, [c], () => 0.5 + rng.next());
-    sd.set(`${prefix}.num_batches_tracked`, { dtype: 'int64', shape: [], data: new BigInt64Array([0n]) });
-  };
+  const { rng, sd, put, conv, bn } = stateDictWriter(seed);
   conv('conv1.weight', k, 3, 3);
   let cin = k;
   for (let s = 0; s < 4; s++) {
