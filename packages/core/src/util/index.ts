@@ -11,3 +11,4 @@ export { createProgress, formatDuration, progressBar, redrawnLine } from './prog
 export type { Progress, ProgressOptions, ProgressStream } from './progress.js';
 export { shellQuote, splitShellWords, sbatchScript, submitSbatch, writeArrayJob, submitArrayJob, shardFolder } from './slurm.js';
 export type { CommandWord, SbatchSpec, ArrayJobSpec, ArrayJobFiles } from './slurm.js';
+export { RETAIN_MALLOC_TUNABLES } from './malloc.js';

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { UsageError } from './usage-error.js';
+import { RETAIN_MALLOC_TUNABLES } from './malloc.js';
 
 /** One word of a command line: quoted as it is, or (`{ shell }`) written as shell text. */
 export type CommandWord = string | { shell: string };
@@ -55,7 +56,11 @@ export interface SbatchSpec {
   comment: string;
 }
 
-/** The sbatch script: directives, then `exec` of the command (so scancel's SIGTERM reaches it). */
+/**
+ * The sbatch script: directives, then `exec` of the command (so scancel's SIGTERM reaches it),
+ * with glibc's allocator told to keep freed memory for the next checkpoint's session unless the
+ * submitting environment set GLIBC_TUNABLES itself (util/malloc.ts).
+ */
 export function sbatchScript(s: SbatchSpec): string {
   for (const e of s.extra) {
     if (!e.startsWith('-')) throw new UsageError(`--sbatch: ${JSON.stringify(e)} is not an sbatch option (expected --name=value or -x value pairs written as one word)`);
@@ -69,6 +74,8 @@ export function sbatchScript(s: SbatchSpec): string {
     `#SBATCH --chdir=${shellQuote(s.chdir)}`,
     ...s.extra.map((e) => `#SBATCH ${e}`),
     'set -euo pipefail',
+    '# glibc keeps freed memory mapped for the next session (docs/cli.md, "Many checkpoints"); yours wins',
+    `export GLIBC_TUNABLES="\${GLIBC_TUNABLES:-${RETAIN_MALLOC_TUNABLES}}"`,
     `exec ${s.command.map((w) => (typeof w === 'string' ? shellQuote(w) : w.shell)).join(' ')}`,
     '',
   ];
