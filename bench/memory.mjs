@@ -7,7 +7,10 @@
 // garbage collection (the script re-runs itself with --expose-gc), so they measure what is
 // retained, not how far V8 has let collectable garbage pile up; the largest RSS seen between
 // collections is reported too.
-//   node bench/memory.mjs [--quick] [--n 200] [--backend onnx|wasm] (default onnx, the default engine)
+// --malloc retain: glibc's allocator keeps freed memory mapped for the next session
+// (lib/malloc.mjs; the setting docs/cli.md suggests for many small checkpoints), what that costs.
+//   node bench/memory.mjs [--quick] [--n 200] [--backend onnx|wasm] [--malloc default|retain]
+//   (default onnx, the default engine; without --malloc the environment's allocator settings)
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,12 +21,15 @@ import { initBackend } from '@shapetex/core';
 import { synthesizeProbeSet } from '@shapetex/svoc';
 import { discoverCheckpoints, scoreCheckpoints } from '@shapetex/bias';
 import { parseArgs, writeResult } from './lib/common.mjs';
+import { mallocEnv } from './lib/malloc.mjs';
 
-if (typeof globalThis.gc !== 'function') {
-  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+const args = parseArgs(process.argv.slice(2));
+// glibc reads its tunables at start: a --malloc setting, like --expose-gc, takes a process of its own
+const env = args.malloc ? mallocEnv(String(args.malloc)) : process.env;
+if (typeof globalThis.gc !== 'function' || (env.GLIBC_TUNABLES ?? null) !== (process.env.GLIBC_TUNABLES ?? null)) {
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env });
   process.exit(r.status ?? 1);
 }
-const args = parseArgs(process.argv.slice(2));
 const N = Number(args.n ?? (args.quick ? 60 : 200));
 const WARMUP = 20;
 const EVERY = 5;
@@ -64,7 +70,7 @@ const rssWarm = median(warm.map((s) => s.rss));
 const rssEnd = median(end.map((s) => s.rss));
 const growthPercent = (100 * (rssEnd - rssWarm)) / rssWarm;
 const report = {
-  backend: backend.name, device: backend.device, checkpoints: N, failures, seconds,
+  backend: backend.name, device: backend.device, checkpoints: N, failures, seconds, glibcTunables: process.env.GLIBC_TUNABLES ?? null,
   rssAfterWarmupMiB: mib(rssWarm), rssEndMiB: mib(rssEnd), growthPercent,
   heapAfterWarmupMiB: mib(median(warm.map((s) => s.heapUsed))), heapEndMiB: mib(median(end.map((s) => s.heapUsed))),
   tensorsAfterWarmup: warm[warm.length - 1].tensors, tensorsEnd: end[end.length - 1].tensors,
@@ -72,6 +78,6 @@ const report = {
   target: 'RSS growth < 5% after warm-up over 200 checkpoint loads',
   samples: samples.filter((_, i) => i % 4 === 0 || i === samples.length - 1).map((s) => ({ i: s.i, rssMiB: +mib(s.rss).toFixed(1), heapMiB: +mib(s.heapUsed).toFixed(1), tensors: s.tensors })),
 };
-const file = writeResult('memory', report);
+const file = writeResult(args.malloc && args.malloc !== 'default' ? `memory-malloc-${args.malloc}` : 'memory', report);
 console.log(`memory: ${N} checkpoint loads on ${backend.name} in ${seconds.toFixed(1)} s (${failures} failed); RSS ${mib(rssWarm).toFixed(1)} MiB after ${WARMUP} → ${mib(rssEnd).toFixed(1)} MiB at the end: ${growthPercent >= 0 ? '+' : ''}${growthPercent.toFixed(2)}%; live tensors ${report.tensorsAfterWarmup} → ${report.tensorsEnd}; wrote ${file}`);
 if (failures > 0 || growthPercent >= 5) process.exitCode = 1;
