@@ -5,8 +5,9 @@
 // of the double-descent study the project starts from (3x3 stem, full-resolution first stage),
 // and torchvision's `resnet18`, whose ImageNet stem shrinks a 32 px image to 1x1 by the last
 // stage: all the weights, almost no work, the worst case for this share. Scored by
-// scoreCheckpoints on the onnx backend; per checkpoint: the session set-up (the graph's template
-// with this checkpoint's weights written in, session opened) against the checkpoint's whole time.
+// scoreCheckpoints on the onnx backend; per checkpoint: the session set-up (the graph's nodes
+// encoded, the session opened with this checkpoint's weights beside them as external data)
+// against the checkpoint's whole time.
 // Each (round, allocator setting, network) is a child process of its own, because glibc reads
 // its allocator tunables only at start (lib/malloc.mjs): `default` is glibc as it comes,
 // `retain` keeps freed memory mapped for the next session. Rounds alternate the settings' order.
@@ -62,17 +63,18 @@ async function measure(arch) {
   })) {
     if (r.error) throw new Error(`${r.checkpoint}: ${r.error.message}`);
     const t = timings[timings.length - 1];
-    rows.push({ checkpoint: r.checkpoint, seconds: round(r.seconds, 3), setupSeconds: round(t.setupMs / 1000, 4), runSeconds: round(t.runMs / 1000, 3), sessions: t.sessions, templated: t.templated });
+    rows.push({ checkpoint: r.checkpoint, seconds: round(r.seconds, 3), setupSeconds: round(t.setupMs / 1000, 4), runSeconds: round(t.runMs / 1000, 3), sessions: t.sessions, cachedGraph: t.cachedGraphs === 1 });
   }
-  // the first checkpoint builds the node list (the cache is empty), the second the graph's
-  // template; from the third on a checkpoint only brings its weights
+  // the first checkpoint builds the node list (the cache is empty); from the second on a
+  // checkpoint only brings its weights (the steady share starts at the third, as it always has:
+  // the second still pays for code paths run once)
   return {
     glibcTunables: process.env.GLIBC_TUNABLES ?? null,
     rows,
     setupShareAfterFirst: round(shareOf(rows.slice(1)), 4),
     setupShareSteady: round(shareOf(rows.slice(2)), 4),
     firstSetupSeconds: rows[0].setupSeconds,
-    templated: timings.slice(1).every((t) => t.templated === 1),
+    cachedGraphs: timings.slice(1).every((t) => t.cachedGraphs === 1),
   };
 }
 
@@ -114,7 +116,7 @@ async function main() {
     for (const [v, e] of Object.entries(byVariant)) {
       e.setupShareSteady = median(e.rounds.map((x) => x.setupShareSteady));
       e.setupShareAfterFirst = median(e.rounds.map((x) => x.setupShareAfterFirst));
-      e.templated = e.rounds.every((x) => x.templated);
+      e.cachedGraphs = e.rounds.every((x) => x.cachedGraphs);
       log(`${arch}, malloc ${v}: session set-up is ${(100 * e.setupShareSteady).toFixed(1)}% of a checkpoint's time from the third checkpoint on, ${(100 * e.setupShareAfterFirst).toFixed(1)}% after the first (median of ${e.rounds.length} round${e.rounds.length === 1 ? '' : 's'})`);
     }
   }

@@ -13,6 +13,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { createFeaturePool, createModel, createOnnxSession, emitOnnx, extractFeatures, initBackend, loadModel, LOGITS, nhwcToNchw, readStateDict, type OnnxFeatureModel, type StateDict } from '@shapetex/core';
 import { expectClose, FIX } from '../zoo/others-parity.js';
 import { fixturePath, inputTensor, readReference, RESNET_FIXTURES } from '../zoo/resnet-fixtures.js';
+import { emitOnnxForSession } from '../../../packages/core/dist/zoo/onnx-emit.js';
 
 /** [fixture, arch]: every CNN fixture family (the transformers have their own file). */
 export const ONNX_PARITY_FIXTURES = [
@@ -80,7 +81,7 @@ describe('the ONNX FeatureModel inside the extraction paths', () => {
     model.dispose();
   });
 
-  it('later checkpoints of a graph, opened on its template, give their own rows: PyTorch\'s, and a fresh encoding\'s', async () => {
+  it("later checkpoints of a graph, their weights beside the cached nodes as external data, give their own rows: PyTorch's, and a self-contained model's", async () => {
     const ref = readReference('resnet18_small');
     const real = await readStateDict(fixturePath('resnet18_small'));
     // other checkpoints of the same shapes: the fixture's weights scaled (BatchNorm statistics kept)
@@ -91,12 +92,12 @@ describe('the ONNX FeatureModel inside the extraction paths', () => {
     const run = async (sd: StateDict) => {
       const m = createModel('resnet18', sd) as OnnxFeatureModel;
       const got = await m.features(x, taps);
-      const templated = m.timings.templated;
+      const cached = m.timings.cachedGraphs;
       m.dispose();
-      return { got, templated };
+      return { got, cached };
     };
-    // the oracle for a scaled checkpoint: its model encoded in full (emitOnnx) on a session of its own
-    const fresh = async (sd: StateDict) => {
+    // the oracle for a scaled checkpoint: its model encoded whole, weights inside (emitOnnx), on a session of its own
+    const whole = async (sd: StateDict) => {
       const net = createModel('resnet18', sd) as OnnxFeatureModel;
       const session = await createOnnxSession(emitOnnx(net.network!, { taps, imageSize: x.shape[1] }).bytes, { threads: 1 });
       const [n, h, w, c] = x.shape;
@@ -105,21 +106,34 @@ describe('the ONNX FeatureModel inside the extraction paths', () => {
       net.dispose();
       return out;
     };
+    // the session's model holds no weights: they go beside it, one in-memory file per float initializer
+    const net = createModel('resnet18', real) as OnnxFeatureModel;
+    const forSession = emitOnnxForSession(net.network!, { taps, imageSize: x.shape[1] });
+    const self = emitOnnx(net.network!, { taps, imageSize: x.shape[1] });
+    expect(forSession.cachedGraph).toBe(false);
+    expect(self.cachedGraph).toBe(true);
+    const weightBytes = forSession.externalData.reduce((a, f) => a + f.data.byteLength, 0);
+    expect(forSession.externalData.length).toBeGreaterThan(20);
+    // every float weight is outside the protobuf: what the whole model has more is those bytes
+    // (less a few bytes of location, offset and length per tensor)
+    expect(weightBytes).toBeGreaterThan(100_000);
+    expect(self.bytes.length - forSession.bytes.length).toBeGreaterThan(weightBytes - 64 * forSession.externalData.length);
+    expect(self.bytes.length - forSession.bytes.length).toBeLessThanOrEqual(weightBytes);
+    net.dispose();
+
     const first = await run(scaled(0.5));
-    expect(first.templated).toBe(0);
     const second = await run(scaled(0.8));
-    expect(second.templated).toBe(1);
-    const want08 = await fresh(scaled(0.8));
+    expect(second.cached).toBe(1);
+    const want08 = await whole(scaled(0.8));
     for (const t of taps) expect(Array.from(second.got[t]!), `0.8 ${t}`).toEqual(Array.from(want08[t]!.data));
     const third = await run(real);
-    expect(third.templated).toBe(1);
-    for (const t of taps) expectClose(third.got[t]!, ref.pooled[t]!.data, `templated ${t}`);
-    // back to the first weights: every slot was written anew
+    expect(third.cached).toBe(1);
+    for (const t of taps) expectClose(third.got[t]!, ref.pooled[t]!.data, `real weights ${t}`);
+    // back to the first weights
     const again = await run(scaled(0.5));
     for (const t of taps) expect(Array.from(again.got[t]!), `0.5 ${t}`).toEqual(Array.from(first.got[t]!));
-    // two checkpoints opening sessions at once: one borrows the template, the other gets bytes of its own
+    // two checkpoints opening sessions at once: each has its own weights
     const [a, b] = await Promise.all([run(real), run(scaled(0.8))]);
-    expect(a.templated + b.templated).toBe(1);
     for (const t of taps) expectClose(a.got[t]!, ref.pooled[t]!.data, `concurrent ${t}`);
     for (const t of taps) expect(Array.from(b.got[t]!), `concurrent 0.8 ${t}`).toEqual(Array.from(second.got[t]!));
     x.dispose();

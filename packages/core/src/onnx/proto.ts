@@ -115,6 +115,33 @@ export function floatTensor(name: string, dims: readonly number[], data: Float32
   return { name, dims: [...dims], dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
+/** A file of external tensor data handed to ONNX Runtime in memory: its name and its bytes. */
+export interface ExternalDataFile {
+  path: string;
+  data: Uint8Array;
+}
+
+/**
+ * `initializers` with every float tensor's raw data moved out of the protobuf: each such tensor
+ * refers by location to a file of its own, and `files` holds those files, the tensors' own bytes
+ * (not copied). The model's bytes are then only its nodes and shapes.
+ */
+export function externalizeFloatData(initializers: readonly ITensorProto[]): { initializers: ITensorProto[]; files: ExternalDataFile[] } {
+  const files: ExternalDataFile[] = [];
+  const out = initializers.map((t, i) => {
+    if (!(t.rawData instanceof Uint8Array) || t.rawData.length === 0) return t;
+    const path = `${i}.weights`;
+    files.push({ path, data: t.rawData });
+    const { rawData: _, ...rest } = t;
+    return {
+      ...rest,
+      dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+      externalData: [{ key: 'location', value: path }, { key: 'offset', value: '0' }, { key: 'length', value: String(t.rawData.length) }],
+    };
+  });
+  return { initializers: out, files };
+}
+
 /** An int64 tensor (shapes, axes, pads), small by nature. */
 export function int64Tensor(name: string, dims: readonly number[], values: readonly number[]): ITensorProto {
   return { name, dims: [...dims], dataType: onnx.TensorProto.DataType.INT64, int64Data: [...values] };

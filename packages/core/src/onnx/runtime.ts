@@ -5,6 +5,7 @@
  */
 import type * as ort from 'onnxruntime-node';
 import { CheckpointError } from '../io/errors.js';
+import type { ExternalDataFile } from './proto.js';
 
 /** Execution providers shapetex asks ONNX Runtime for. */
 export type OnnxDevice = 'cpu' | 'cuda' | 'tensorrt' | 'webgpu';
@@ -50,8 +51,11 @@ function providers(device: OnnxDevice, strict: boolean): ort.InferenceSession.Se
   return device === 'cpu' || strict ? [device] : [device, 'cpu'];
 }
 
-/** Opens a session on `model` (ONNX protobuf bytes); `source` names the model in errors. */
-export async function createOnnxSession(model: Uint8Array, opts: OnnxSessionOptions = {}, source = 'ONNX model'): Promise<OnnxSession> {
+/**
+ * Opens a session on `model` (ONNX protobuf bytes); `source` names the model in errors.
+ * `externalData`: the files that the model's external tensors name, in memory.
+ */
+export async function createOnnxSession(model: Uint8Array, opts: OnnxSessionOptions = {}, source = 'ONNX model', externalData: readonly ExternalDataFile[] = []): Promise<OnnxSession> {
   const o = await loadOnnxRuntime();
   const threads = opts.threads ?? 1;
   let s: ort.InferenceSession;
@@ -62,6 +66,7 @@ export async function createOnnxSession(model: Uint8Array, opts: OnnxSessionOpti
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
+      ...(externalData.length > 0 ? { externalData: externalData.map((f) => ({ path: f.path, data: f.data })) } : {}),
     });
   } catch (err) {
     throw new CheckpointError(null, `${source}: ONNX Runtime cannot open the model: ${(err as Error).message}`);

@@ -14,8 +14,7 @@ import { LOGITS } from './types.js';
 import { resolveTaps } from './feature-model.js';
 import { collectWeights, type WeightRecord } from './graph/collect.js';
 import { OnnxGraphBuilder, type NodeProto } from './graph/onnx-builder.js';
-import { encodeModel, valueInfo as protoValueInfo, type GraphParts } from '../onnx/proto.js';
-import { buildModelTemplate, fillModelTemplate, type ModelTemplate } from '../onnx/model-template.js';
+import { encodeModel, externalizeFloatData, valueInfo as protoValueInfo, type ExternalDataFile, type GraphParts } from '../onnx/proto.js';
 import { createOnnxOps, type OnnxValue } from './graph/onnx-ops.js';
 import { VERSION } from '../version.js';
 
@@ -132,26 +131,24 @@ export function emitOnnx(network: Network, opts: EmitOnnxOptions = {}): EmittedO
   return { bytes: encodeModel(e.parts), inputs: e.inputs, outputs: e.shape.outputs, cachedGraph: e.cachedGraph };
 }
 
-/** Graphs whose bytes are kept as a template (each as large as its weights: a few, not CACHE_LIMIT). */
-const TEMPLATE_LIMIT = 2;
-const templates = new Map<GraphShape, ModelTemplate | null>();
+/** What a session is opened on: the graph's bytes, and its weights beside them in memory. */
+export interface SessionModel {
+  /** The model's protobuf without the float weights: nodes, shapes and where each weight lies. */
+  bytes: Uint8Array;
+  /** One in-memory file per float initializer: the network's own weight arrays, not copied. */
+  externalData: ExternalDataFile[];
+  /** Whether the node list came from the cache (a later checkpoint of a graph). */
+  cachedGraph: boolean;
+}
 
 /**
- * The model's bytes for opening a session at once: from the second checkpoint of a graph on, the
- * graph's template with this checkpoint's weights written in, lent until `done()` (ONNX Runtime
- * copies what it needs while it opens the session). A single model, or one emitted while the
- * template is lent, gets bytes of its own.
+ * The model for opening a session at once. The weights stay out of the protobuf and go to ONNX
+ * Runtime as in-memory external data: encoding them into a 45 MB protobuf, which ONNX Runtime
+ * would then parse and copy out again, is the part of a ResNet-18's set-up that this avoids
+ * (`emitOnnx` writes the self-contained model, for files).
  */
-export function emitOnnxForSession(network: Network, opts: EmitOnnxOptions = {}): { bytes: Uint8Array; done(): void; templated: boolean } {
+export function emitOnnxForSession(network: Network, opts: EmitOnnxOptions = {}): SessionModel {
   const e = emitParts(network, opts);
-  if (e.cachedGraph) {
-    let t = templates.get(e.shape);
-    if (t === undefined) t = buildModelTemplate(e.parts);
-    templates.delete(e.shape);
-    templates.set(e.shape, t);
-    if (templates.size > TEMPLATE_LIMIT) templates.delete(templates.keys().next().value!);
-    const lent = t ? fillModelTemplate(t, e.parts.initializers) : null;
-    if (lent) return { ...lent, templated: true };
-  }
-  return { bytes: encodeModel(e.parts), done: () => undefined, templated: false };
+  const { initializers, files } = externalizeFloatData(e.parts.initializers);
+  return { bytes: encodeModel({ ...e.parts, initializers }), externalData: files, cachedGraph: e.cachedGraph };
 }

@@ -1,7 +1,7 @@
 /**
  * A zoo network as a FeatureModel run by ONNX Runtime (backend `onnx`): `features` emits the
- * network's graph for the tap set and the batch's image size (zoo/onnx-emit.ts; from a graph's
- * second checkpoint on, its template with this checkpoint's weights), opens a session on it once
+ * network's graph for the tap set and the batch's image size (zoo/onnx-emit.ts: the nodes, with
+ * the network's weight arrays beside them as in-memory external data), opens a session on it once
  * and keeps it, and runs each batch through it. Same contract as toFeatureModel:
  * per tap a row-major N×D Float32Array (the global average of its map), `logits` N×K.
  */
@@ -18,8 +18,8 @@ export interface OnnxTimings {
   /** Milliseconds spent in `run` (layout change included). */
   runMs: number;
   sessions: number;
-  /** Of those sessions, the ones opened on the graph's template (a later checkpoint's weights written in). */
-  templated: number;
+  /** Of those sessions, the ones whose node list was the cached graph's (a later checkpoint of an architecture). */
+  cachedGraphs: number;
 }
 
 export interface OnnxFeatureModel extends FeatureModel {
@@ -38,7 +38,7 @@ function checkBatch(arch: string, batch: tf.Tensor4D): [number, number, number, 
 export function onnxFeatureModel(network: Network, engine: OnnxSessionOptions): OnnxFeatureModel {
   const base = toFeatureModel(network);
   const sessions = new Map<string, Promise<OnnxSession>>();
-  const timings: OnnxTimings = { setupMs: 0, runMs: 0, sessions: 0, templated: 0 };
+  const timings: OnnxTimings = { setupMs: 0, runMs: 0, sessions: 0, cachedGraphs: 0 };
   let disposed = false;
 
   const sessionFor = (taps: readonly string[], size: number): Promise<OnnxSession> => {
@@ -48,15 +48,10 @@ export function onnxFeatureModel(network: Network, engine: OnnxSessionOptions): 
       const t0 = performance.now();
       s = (async () => {
         const model = emitOnnxForSession(network, { taps, imageSize: size });
-        let session: OnnxSession;
-        try {
-          session = await createOnnxSession(model.bytes, engine, `${network.arch} (ONNX graph for ${taps.join(', ')} at ${size}×${size})`);
-        } finally {
-          model.done();
-        }
+        const session = await createOnnxSession(model.bytes, engine, `${network.arch} (ONNX graph for ${taps.join(', ')} at ${size}×${size})`, model.externalData);
         timings.setupMs += performance.now() - t0;
         timings.sessions++;
-        if (model.templated) timings.templated++;
+        if (model.cachedGraph) timings.cachedGraphs++;
         return session;
       })();
       sessions.set(key, s);
