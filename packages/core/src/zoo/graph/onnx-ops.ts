@@ -10,6 +10,7 @@ import type { AffineWeights, ConvWeights, NormWeights } from './weights.js';
 import type { OnnxGraphBuilder } from './onnx-builder.js';
 import { attentionOps, tokenOps } from './onnx-tokens.js';
 import { InitializerMemo, linear, type OnnxValue } from './onnx-values.js';
+import { cropAxis, cropKernel } from './conv-taps.js';
 
 export type { OnnxValue };
 
@@ -35,19 +36,23 @@ function transpose2d(a: Float32Array, rows: number, cols: number): Float32Array 
 
 function convOp(b: OnnxGraphBuilder, memo: InitializerMemo, x: OnnxValue, c: ConvWeights, add?: { residual: OnnxValue; relu: boolean }): OnnxValue {
   const label = base(c.name);
-  const [w, bias] = memo.get(c, () => [
-    b.floats(`${label}.weight`, c.weight, [c.O, c.I / c.groups, c.kh, c.kw]),
-    ...(c.bias ? [b.floats(`${label}.bias`, c.bias, [c.O])] : []),
-  ]);
+  const [, H, W] = x.dims as [number, number, number];
+  // at this map size, only the taps that ever meet a pixel (graph/conv-taps.ts)
+  const ch = cropAxis(H, c.kh, c.stride, c.pad);
+  const cw = cropAxis(W, c.kw, c.stride, c.pad);
+  const kernel = ch || cw ? cropKernel(c.weight, c.O * (c.I / c.groups), c.kh, c.kw, ch, cw) : { data: c.weight, kh: c.kh, kw: c.kw };
+  const cropName = ch || cw ? `.crop_r${ch?.start ?? 0}c${cw?.start ?? 0}_${kernel.kh}x${kernel.kw}` : '';
+  const [w] = memo.get(c, () => [b.floats(`${label}.weight${cropName}`, kernel.data, [c.O, c.I / c.groups, kernel.kh, kernel.kw])], cropName);
+  const [bias] = c.bias ? memo.get(c.bias, () => [b.floats(`${label}.bias`, c.bias!, [c.O])]) : [];
   let y = b.node('Conv', [x.name, w!, ...(bias ? [bias] : [])], {
-    kernel_shape: [c.kh, c.kw], strides: [c.stride, c.stride], pads: [c.pad, c.pad, c.pad, c.pad], group: c.groups,
+    kernel_shape: [kernel.kh, kernel.kw], strides: [c.stride, c.stride],
+    pads: [ch?.padBegin ?? c.pad, cw?.padBegin ?? c.pad, ch?.padEnd ?? c.pad, cw?.padEnd ?? c.pad], group: c.groups,
   }, label);
   if (add) {
     y = b.node('Add', [y, add.residual.name], {}, label);
     if (add.relu) y = b.node('Relu', [y], {}, label);
   }
   y = activation(b, y, c.activation, label);
-  const [, H, W] = x.dims as [number, number, number];
   return { name: y, kind: 'map', dims: [c.O, out(H, c.kh, c.stride, c.pad), out(W, c.kw, c.stride, c.pad)] };
 }
 
