@@ -8,6 +8,7 @@ const TARGETS = {
   e2e: 'bias-score per checkpoint ≥ 3× faster than the PyTorch pipeline',
   estimator: 'estimator < 2 s (21,845 pairs per factor × D = 2,048)',
   memory: 'RSS growth < 5% over 200 checkpoints',
+  setup: 'ONNX Runtime session set-up ≤ 10% of a checkpoint on the demo probe set (216 images at 32 px)',
   profile: 'profile: where the forward spends its time (no target)',
   transformers: 'ViT-B/16 and ConvNeXt-T @224 reported beside PyTorch CPU at the same thread count (no target)',
   stylize: 'AdaIN builder path and stylize @512 ≥ 1.0× PyTorch CPU at the same thread count',
@@ -70,6 +71,17 @@ function memoryRows(r) {
   return [[`RSS over ${r.checkpoints} checkpoint loads`, `growth ${f(r.growthPercent)}% (${f(r.rssAfterWarmupMiB, 0)} → ${f(r.rssEndMiB, 0)} MiB after warm-up)`, '', '']];
 }
 
+function setupRows(r) {
+  const rows = [];
+  for (const [arch, byMalloc] of Object.entries(r.archs ?? {})) {
+    for (const [malloc, e] of Object.entries(byMalloc ?? {})) {
+      if (typeof e?.setupShareSteady !== 'number') return genericRows('setup', r);
+      rows.push([`ONNX session set-up share of a checkpoint, ${arch} @${r.imageSize}, glibc malloc ${malloc}`, `${f(100 * e.setupShareSteady, 1)}% from the 3rd checkpoint (median of ${e.rounds.length} rounds)`, '', '']);
+    }
+  }
+  return rows.length > 0 ? rows : genericRows('setup', r);
+}
+
 function stylizeRows(r) {
   if (!Array.isArray(r.sides)) return genericRows('stylize', r);
   const rows = [];
@@ -111,6 +123,7 @@ export function summarize(results) {
     else if (name === 'profile') rows.push(...profileRows(r));
     else if (name === 'memory') rows.push(...memoryRows(r));
     else if (name === 'stylize') rows.push(...stylizeRows(r));
+    else if (name === 'setup') rows.push(...setupRows(r));
     else rows.push(...genericRows(name, r));
   }
   const m = Object.values(results).find((r) => r?.machine)?.machine;
