@@ -26,7 +26,7 @@ import { randomPreActStateDict, randomResnetStateDict } from './lib/resnet-state
 import { writeSafetensors } from './lib/safetensors.mjs';
 import { parseArgs, writeResult } from './lib/common.mjs';
 import { MALLOC, mallocEnv } from './lib/malloc.mjs';
-import { round } from './lib/timing.mjs';
+import { median, round } from './lib/timing.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const K = Number(args.checkpoints ?? (args.quick ? 4 : 10));
@@ -36,11 +36,6 @@ const work = path.join(tmpdir(), `shapetex-bench-${process.getuid?.() ?? 'u'}`, 
 const probe = path.join(work, size === 32 ? 'probe-demo' : `probe-demo-${size}`);
 const checkpointFile = (arch, i) => path.join(work, `${arch}_epoch${String(i + 1).padStart(3, '0')}.safetensors`);
 const shareOf = (rs) => rs.reduce((a, r) => a + r.setupSeconds, 0) / rs.reduce((a, r) => a + r.seconds, 0);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : round((s[m - 1] + s[m]) / 2, 4);
-};
 
 if (args.child) process.stdout.write(JSON.stringify(await measure(String(args.arch))) + '\n');
 else await main();
@@ -114,8 +109,8 @@ async function main() {
   }
   for (const [arch, byVariant] of Object.entries(report.archs)) {
     for (const [v, e] of Object.entries(byVariant)) {
-      e.setupShareSteady = median(e.rounds.map((x) => x.setupShareSteady));
-      e.setupShareAfterFirst = median(e.rounds.map((x) => x.setupShareAfterFirst));
+      e.setupShareSteady = round(median(e.rounds.map((x) => x.setupShareSteady)), 4);
+      e.setupShareAfterFirst = round(median(e.rounds.map((x) => x.setupShareAfterFirst)), 4);
       e.cachedGraphs = e.rounds.every((x) => x.cachedGraphs);
       log(`${arch}, malloc ${v}: session set-up is ${(100 * e.setupShareSteady).toFixed(1)}% of a checkpoint's time from the third checkpoint on, ${(100 * e.setupShareAfterFirst).toFixed(1)}% after the first (median of ${e.rounds.length} round${e.rounds.length === 1 ? '' : 's'})`);
     }

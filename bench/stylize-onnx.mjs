@@ -54,12 +54,10 @@ for (let r = 0; r < rounds; r++) {
   log(`round ${r + 1}: shapetex ${a.toFixed(2)} s, torch.onnx.export graph ${b.toFixed(2)} s (${(b / a).toFixed(2)}×)`);
 }
 const best = (k) => Math.min(...perRound.map((p) => p[k]));
-const ratios = perRound.map((p) => p.ratio).sort((x, y) => x - y);
-const median = ratios.length % 2 ? ratios[(ratios.length - 1) / 2] : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
 const report = { size, threads: 1, repeats, rounds: perRound, shapetexSeconds: best('shapetexSeconds'), torchGraphSeconds: best('torchGraphSeconds') };
 report.bestRatio = round(report.torchGraphSeconds / report.shapetexSeconds, 3);
 // the paired figure: each round's two timings were taken side by side
-report.ratio = round(median, 3);
+report.ratio = round(median(perRound.map((p) => p.ratio)), 3);
 log(`median of the rounds' ratios ${report.ratio}× (≥ 1 means shapetex is as fast or faster); best times: shapetex ${report.shapetexSeconds} s, torch graph ${report.torchGraphSeconds} s per image (${report.bestRatio}×); wrote ${writeResult('stylize-onnx', report)}`);
 ours.dispose();
 await theirs.release();

@@ -36,6 +36,13 @@ export function poolPass(net, x, taps) {
 
 export const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
+/** The median of `xs` (the mean of the middle two for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 /**
  * The best throughput over batch sizes: `make(batch)` gives a pass (as `throughput` takes);
  * each is timed and logged; returns { batch, imagesPerS } of the fastest.

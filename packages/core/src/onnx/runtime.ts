@@ -66,7 +66,7 @@ export async function createOnnxSession(model: Uint8Array, opts: OnnxSessionOpti
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
-      ...(externalData.length > 0 ? { externalData: externalData.map((f) => ({ path: f.path, data: f.data })) } : {}),
+      ...(externalData.length > 0 ? { externalData: [...externalData] } : {}),
     });
   } catch (err) {
     throw new CheckpointError(null, `${source}: ONNX Runtime cannot open the model: ${(err as Error).message}`);

@@ -40,12 +40,16 @@ function convOp(b: OnnxGraphBuilder, memo: InitializerMemo, x: OnnxValue, c: Con
   // at this map size, only the taps that ever meet a pixel (graph/conv-taps.ts)
   const ch = cropAxis(H, c.kh, c.stride, c.pad);
   const cw = cropAxis(W, c.kw, c.stride, c.pad);
-  const kernel = ch || cw ? cropKernel(c.weight, c.O * (c.I / c.groups), c.kh, c.kw, ch, cw) : { data: c.weight, kh: c.kh, kw: c.kw };
-  const cropName = ch || cw ? `.crop_r${ch?.start ?? 0}c${cw?.start ?? 0}_${kernel.kh}x${kernel.kw}` : '';
-  const [w] = memo.get(c, () => [b.floats(`${label}.weight${cropName}`, kernel.data, [c.O, c.I / c.groups, kernel.kh, kernel.kw])], cropName);
+  const kh = ch?.size ?? c.kh;
+  const kw = cw?.size ?? c.kw;
+  const cropName = ch || cw ? `.crop_r${ch?.start ?? 0}c${cw?.start ?? 0}_${kh}x${kw}` : '';
+  const [w] = memo.get(c, () => {
+    const data = ch || cw ? cropKernel(c.weight, c.O * (c.I / c.groups), c.kh, c.kw, ch, cw).data : c.weight;
+    return [b.floats(`${label}.weight${cropName}`, data, [c.O, c.I / c.groups, kh, kw])];
+  }, cropName);
   const [bias] = c.bias ? memo.get(c.bias, () => [b.floats(`${label}.bias`, c.bias!, [c.O])]) : [];
   let y = b.node('Conv', [x.name, w!, ...(bias ? [bias] : [])], {
-    kernel_shape: [kernel.kh, kernel.kw], strides: [c.stride, c.stride],
+    kernel_shape: [kh, kw], strides: [c.stride, c.stride],
     pads: [ch?.padBegin ?? c.pad, cw?.padBegin ?? c.pad, ch?.padEnd ?? c.pad, cw?.padEnd ?? c.pad], group: c.groups,
   }, label);
   if (add) {
